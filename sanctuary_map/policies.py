@@ -1,0 +1,350 @@
+"""The policy table: its schema (defined once, here), loading and validation.
+
+``load_policies`` never raises on bad content: it returns the valid rows plus a list of
+:class:`Problem` objects, each naming file, row and column, so one bad row never takes
+the map down.  Row numbers are spreadsheet rows: the header is row 1, the first record
+row 2.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+# ---------------------------------------------------------------------------- schema
+LEVELS = ("state", "county", "place", "school_district")
+LAYERS = ("state", "county", "place", "unsd", "elsd", "scsd")
+SCHOOL_LAYERS = ("unsd", "elsd", "scsd")
+INSTRUMENT_TYPES = (
+    "statute", "ordinance", "executive_order", "executive_directive", "ag_directive",
+    "board_resolution", "board_policy", "department_order", "memo_guidance", "court_order",
+)
+BINDING_LEVELS = ("law", "executive", "nonbinding", "guidance")
+STATUSES = (
+    "in_effect", "amended", "codified", "superseded", "repealed", "enjoined", "proposed", "failed",
+)
+RELATIONS = ("amends", "codifies", "reaffirms", "supersedes", "implements")
+# Passive wording used when describing the row at the other end of a relation.
+RELATION_INVERSE = {
+    "amends": "amended by", "codifies": "codified by", "reaffirms": "reaffirmed by",
+    "supersedes": "superseded by", "implements": "implemented by",
+}
+
+# Restriction flags, grouped as the ILRC groups them (policy-landscape.md section 3).
+FLAG_GROUPS: dict[str, tuple[str, ...]] = {
+    "Information & resources": ("no_status_inquiry", "limits_info_sharing", "bars_resource_use"),
+    "Jail to ICE": ("declines_detainers", "limits_release_notification", "limits_ice_jail_access"),
+    "Policing": ("bars_joint_operations",),
+    "Contracts": ("bans_287g",),
+    "Facilities": ("restricts_ice_facility_access", "requires_judicial_warrant"),
+    "Schools": ("campus_access_protocol", "student_data_protection", "staff_training", "family_communication"),
+    "Other": ("equal_access_to_services",),
+}
+FLAGS: tuple[str, ...] = tuple(f for group in FLAG_GROUPS.values() for f in group)
+FLAG_LABELS = {f: f.replace("_", " ").replace("ice", "ICE").replace("287g", "287(g)").capitalize() for f in FLAGS}
+
+COLUMNS: tuple[str, ...] = (
+    "policy_id", "jurisdiction_name", "jurisdiction_level", "state", "geoid", "geoid_layer",
+    "instrument_type", "binding_level", "status", "title", "instrument_ref",
+    "date_adopted", "date_effective", *FLAGS, "relates_to", "relation",
+    "summary", "source_url", "source_title", "source_accessed", "notes",
+)
+REQUIRED = (
+    "policy_id", "jurisdiction_name", "jurisdiction_level", "state", "geoid", "geoid_layer",
+    "instrument_type", "binding_level", "status", "title", "source_url", "source_title",
+    "source_accessed",
+)
+TEXT_COLUMNS = (
+    "jurisdiction_name", "title", "instrument_ref", "summary", "source_title", "notes",
+)
+GEOID_LENGTH = {"state": 2, "county": 5, "place": 7, "unsd": 7, "elsd": 7, "scsd": 7}
+LEVEL_LAYERS = {
+    "state": ("state",),
+    "county": ("county",),
+    # A consolidated city-county (Philadelphia, San Francisco) may join to its county.
+    "place": ("place", "county"),
+    "school_district": SCHOOL_LAYERS,
+}
+STATE_FIPS = {
+    "AL": "01", "AK": "02", "AZ": "04", "AR": "05", "CA": "06", "CO": "08", "CT": "09",
+    "DE": "10", "DC": "11", "FL": "12", "GA": "13", "HI": "15", "ID": "16", "IL": "17",
+    "IN": "18", "IA": "19", "KS": "20", "KY": "21", "LA": "22", "ME": "23", "MD": "24",
+    "MA": "25", "MI": "26", "MN": "27", "MS": "28", "MO": "29", "MT": "30", "NE": "31",
+    "NV": "32", "NH": "33", "NJ": "34", "NM": "35", "NY": "36", "NC": "37", "ND": "38",
+    "OH": "39", "OK": "40", "OR": "41", "PA": "42", "RI": "44", "SC": "45", "SD": "46",
+    "TN": "47", "TX": "48", "UT": "49", "VT": "50", "VA": "51", "WA": "53", "WV": "54",
+    "WI": "55", "WY": "56", "PR": "72",
+}
+ENUMS: dict[str, tuple[str, ...]] = {
+    "jurisdiction_level": LEVELS,
+    "geoid_layer": LAYERS,
+    "instrument_type": INSTRUMENT_TYPES,
+    "binding_level": BINDING_LEVELS,
+    "status": STATUSES,
+    "relation": RELATIONS,
+    **{f: ("Y", "N") for f in FLAGS},
+}
+MAX_FIELD_CHARS = 4000
+MAX_UPLOAD_BYTES = 2_000_000
+
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# Markup: a tag opener, an HTML entity/character reference, or a script URL scheme.
+_MARKUP_RE = re.compile(r"<\s*[a-zA-Z/!?]|&#?[a-zA-Z0-9]+;|javascript\s*:|data\s*:\s*text/html", re.I)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_URL_RE = re.compile(r"^https?://[^\s/$.?#<>\"'][^\s<>\"']*$", re.I)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as possible."""
+
+    file: str
+    row: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row if self.row is not None else '-'}:{self.column or '-'}: {self.reason}"
+
+
+@dataclass
+class PolicyTable:
+    """Valid rows (one DataFrame, all text columns as ``str``) plus every problem found."""
+
+    rows: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    source: str = "policies.csv"
+    rows_read: int = 0
+
+    @property
+    def invalid_rows(self) -> list[int]:
+        return sorted({p.row for p in self.problems if p.row is not None and p.row > 1})
+
+
+# ---------------------------------------------------------------------------- dates
+def parse_partial_date(value: str) -> tuple[int, int | None, int | None] | None:
+    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; ``None`` when malformed or impossible."""
+    m = _DATE_RE.match(value)
+    if not m:
+        return None
+    year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
+    try:
+        dt.date(year, month or 1, day or 1)
+    except ValueError:
+        return None
+    return year, month or None, day or None
+
+
+def date_floor(value: str) -> str:
+    """The earliest ISO day a partial date can mean (``2016-02`` -> ``2016-02-01``); '' if blank."""
+    parsed = parse_partial_date(value) if value else None
+    if not parsed:
+        return ""
+    y, m, d = parsed
+    return f"{y:04d}-{(m or 1):02d}-{(d or 1):02d}"
+
+
+def _date_problem(value: str, today: dt.date) -> str | None:
+    parsed = parse_partial_date(value)
+    if parsed is None:
+        if _DATE_RE.match(value):
+            return f"impossible date {value!r}"
+        return f"malformed date {value!r}: use YYYY-MM-DD, YYYY-MM or YYYY"
+    y, m, d = parsed
+    if y < 1776:
+        return f"date {value!r} is before 1776"
+    if dt.date(y, m or 1, d or 1) > today:
+        return f"date {value!r} is in the future"
+    return None
+
+
+# ---------------------------------------------------------------------------- decoding
+def _decode(data: bytes, name: str) -> tuple[str | None, Problem | None]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as exc:
+            return None, Problem(name, None, None, f"file starts with a UTF-16 byte-order mark but cannot be decoded ({exc.reason})")
+    if b"\x00" in data[:4096]:
+        return None, Problem(name, None, None, "file contains NUL bytes: it is binary, not a CSV text file")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, Problem(name, line, None, f"byte {data[exc.start]:#04x} is not UTF-8: save the file as UTF-8 (CSV UTF-8 in spreadsheet programs)")
+
+
+# ---------------------------------------------------------------------------- loading
+def load_policies(
+    source: str | Path | bytes | None = None,
+    *,
+    name: str | None = None,
+    max_bytes: int | None = None,
+    today: dt.date | None = None,
+) -> PolicyTable:
+    """Read and validate a policies CSV (a path, or the raw bytes of an upload)."""
+    from ._paths import POLICIES_CSV
+
+    today = today or dt.date.today()
+    if source is None:
+        source = POLICIES_CSV
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        name = name or path.name
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return PolicyTable(_empty_frame(), [Problem(name, None, None, f"cannot read file: {exc.strerror or exc}")], name)
+    else:
+        data = bytes(source)
+        name = name or "upload.csv"
+    if max_bytes is not None and len(data) > max_bytes:
+        return PolicyTable(_empty_frame(), [Problem(name, None, None, f"file is {len(data):,} bytes; the limit is {max_bytes:,}")], name)
+    text, problem = _decode(data, name)
+    if problem:
+        return PolicyTable(_empty_frame(), [problem], name)
+    return validate_text(text or "", name=name, today=today)
+
+
+def _empty_frame() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in (*COLUMNS, "row")})
+
+
+def validate_text(text: str, *, name: str = "policies.csv", today: dt.date | None = None) -> PolicyTable:
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+    if not text.strip():
+        return PolicyTable(_empty_frame(), [Problem(name, None, None, "file is empty: expected a header row")], name)
+    csv.field_size_limit(10_000_000)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        return PolicyTable(_empty_frame(), [Problem(name, 1, None, f"header is not valid CSV: {exc}")], name)
+    header = [h.strip() for h in header]
+    seen: set[str] = set()
+    for h in header:
+        if h in seen:
+            problems.append(Problem(name, 1, h, "duplicate column"))
+        seen.add(h)
+        if h not in COLUMNS:
+            problems.append(Problem(name, 1, h or "(blank)", "unknown column"))
+    missing = [c for c in COLUMNS if c not in seen]
+    for c in missing:
+        problems.append(Problem(name, 1, c, "missing column"))
+    if any(p.reason in ("duplicate column",) for p in problems) or any(c in REQUIRED for c in missing):
+        return PolicyTable(_empty_frame(), problems, name)
+
+    index = {h: i for i, h in enumerate(header)}
+    records: list[dict[str, str]] = []
+    record_rows: list[int] = []
+    row_no = 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            row_no += 1
+            problems.append(Problem(name, row_no, None, f"not valid CSV: {exc}"))
+            break
+        row_no += 1
+        if not any(v.strip() for v in values):
+            continue  # blank line
+        if len(values) != len(header):
+            problems.append(Problem(name, row_no, None, f"has {len(values)} fields; the header has {len(header)}"))
+            continue
+        records.append({c: (values[index[c]].strip() if c in index else "") for c in COLUMNS})
+        record_rows.append(row_no)
+
+    bad: set[int] = set()
+    ids: dict[str, int] = {}
+    for rec, rno in zip(records, record_rows):
+        row_problems = _row_problems(rec, rno, name, today)
+        pid = rec["policy_id"]
+        if pid and pid in ids:
+            row_problems.append(Problem(name, rno, "policy_id", f"duplicate id {pid!r} (first used on row {ids[pid]})"))
+        elif pid:
+            ids[pid] = rno
+        if row_problems:
+            bad.add(rno)
+            problems.extend(row_problems)
+    for rec, rno in zip(records, record_rows):
+        target = rec["relates_to"]
+        if target and target not in ids:
+            problems.append(Problem(name, rno, "relates_to", f"points to {target!r}, which is not a row in this file"))
+            bad.add(rno)
+        elif target and target == rec["policy_id"]:
+            problems.append(Problem(name, rno, "relates_to", "a row cannot relate to itself"))
+            bad.add(rno)
+
+    good = [dict(rec, row=rno) for rec, rno in zip(records, record_rows) if rno not in bad]
+    frame = pd.DataFrame(good, columns=[*COLUMNS, "row"]) if good else _empty_frame()
+    return PolicyTable(frame, problems, name, rows_read=len(records))
+
+
+def _row_problems(rec: dict[str, str], rno: int, name: str, today: dt.date) -> list[Problem]:
+    out: list[Problem] = []
+
+    def bad(column: str, reason: str) -> None:
+        out.append(Problem(name, rno, column, reason))
+
+    for column, value in rec.items():
+        if len(value) > MAX_FIELD_CHARS:
+            bad(column, f"field is {len(value):,} characters; the limit is {MAX_FIELD_CHARS:,}")
+        if _CONTROL_RE.search(value):
+            bad(column, "contains control characters")
+    for column in REQUIRED:
+        if not rec[column]:
+            bad(column, "required value is blank")
+    pid = rec["policy_id"]
+    if pid and not _ID_RE.match(pid):
+        bad("policy_id", "ids use lower-case letters, digits, '.', '_' and '-' (at most 80)")
+    for column, allowed in ENUMS.items():
+        value = rec[column]
+        if value and value not in allowed:
+            bad(column, f"unknown value {value[:40]!r}; expected one of: {', '.join(allowed)}")
+    state = rec["state"]
+    if state and state not in STATE_FIPS:
+        bad("state", f"unknown state {state[:10]!r}: use the two-letter postal code")
+    geoid, layer = rec["geoid"], rec["geoid_layer"]
+    if geoid and layer in GEOID_LENGTH:
+        n = GEOID_LENGTH[layer]
+        if not (geoid.isdigit() and geoid.isascii() and len(geoid) == n):
+            bad("geoid", f"a {layer} GEOID is {n} digits, zero-padded (got {geoid[:20]!r})")
+        elif state in STATE_FIPS and geoid[:2] != STATE_FIPS[state]:
+            bad("geoid", f"GEOID {geoid} does not start with {state}'s FIPS code {STATE_FIPS[state]}")
+    level = rec["jurisdiction_level"]
+    if level in LEVEL_LAYERS and layer in LAYERS and layer not in LEVEL_LAYERS[level]:
+        bad("geoid_layer", f"a {level} cannot join to the {layer} layer (allowed: {', '.join(LEVEL_LAYERS[level])})")
+    for column in ("date_adopted", "date_effective", "source_accessed"):
+        if rec[column]:
+            reason = _date_problem(rec[column], today)
+            if reason:
+                bad(column, reason)
+    if not rec["date_adopted"] and rec["status"] not in ("proposed", "failed", ""):
+        bad("date_adopted", "required unless status is proposed or failed")
+    if rec["source_accessed"] and len(rec["source_accessed"]) != 10:
+        bad("source_accessed", "use a full date YYYY-MM-DD")
+    if rec["relation"] and not rec["relates_to"]:
+        bad("relates_to", "relation is set but relates_to is blank")
+    if rec["relates_to"] and not rec["relation"]:
+        bad("relation", "relates_to is set but relation is blank")
+    url = rec["source_url"]
+    if url and not _URL_RE.match(url):
+        bad("source_url", "must be an http:// or https:// address")
+    for column in TEXT_COLUMNS + ("policy_id", "relates_to"):
+        if _MARKUP_RE.search(rec[column]):
+            bad(column, "contains markup (HTML tags, entities or script URLs); write plain text")
+    return out
+
+
+def problems_as_text(problems: Iterable[Problem]) -> str:
+    return "\n".join(str(p) for p in problems)
