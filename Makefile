@@ -1,0 +1,48 @@
+# Sanctuary Map: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VENV ?= $(ROOT)/.venv
+PY := $(VENV)/bin/python
+# Census files: the development mirror beside the checkout when present, else the Census website.
+CENSUS_SOURCE ?= $(if $(wildcard $(ROOT)/../shared/census/*.zip),$(ROOT)/../shared/census,)
+PORT ?= 8501
+
+.PHONY: run test install assets geodata browser-deps benchmark clean
+
+run: install assets geodata  ## install everything, build data if missing, start the app
+	cd $(ROOT) && $(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+test: install assets geodata browser-deps  ## install everything and run all tests (unit, AppTest, browser)
+	cd $(ROOT) && $(PY) -m pytest -q
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	$(VENV)/bin/pip install -q --no-deps -e $(ROOT)
+	touch $@
+
+install: $(VENV)/.installed
+
+# Front-end assets from the npm registry (never committed): Leaflet is served by the app itself.
+$(ROOT)/static/vendor/leaflet/leaflet.js: package.json package-lock.json
+	cd $(ROOT) && npm ci --no-audit --no-fund
+	rm -rf $(ROOT)/static/vendor/leaflet && mkdir -p $(ROOT)/static/vendor && cp -r $(ROOT)/node_modules/leaflet/dist $(ROOT)/static/vendor/leaflet
+	touch $@
+
+assets: $(ROOT)/static/vendor/leaflet/leaflet.js
+
+$(ROOT)/geodata/manifest.json: policies.csv
+	cd $(ROOT) && $(PY) -m sanctuary_map geodata build $(if $(CENSUS_SOURCE),--source $(CENSUS_SOURCE),)
+
+geodata: install assets $(ROOT)/geodata/manifest.json
+
+# Debian's Chromium for the browser tests and PNG snapshots (Playwright cannot download browsers here).
+browser-deps:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null)
+
+benchmark: install assets geodata browser-deps
+	cd $(ROOT) && $(PY) benchmarks/bench_map.py
+
+clean:
+	rm -rf $(ROOT)/geodata/*.parquet $(ROOT)/geodata/*.geojson $(ROOT)/geodata/manifest.json $(ROOT)/geodata/cache

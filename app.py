@@ -1,0 +1,53 @@
+"""Sanctuary Map: entry point (navigation) and the home page, the layered map of sanctuary policies."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from sanctuary_map import ui
+from sanctuary_map.mapping import DEFAULT_FOCUS, MapData, basemap_setting, build_map
+from sanctuary_map.view import apply
+
+HERE = Path(__file__).resolve().parent
+
+
+def map_page() -> None:
+    st.title("Sanctuary Map")
+    st.caption("Ordinances, statutes, executive directives and school-board resolutions by which US states, counties, "
+               "cities and school districts limit cooperation with federal immigration enforcement. "
+               "Every entry links to the source it was checked against.")
+    data = ui.load_app()
+    if data.layers is None or data.joined is None:
+        st.info("The map needs the boundary layers. Build them with `python -m sanctuary_map geodata build`.")
+        return
+    map_data = MapData(data.layers, data.joined.matched)
+    shown = apply(data.view, data.joined.matched)
+    choices = ui.jurisdiction_choices(map_data, data.view)
+    focus = data.view.focus or DEFAULT_FOCUS
+    left, right = st.columns([3, 1])
+    with left:
+        picked = st.selectbox("Find a jurisdiction", list(choices),
+                              index=list(choices).index(focus) if focus in choices else None,
+                              format_func=lambda k: choices[k], placeholder="Type a name…",
+                              help="Zooms to the jurisdiction and draws its straight-line distance to the US–Mexico border.")
+    view = data.view.with_focus(picked or "")
+    if picked and picked != data.view.focus:
+        ui.set_view(view)
+    with right:
+        st.metric("Instruments on the map", f"{len(shown)} of {len(data.joined.matched)}", help=f"Filters: {view.describe()}")
+    m = build_map(map_data, view, basemap=basemap_setting())
+    st_folium(m, returned_objects=[], use_container_width=True, height=620, key="map")
+    ui.map_downloads(map_data, view, data.table.rows)
+
+
+if __name__ == "__main__":
+    st.set_page_config(page_title="Sanctuary Map", page_icon=":material/map:", layout="wide")
+    nav = st.navigation([
+        st.Page(map_page, title="Map", icon=":material/map:", default=True, url_path="map"),
+        st.Page(HERE / "pages" / "1_Policies.py", title="Policies", icon=":material/table:", url_path="policies"),
+        st.Page(HERE / "pages" / "2_Border_distance.py", title="Border distance", icon=":material/straighten:", url_path="border-distance"),
+        st.Page(HERE / "pages" / "3_About.py", title="About & methods", icon=":material/info:", url_path="about"),
+    ])
+    nav.run()
