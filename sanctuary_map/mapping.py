@@ -120,6 +120,8 @@ def features(data: MapData, view: View) -> dict[str, gpd.GeoDataFrame]:
 _ON_EACH_FEATURE = JsCode("""
 function(feature, layer) {
   var p = feature.properties;
+  // Stable per-feature class (layer and digits only), e.g. "sm-unsd-0622710", set before the path is created.
+  if (/^[a-z]+:[0-9]+$/.test(p.key)) layer.options.className = 'sm-f sm-' + p.key.replace(':', '-');
   function el(tag, text, cls) { var e = document.createElement(tag); if (text) e.textContent = text; if (cls) e.className = cls; return e; }
   var tip = el('div', null, 'sm-tip');
   tip.appendChild(el('strong', p.name));

@@ -1,0 +1,154 @@
+"""Validation rules of policies.csv, on rows built in code."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import subprocess
+import sys
+
+import pytest
+
+from sanctuary_map.policies import COLUMNS, FLAGS, date_floor, load_policies, validate_text
+
+TODAY = dt.date(2026, 11, 25)
+
+
+def row(**over) -> dict:
+    base = {c: "" for c in COLUMNS}
+    base.update(policy_id="x-1", jurisdiction_name="City of Testville", jurisdiction_level="place", state="CA",
+                geoid="0644000", geoid_layer="place", instrument_type="ordinance", binding_level="law",
+                status="in_effect", title="Test ordinance", date_adopted="2017-03-21",
+                source_url="https://example.org/a", source_title="Example", source_accessed="2026-11-25")
+    base.update(over)
+    return base
+
+
+def csv_text(rows: list[dict], columns=COLUMNS) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def problems(rows, **kw):
+    t = validate_text(csv_text(rows, **kw), name="t.csv", today=TODAY)
+    return t, [(p.row, p.column) for p in t.problems], [str(p) for p in t.problems]
+
+
+def test_shipped_table_is_valid_and_broad():
+    t = load_policies()
+    assert t.problems == []
+    assert len(t.rows) >= 30
+    assert set(t.rows["jurisdiction_level"]) == {"state", "county", "place", "school_district"}
+    districts = t.rows[t.rows["jurisdiction_level"] == "school_district"]
+    assert districts["geoid"].nunique() >= 8 and districts["state"].nunique() >= 4
+    assert (districts.drop_duplicates("geoid")["state"] == "CA").sum() >= 5
+    rows = t.rows.set_index("policy_id")
+    assert rows.loc["la-city-ed20", "date_adopted"] == "2017-03-21" and rows.loc["la-city-ed20", "status"] == "codified"
+    assert rows.loc["la-city-sanctuary-ordinance-2024", ["relates_to", "relation"]].tolist() == ["la-city-ed20", "codifies"]
+    assert rows.loc["lausd-2024-11-19", ["relates_to", "relation"]].tolist() == ["lausd-res-093-16-17", "reaffirms"]
+    assert rows.loc["lausd-res-093-16-17", "date_adopted"] == "2017-05-09"
+    assert t.rows["source_url"].str.match(r"^https?://").all()
+
+
+def test_valid_row_passes():
+    t, locs, _ = problems([row()])
+    assert locs == [] and len(t.rows) == 1
+
+
+@pytest.mark.parametrize("column,value,reason", [
+    ("jurisdiction_level", "city", "unknown value"),
+    ("instrument_type", "decree", "unknown value"),
+    ("status", "active", "unknown value"),
+    ("no_status_inquiry", "yes", "unknown value"),
+    ("date_adopted", "2017-02-30", "impossible date"),
+    ("date_adopted", "21/03/2017", "malformed date"),
+    ("date_adopted", "2031-01-01", "in the future"),
+    ("geoid", "644000", "7 digits"),
+    ("geoid", "06440OO", "7 digits"),
+    ("geoid", "3651000", "does not start with CA"),
+    ("source_url", "javascript:alert(1)", "http:// or https://"),
+    ("source_url", "ftp://example.org/x", "http:// or https://"),
+    ("title", "<img src=x onerror=alert(1)>", "contains markup"),
+    ("summary", "see <script>alert(1)</script>", "contains markup"),
+    ("notes", "a &lt;b&gt; entity", "contains markup"),
+    ("state", "XX", "unknown state"),
+    ("title", "", "required value is blank"),
+])
+def test_each_rule_names_row_and_column(column, value, reason):
+    t, locs, texts = problems([row(policy_id="ok"), row(policy_id="bad", **{column: value})])
+    assert (3, column) in locs, texts
+    assert any(reason in s for s in texts), texts
+    assert list(t.rows["policy_id"]) == ["ok"], "the valid rest keeps working"
+    assert any(s.startswith(f"t.csv:3:{column}: ") for s in texts)
+
+
+def test_layer_must_fit_level_and_length():
+    _, locs, _ = problems([row(jurisdiction_level="school_district", geoid_layer="place")])
+    assert (2, "geoid_layer") in locs
+    _, locs, _ = problems([row(jurisdiction_level="county", geoid_layer="county", geoid="06037")])
+    assert locs == []
+    _, locs, texts = problems([row(jurisdiction_level="state", geoid_layer="state", geoid="6")])
+    assert (2, "geoid") in locs and "2 digits" in texts[0]
+
+
+def test_duplicates_and_relations():
+    rows = [row(policy_id="a"), row(policy_id="a"), row(policy_id="b", relates_to="zzz", relation="amends"),
+            row(policy_id="c", relates_to="a"), row(policy_id="d", relates_to="a", relation="codifies")]
+    t, locs, texts = problems(rows)
+    assert (3, "policy_id") in locs and "first used on row 2" in " ".join(texts)
+    assert (4, "relates_to") in locs and (5, "relation") in locs
+    assert "d" in set(t.rows["policy_id"])
+
+
+def test_partial_dates_allowed():
+    _, locs, _ = problems([row(date_adopted="2016-02"), ])
+    assert locs == []
+    assert date_floor("2016-02") == "2016-02-01" and date_floor("2016") == "2016-01-01" and date_floor("") == ""
+
+
+def test_header_problems():
+    cols = [c for c in COLUMNS if c != "title"] + ["colour"]
+    t, locs, texts = problems([row()], columns=cols)
+    assert (1, "title") in locs and (1, "colour") in locs and len(t.rows) == 0
+    dup = validate_text("policy_id,policy_id\n", name="d.csv", today=TODAY)
+    assert any("duplicate column" in str(p) for p in dup.problems)
+
+
+def test_wrong_field_count_and_blank_file():
+    text = csv_text([row()]) + "a,b,c\n"
+    t = validate_text(text, name="t.csv", today=TODAY)
+    assert [(p.row, "fields" in p.reason) for p in t.problems] == [(3, True)] and len(t.rows) == 1
+    assert "empty" in str(validate_text("", name="e.csv").problems[0])
+
+
+@pytest.mark.parametrize("data,needle", [
+    (b"\x00\x01\x02binary", "NUL"),
+    ("policy_id\n".encode("utf-16"), "missing column"),
+    ("jurisdiction_name\nCaf\xe9\n".encode("latin-1"), "not UTF-8"),
+])
+def test_encodings_give_clear_messages(data, needle):
+    t = load_policies(data, name="up.csv", today=TODAY)
+    assert any(needle in str(p) for p in t.problems), [str(p) for p in t.problems]
+
+
+def test_bom_and_size_limit():
+    ok = load_policies(b"\xef\xbb\xbf" + csv_text([row()]).encode(), name="bom.csv", today=TODAY)
+    assert ok.problems == [] and len(ok.rows) == 1
+    big = load_policies(b"x" * 100, name="big.csv", max_bytes=10)
+    assert "limit" in str(big.problems[0])
+
+
+def test_cli_exit_status(tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text(csv_text([row()]))
+    bad = tmp_path / "bad.csv"
+    bad.write_text(csv_text([row(), row(policy_id="y", geoid="12", date_adopted="2019-13-01")]))
+    run = lambda p: subprocess.run([sys.executable, "-m", "sanctuary_map", "validate", str(p)], capture_output=True, text=True)
+    r = run(good)
+    assert r.returncode == 0 and r.stdout == ""
+    r = run(bad)
+    assert r.returncode == 1
+    assert "bad.csv:3:geoid:" in r.stdout and "bad.csv:3:date_adopted:" in r.stdout
