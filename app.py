@@ -43,7 +43,7 @@ def map_page() -> None:
 
 
 if __name__ == "__main__":
-    st.set_page_config(page_title="Sanctuary Map", page_icon=":material/map:", layout="wide")
+    st.set_page_config(page_title="Sanctuary Map", page_icon=ui.FAVICON, layout="wide")
     nav = st.navigation([
         st.Page(map_page, title="Map", icon=":material/map:", default=True, url_path="map"),
         st.Page(HERE / "pages" / "1_Policies.py", title="Policies", icon=":material/table:", url_path="policies"),

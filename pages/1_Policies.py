@@ -7,7 +7,7 @@ from sanctuary_map import ui
 from sanctuary_map.export import policies_csv
 from sanctuary_map.view import apply
 
-st.set_page_config(page_title="Policies · Sanctuary Map", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="Policies · Sanctuary Map", page_icon=ui.FAVICON, layout="wide")
 
 
 def main() -> None:

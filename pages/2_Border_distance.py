@@ -7,7 +7,7 @@ from sanctuary_map import ui
 from sanctuary_map.distance_table import REFERENCE_POINTS, distance_table, reference_distance
 from sanctuary_map.border import METHOD, BORDER_SOURCE
 
-st.set_page_config(page_title="Border distance · Sanctuary Map", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="Border distance · Sanctuary Map", page_icon=ui.FAVICON, layout="wide")
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ import streamlit as st
 from sanctuary_map import ui
 from sanctuary_map.policies import BINDING_LEVELS, FLAG_GROUPS, INSTRUMENT_TYPES, RELATIONS, STATUSES
 
-st.set_page_config(page_title="About · Sanctuary Map", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="About · Sanctuary Map", page_icon=ui.FAVICON, layout="wide")
 
 
 def main() -> None:

@@ -19,6 +19,8 @@ FILTER_KEYS = {"types": "f_types", "levels": "f_levels", "states": "f_states", "
                "restrictions": "f_restrictions", "years": "f_years"}
 MIN_YEAR = 1985
 UPLOAD_KEY = "uploaded_policies"
+# Served by this app (a :material: icon would make browsers fetch it from a third-party font host).
+FAVICON = str(_paths.STATIC_DIR / "favicon.png")
 
 
 # ---------------------------------------------------------------------------- cached loaders
