@@ -30,8 +30,11 @@ WORLD_ATLAS = NODE_MODULES / "world-atlas" / "countries-10m.json"
 BORDER_SOURCE = "Natural Earth 1:10m countries via npm world-atlas 2.0.2 (public domain): arcs shared by the United States and Mexico"
 METHOD = ("Shortest straight-line distance from the jurisdiction's polygon (full-resolution Census geometry, all parts) "
           "to the US-Mexico land border line; nearest points found in EPSG:3310 (California) or EPSG:5070 (elsewhere), "
-          "length measured as a geodesic on the WGS84 ellipsoid.")
+          "length measured as a geodesic on the WGS84 ellipsoid. Boundaries within 1 km of the line (its precision) count as touching it: 0.")
 USA, MEXICO = "840", "484"
+# The 1:10m border line is quantised to ~0.2-0.4 km and Census outlines are generalised differently:
+# a boundary closer than this touches the border (distance 0) rather than sitting "0.3 km" away.
+TOUCH_KM = 1.0
 
 
 class BorderError(Exception):
@@ -120,7 +123,8 @@ def _nearest(poly_p, border_p, crs: str) -> tuple[float, list[list[float]]]:
         return 0.0, [[round(p.x, 6), round(p.y, 6)], [round(p.x, 6), round(p.y, 6)]]
     a, b = nearest_points(poly_p, border_p)
     a, b = _unproject(a, crs), _unproject(b, crs)
-    return geodesic_km(a, b), [[round(a.x, 6), round(a.y, 6)], [round(b.x, 6), round(b.y, 6)]]
+    km = geodesic_km(a, b)
+    return (0.0 if km < TOUCH_KM else km), [[round(a.x, 6), round(a.y, 6)], [round(b.x, 6), round(b.y, 6)]]
 
 
 def measure(geom, border, statefp: str | None, zone=None) -> Distance:

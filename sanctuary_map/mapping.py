@@ -28,7 +28,11 @@ PALETTE = {"state": "#E69F00", "county": "#56B4E9", "place": "#009E73", "school_
 LEVEL_LABEL = {"state": "States", "county": "Counties", "place": "Cities", "school_district": "School districts"}
 LEVEL_SINGULAR = {"state": "State", "county": "County", "place": "City", "school_district": "School district"}
 # States and counties are large: lighter fill so cities and districts stay readable on top.
-FILL_OPACITY = {"state": 0.16, "county": 0.3, "place": 0.55, "school_district": 0.55}
+FILL_OPACITY = {"state": 0.16, "county": 0.3, "place": 0.5, "school_district": 0.3}
+# Drawn bottom to top: districts under cities (they often coincide, e.g. LAUSD and Los Angeles) with a
+# dashed outline, so both stay visible.
+DRAW_ORDER = ("state", "county", "school_district", "place")
+DASH = {"school_district": "6 4"}
 BORDER_COLOUR = "#D55E00"
 ZONE_COLOUR = "#F0E442"
 SEGMENT_COLOUR = "#000000"
@@ -126,8 +130,9 @@ function(feature, layer) {
   var tip = el('div', null, 'sm-tip');
   tip.appendChild(el('strong', p.name));
   tip.appendChild(el('div', p.level + ' \\u00b7 ' + p.n + (p.n === 1 ? ' instrument' : ' instruments')));
-  var ul = el('ul'); p.items.slice(0, 4).forEach(function(it) { ul.appendChild(el('li', it.t + (it.d ? ' (' + it.d + ')' : ''))); });
-  if (p.items.length > 4) ul.appendChild(el('li', '+ ' + (p.items.length - 4) + ' more'));
+  function short(t) { return t.length > 70 ? t.slice(0, 69) + '\u2026' : t; }
+  var ul = el('ul'); p.items.slice(0, 3).forEach(function(it) { ul.appendChild(el('li', short(it.t) + (it.d ? ' (' + it.d + ')' : ''))); });
+  if (p.items.length > 3) ul.appendChild(el('li', '+ ' + (p.items.length - 3) + ' more (click for details)'));
   tip.appendChild(ul);
   if (p.mi !== undefined) tip.appendChild(el('div', 'Border: ' + p.mi + ' mi (' + p.km + ' km) \\u00b7 100-mile zone: ' + p.zone, 'sm-dist'));
   layer.bindTooltip(tip, {sticky: true, className: 'sm-tooltip'});
@@ -228,15 +233,16 @@ def build_map(
 
     visible = visible or {}
     per_level = features(data, view)
-    for level in ("state", "county", "place", "school_district"):
+    for level in DRAW_ORDER:
         gdf = per_level.get(level)
         if gdf is None or gdf.empty:
             continue
         colour = PALETTE[level]
         folium.GeoJson(
             gdf, name=f"{LEVEL_LABEL[level]} ({len(gdf)})", show=visible.get(level, True),
-            style_function=lambda f, c=colour, o=FILL_OPACITY[level]: {"fillColor": c, "color": c, "weight": 1.5, "fillOpacity": o},
-            highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.7},
+            style_function=lambda f, c=colour, o=FILL_OPACITY[level], d=DASH.get(level): {
+                "fillColor": c, "color": c, "weight": 2 if d else 1.5, "fillOpacity": o, "dashArray": d},
+            highlight_function=lambda f: {"weight": 3.5},
             on_each_feature=_ON_EACH_FEATURE, embed=True, zoom_on_click=False,
         ).add_to(m)
 

@@ -45,6 +45,12 @@ def test_lausd_whole_vs_mainland(real_geodata):
     assert 100 < lausd["mainland_miles"] < 110  # the San Pedro tip, ~106 mi in the research notes
 
 
+def test_states_on_the_border_touch_it(real_geodata):
+    states = gpd.read_parquet(real_geodata / "state.parquet").set_index("geoid")
+    assert states.loc["06", "border_km"] == 0 and states.loc["06", "zone"] == "partly inside"
+    assert states.loc["17", "border_km"] > 1000
+
+
 def test_touching_polygon_is_zero_and_zone_flags(line):
     x, y = line.coords[0]
     touching = box(x - 0.05, y - 0.05, x + 0.05, y + 0.05)  # straddles the line

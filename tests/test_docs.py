@@ -1,0 +1,42 @@
+"""The README's promises are checked: its two commands exist, CI runs the test one, commands it shows work."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+MAKEFILE = (ROOT / "Makefile").read_text()
+
+
+def test_readme_has_exactly_two_setup_commands_and_they_exist():
+    block = re.search(r"## Two commands.*?```bash\n(.*?)```", README, re.S).group(1)
+    commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
+    assert commands == ["make run", "make test"]
+    for target in ("run", "test"):
+        assert re.search(rf"^{target}:", MAKEFILE, re.M), target
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make test$", ci, re.M)
+
+
+def test_readme_screenshot_exists():
+    assert (ROOT / "docs" / "screenshot.png").stat().st_size > 10_000
+
+
+def test_every_cli_subcommand_in_readme_is_real():
+    shown = set(re.findall(r"python -m sanctuary_map ([a-z-]+)", README))
+    assert {"validate", "geodata", "join-report", "distance", "export"} <= shown
+    help_text = subprocess.run([sys.executable, "-m", "sanctuary_map", "--help"], capture_output=True, text=True).stdout
+    for cmd in shown:
+        assert cmd in help_text
+
+
+def test_settings_named_in_readme_are_used_by_the_code():
+    code = "".join(p.read_text() for p in (ROOT / "sanctuary_map").glob("*.py"))
+    for setting in re.findall(r"`(SANCTUARY_MAP_[A-Z_]+)`", README):
+        assert setting in code, setting
