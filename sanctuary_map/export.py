@@ -91,7 +91,7 @@ def inline_assets() -> Assets:
 
 def _header_block(view: View, title: str, data_date: str) -> str:
     e = html.escape
-    return (f'<div class="sm-export-head" style="position:absolute;z-index:1000;top:10px;left:54px;right:230px;'
+    return (f'<div class="sm-export-head" style="position:absolute;z-index:1000;top:10px;left:54px;right:260px;'
             f'background:rgba(255,255,255,.94);padding:6px 10px;border-radius:6px;font:12px/1.35 system-ui,sans-serif;'
             f'box-shadow:0 1px 4px rgba(0,0,0,.3)"><div style="font-size:16px;font-weight:700">{e(title)}</div>'
             f'<div>Filters: {e(view.describe())}</div><div>Data as of {e(data_date)} · {e(CREDITS)}</div>'
@@ -103,7 +103,7 @@ def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", 
     """A single HTML file that opens without any network: assets inlined, same layers/tooltips/popups."""
     from branca.element import Element
 
-    m = build_map(data, view, basemap=basemap, assets=inline_assets(), height=height)
+    m = build_map(data, view, basemap=basemap, assets=inline_assets(), height=height, animate=False)
     root = m.get_root()
     root.header.add_child(Element(f'<meta name="sanctuary-map:view" content="{html.escape(share_url(view))}">'))
     root.header.add_child(Element(f"<title>{html.escape(title)}</title>"))
@@ -145,7 +145,8 @@ def _chromium_png(page_html: str, width: int, height: int) -> bytes:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(("data:", "about:")) else route.continue_())
             page.set_content(page_html, wait_until="load")
-            page.wait_for_selector("path.leaflet-interactive", timeout=15000)
+            page.wait_for_selector("path.leaflet-interactive", state="attached", timeout=15000)
+            page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')", timeout=15000)
             return page.screenshot(type="png")
         finally:
             browser.close()

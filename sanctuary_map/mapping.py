@@ -207,11 +207,14 @@ def build_map(
     visible: dict[str, bool] | None = None,
     show_zone: bool = True,
     height: int | str = "100%",
+    animate: bool = True,
 ) -> folium.Map:
     assets = assets or Assets.served()
     tiles, attr = BASEMAPS.get(basemap, BASEMAPS["none"])
     m = folium.Map(location=[37, -96], zoom_start=4, tiles=None, prefer_canvas=False, control_scale=True,
-                   height=height, max_bounds=False)
+                   height=height, max_bounds=False,
+                   # Snapshots are taken once the view settles; without animation it settles at once.
+                   zoom_animation=animate, fade_animation=animate, marker_zoom_animation=animate)
     # Per-instance asset links (folium's class-level defaults point at public CDNs).
     m.default_js = list(assets.js)
     m.default_css = list(assets.css)

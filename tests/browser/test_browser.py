@@ -73,3 +73,35 @@ def test_policies_page_links_to_sources(server, page):
     wait_idle(page)
     expect(page.locator("[data-testid='stDataFrame']").last).to_be_visible(timeout=30000)
     assert page.external_requests == []
+
+
+def test_downloaded_html_works_offline_with_the_page_filter(server, page, browser, tmp_path):
+    page.goto(server + "/?type=statute")
+    wait_idle(page)
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download HTML").click()
+    path = tmp_path / "map.html"
+    dl.value.save_as(path)
+    text = path.read_text()
+    assert "Filters: type: statute" in text and "type=statute" in text
+    ctx = browser.new_context(offline=True)
+    off = ctx.new_page()
+    requests = []
+    off.on("request", lambda r: requests.append(r.url))
+    off.goto(path.as_uri())
+    expect(off.locator("path.sm-state-06")).to_have_count(1, timeout=15000)
+    expect(off.locator("path.sm-place-0644000")).to_have_count(0)
+    assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+    ctx.close()
+
+
+def test_png_snapshot_button(server, page):
+    page.goto(server + "/?level=place")
+    wait_idle(page)
+    page.get_by_role("button", name="Prepare PNG snapshot").click()
+    button = page.get_by_role("button", name="Download PNG")
+    expect(button).to_be_visible(timeout=60000)
+    with page.expect_download() as dl:
+        button.click()
+    data = open(dl.value.path(), "rb").read()
+    assert data.startswith(b"\x89PNG") and b"sanctuary-map:view" in data and b"level=place" in data
