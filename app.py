@@ -1,7 +1,5 @@
-"""Sanctuary Map: entry point (navigation) and the home page, the layered map of sanctuary policies."""
+"""Sanctuary Map, home page: the layered map of sanctuary policies (other pages live in pages/)."""
 from __future__ import annotations
-
-from pathlib import Path
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -9,9 +7,6 @@ from streamlit_folium import st_folium
 from sanctuary_map import ui
 from sanctuary_map.mapping import DEFAULT_FOCUS, MapData, basemap_setting, build_map
 from sanctuary_map.view import apply
-
-HERE = Path(__file__).resolve().parent
-
 
 def map_page() -> None:
     st.title("Sanctuary Map")
@@ -42,12 +37,5 @@ def map_page() -> None:
     ui.map_downloads(map_data, view, data.table.rows)
 
 
-if __name__ == "__main__":
-    st.set_page_config(page_title="Sanctuary Map", page_icon=ui.FAVICON, layout="wide")
-    nav = st.navigation([
-        st.Page(map_page, title="Map", icon=":material/map:", default=True, url_path="map"),
-        st.Page(HERE / "pages" / "1_Policies.py", title="Policies", icon=":material/table:", url_path="policies"),
-        st.Page(HERE / "pages" / "2_Border_distance.py", title="Border distance", icon=":material/straighten:", url_path="border-distance"),
-        st.Page(HERE / "pages" / "3_About.py", title="About & methods", icon=":material/info:", url_path="about"),
-    ])
-    nav.run()
+st.set_page_config(page_title="Sanctuary Map", page_icon=ui.FAVICON, layout="wide")
+map_page()

@@ -15,6 +15,14 @@ from .mapping import LEVEL_LABEL
 from .policies import FLAG_GROUPS, INSTRUMENT_TYPES, LEVELS, STATUSES, PolicyTable, load_policies
 from .view import View
 
+# Our own navigation (labels we choose; the default one would call the home page "app").
+PAGES = (
+    ("app.py", "Map", ":material/map:"),
+    ("pages/1_Policies.py", "Policies", ":material/table:"),
+    ("pages/2_Border_distance.py", "Border distance", ":material/straighten:"),
+    ("pages/4_Your_data.py", "Your data", ":material/upload_file:"),
+    ("pages/3_About.py", "About & methods", ":material/info:"),
+)
 FILTER_KEYS = {"types": "f_types", "levels": "f_levels", "states": "f_states", "statuses": "f_statuses",
                "restrictions": "f_restrictions", "years": "f_years"}
 MIN_YEAR = 1985
@@ -94,6 +102,8 @@ def sidebar(policies: pd.DataFrame) -> View:
         st.session_state[key] = st.session_state[key] if key in st.session_state else initial[name]
     states = sorted(policies["state"].unique()) if len(policies) else []
     with st.sidebar:
+        for target, label, icon in PAGES:
+            st.page_link(target, label=label, icon=icon)
         st.header("Filters")
         st.multiselect("Instrument type", INSTRUMENT_TYPES, key=FILTER_KEYS["types"], format_func=_label,
                        placeholder="All types")
@@ -137,6 +147,9 @@ def _label(value: str) -> str:
 
 # ---------------------------------------------------------------------------- panels
 def show_data_health(data: AppData) -> None:
+    if data.uploaded:
+        st.info(f"Showing your uploaded table `{data.table.source}` (private to this browser session). "
+                "Go to *Your data* to switch back to the published table.", icon=":material/upload_file:")
     if data.geodata_error:
         st.error(f"Boundary data unavailable: {data.geodata_error}", icon=":material/map:")
     elif data.layers is not None:
@@ -144,7 +157,7 @@ def show_data_health(data: AppData) -> None:
             st.warning(f"The {layer} layer is not shown: {message}", icon=":material/warning:")
     if data.table.problems:
         n = len(data.table.invalid_rows)
-        with st.expander(f"⚠️ {len(data.table.problems)} problem(s) in {data.table.source}: "
+        with st.expander(f"⚠️ {len(data.table.problems)} problem(s) in `{data.table.source}`: "
                          f"{n} row(s) left out, {len(data.table.rows)} valid row(s) shown", expanded=data.uploaded):
             st.dataframe(pd.DataFrame([{"file": p.file, "row": p.row, "column": p.column, "problem": p.reason}
                                        for p in data.table.problems]), hide_index=True, width="stretch")

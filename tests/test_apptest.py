@@ -18,7 +18,10 @@ def _offline_basemap(monkeypatch, real_geodata):
 
 
 def run(path: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / path), default_timeout=TIMEOUT)
+    """Run a page as the app runs it: from the entry point, switched to the page."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if path != "app.py":
+        at.switch_page(path)
     for k, v in (query or {}).items():
         at.query_params[k] = v
     at.run()
@@ -87,6 +90,36 @@ def test_about_page_lists_layer_vintages():
     files = table_with(at, "file")
     assert "cb_2021_06_unsd_500k.zip" in set(files["file"]) and "cb_2019_06_place_500k.zip" in set(files["file"])
     assert "cb_*_17_unsd_*.zip" in " ".join(m.value for m in at.markdown)
+
+
+def test_your_data_page_maps_an_upload_privately():
+    from sanctuary_map import ui
+    from sanctuary_map.policies import load_policies
+    from test_policies import csv_text, row
+
+    at = run("pages/4_Your_data.py")
+    assert "Your file stays in this browser session" in " ".join(m.value for m in at.markdown)
+    # The uploader cannot be driven from AppTest; the page stores the validated table in the session.
+    at.session_state[ui.UPLOAD_KEY] = load_policies(csv_text([row(), row(policy_id="bad", geoid="1")]).encode(), name="mine.csv")
+    at.switch_page("app.py").run()
+    assert not at.exception
+    assert at.metric[0].value == "1 of 1"
+    assert any("mine.csv" in i.value for i in at.info)
+    assert "0644000" in folium_component(at)["script"]
+
+
+def test_broken_layer_names_the_fix(monkeypatch, tmp_path, real_geodata):
+    import shutil
+
+    from sanctuary_map import _paths
+
+    broken = tmp_path / "geodata"
+    shutil.copytree(real_geodata, broken)
+    (broken / "unsd.web.parquet").write_bytes(b"PAR1 not really")
+    monkeypatch.setattr(_paths, "GEODATA_DIR", broken)
+    at = run("app.py")
+    assert any("unsd layer is not shown" in w.value and "geodata build" in w.value for w in at.warning)
+    assert "0644000" in folium_component(at)["script"], "the other layers keep working"
 
 
 def test_missing_geodata_is_explained(monkeypatch, tmp_path):

@@ -69,7 +69,7 @@ def test_csv_download_has_the_filtered_rows(server, page):
 
 
 def test_policies_page_links_to_sources(server, page):
-    page.goto(server + "/policies")
+    page.goto(server + "/Policies")
     wait_idle(page)
     expect(page.locator("[data-testid='stDataFrame']").last).to_be_visible(timeout=30000)
     assert page.external_requests == []

@@ -1,0 +1,40 @@
+"""Your data: upload a policies CSV, validated with the shipped table's rules, mapped privately in this session."""
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from sanctuary_map import ui
+from sanctuary_map.policies import COLUMNS, MAX_UPLOAD_BYTES, load_policies
+
+st.set_page_config(page_title="Your data · Sanctuary Map", page_icon=ui.FAVICON, layout="wide")
+
+
+def main() -> None:
+    st.title("Map your own policy table")
+    st.markdown(f"""Upload a CSV with the same columns as `policies.csv` (download the empty template below).
+It is checked with the same rules as the shipped table; rows with problems are listed by row and column and left out,
+and the valid rows are mapped on every page. **Your file stays in this browser session**: it is not saved on the
+server or shown to anyone else, and it is gone when you close the tab. Limit: {MAX_UPLOAD_BYTES // 1_000_000} MB.""")
+    st.download_button("Download an empty template", (",".join(COLUMNS) + "\n").encode(), "policies-template.csv", "text/csv")
+    upload = st.file_uploader("Policies CSV", type=["csv"], accept_multiple_files=False)
+    if upload is not None:
+        # The file name is user-supplied too: keep it to plain characters before it is shown anywhere.
+        name = re.sub(r"[^\w.\- ]", "_", upload.name)[:80] or "upload.csv"
+        table = load_policies(upload.getvalue(), name=name, max_bytes=MAX_UPLOAD_BYTES)
+        st.session_state[ui.UPLOAD_KEY] = table
+    current = st.session_state.get(ui.UPLOAD_KEY)
+    if current is not None:
+        if len(current.rows):
+            st.success(f"`{current.source}`: {len(current.rows)} valid row(s) are now on the map and tables "
+                       f"({len(current.invalid_rows)} row(s) left out).")
+        else:
+            st.error(f"`{current.source}`: no valid rows; nothing from this file is mapped.")
+        if st.button("Use the published table again"):
+            del st.session_state[ui.UPLOAD_KEY]
+            st.rerun()
+    ui.load_app()
+
+
+main()
