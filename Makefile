@@ -27,7 +27,9 @@ install: $(VENV)/.installed
 # Front-end assets from the npm registry (never committed): Leaflet is served by the app itself.
 $(ROOT)/static/vendor/leaflet/leaflet.js: package.json package-lock.json
 	cd $(ROOT) && npm ci --no-audit --no-fund
-	rm -rf $(ROOT)/static/vendor/leaflet && mkdir -p $(ROOT)/static/vendor && cp -r $(ROOT)/node_modules/leaflet/dist $(ROOT)/static/vendor/leaflet
+	rm -rf $(ROOT)/static/vendor && mkdir -p $(ROOT)/static/vendor/topojson-client
+	cp -r $(ROOT)/node_modules/leaflet/dist $(ROOT)/static/vendor/leaflet
+	cp $(ROOT)/node_modules/topojson-client/dist/topojson-client.min.js $(ROOT)/static/vendor/topojson-client/
 	touch $@
 
 assets: $(ROOT)/static/vendor/leaflet/leaflet.js

@@ -32,7 +32,7 @@ def map_page() -> None:
         ui.set_view(view)
     with right:
         st.metric("Instruments on the map", f"{len(shown)} of {len(data.joined.matched)}", help=f"Filters: {view.describe()}")
-    m = build_map(map_data, view, basemap=basemap_setting())
+    m = build_map(map_data, view, basemap=basemap_setting(), county_topology=(ui.county_topology_url(), None))
     st_folium(m, returned_objects=[], use_container_width=True, height=620, key="map")
     ui.map_downloads(map_data, view, data.table.rows)
 

@@ -84,7 +84,9 @@ def _data_uri(path: Path, mime: str) -> str:
 
 def inline_assets() -> Assets:
     leaflet = _paths.VENDOR_DIR / "leaflet"
-    return Assets(js=(("leaflet", _data_uri(leaflet / "leaflet.js", "text/javascript")),),
+    topojson = _paths.VENDOR_DIR / "topojson-client" / "topojson-client.min.js"
+    return Assets(js=(("leaflet", _data_uri(leaflet / "leaflet.js", "text/javascript")),
+                      ("topojson", _data_uri(topojson, "text/javascript"))),
                   css=(("leaflet_css", _data_uri(leaflet / "leaflet.css", "text/css")),
                        ("sanctuary_css", _data_uri(_paths.STATIC_DIR / "map.css", "text/css"))))
 
@@ -103,7 +105,9 @@ def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", 
     """A single HTML file that opens without any network: assets inlined, same layers/tooltips/popups."""
     from branca.element import Element
 
-    m = build_map(data, view, basemap=basemap, assets=inline_assets(), height=height, animate=False)
+    topo = data.layers.county_topology.read_text() if data.layers.county_topology else None
+    m = build_map(data, view, basemap=basemap, assets=inline_assets(), height=height, animate=False,
+                  county_topology=(None, topo))
     root = m.get_root()
     root.header.add_child(Element(f'<meta name="sanctuary-map:view" content="{html.escape(share_url(view))}">'))
     root.header.add_child(Element(f"<title>{html.escape(title)}</title>"))

@@ -40,6 +40,11 @@ TOLERANCE = {"state": 0.01, "county": 0.005, "place": 0.0005, "unsd": 0.0008, "e
 WGS84 = "EPSG:4326"
 MANIFEST = "manifest.json"
 BORDER_FILE = "border.geojson"
+COUNTY_TOPOLOGY = "county.topo.json"
+# National county context: coarser than the county layer's web geometry, shared arcs, quantised.
+COUNTY_TOPO_TOLERANCE = 0.01
+COUNTY_TOPO_QUANTIZATION = 20_000
+COUNTY_SHARE = 0.05  # a city/district "is in" a county holding at least this share of its area
 ZONE_FILE = "border_zone.geojson"
 
 Log = Callable[[str], None]
@@ -62,13 +67,17 @@ def needed_files(policies: pd.DataFrame) -> list[Need]:
     return sorted(needs.values(), key=lambda n: (LAYER_ORDER.index(n.layer), n.scope))
 
 
-def _web_geometry(gdf: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoSeries:
+# Coordinate rounding for drawing: ~11 m for national layers, ~1 m for local ones.
+GRID = {"state": 1e-4, "county": 1e-4, "place": 1e-5, "unsd": 1e-5, "elsd": 1e-5, "scsd": 1e-5}
+
+
+def _web_geometry(gdf: gpd.GeoDataFrame, tolerance: float, grid: float = 1e-5) -> gpd.GeoSeries:
     geoms = gdf.geometry.make_valid() if not gdf.geometry.is_valid.all() else gdf.geometry
     try:
         simple = geoms.simplify_coverage(tolerance)
     except Exception:  # not a valid coverage (overlaps): fall back to per-feature simplification
         simple = geoms.simplify(tolerance, preserve_topology=True)
-    rounded = shapely.set_precision(simple.values, 1e-5, mode="pointwise")
+    rounded = shapely.set_precision(simple.values, grid, mode="pointwise")
     return gpd.GeoSeries(rounded, index=gdf.index, crs=gdf.crs)
 
 
@@ -119,16 +128,23 @@ def build(
         full = _add_distances(full, layer, joined_keys, border, zone, log)
         keep = full if layer in NATIONAL_LAYERS else full[full["geoid"].isin({g for lay, g in joined_keys if lay == layer})]
         web = keep.copy()
-        web["geometry"] = _web_geometry(keep, TOLERANCE[layer])
+        if layer not in NATIONAL_LAYERS and "county" in found:
+            web["counties"] = _counties_touched(keep, found["county"])
+        web["geometry"] = _web_geometry(keep, TOLERANCE[layer], GRID[layer])
         full.to_parquet(out_dir / f"{layer}.parquet")
         web.to_parquet(out_dir / f"{layer}.web.parquet")
         manifest_layers[layer] = {
             "title": LAYER_TITLES[layer], "files": files, "features": int(len(full)), "web_features": int(len(web)),
             "vintages": sorted({fi["vintage"] for fi in files}), "crs": WGS84,
-            "simplification": f"coverage-preserving, tolerance {TOLERANCE[layer]} degrees; coordinates rounded to 1e-5 degrees",
+            "simplification": f"coverage-preserving, tolerance {TOLERANCE[layer]} degrees; coordinates rounded to {GRID[layer]} degrees",
         }
         log(f"  {layer}: {len(full):,} features ({len(web):,} drawn)")
 
+    if "county" in manifest_layers:
+        size = _write_county_topology(out_dir)
+        manifest_layers["county"]["topology"] = {"file": COUNTY_TOPOLOGY, "bytes": size,
+                                                 "simplification": f"coverage-preserving, tolerance {COUNTY_TOPO_TOLERANCE} degrees",
+                                                 "quantization": COUNTY_TOPO_QUANTIZATION}
     land = None
     if "state" in found:
         states = gpd.read_parquet(out_dir / "state.web.parquet")
@@ -151,6 +167,43 @@ def build(
     }
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2))
     return manifest
+
+
+def _counties_touched(features: gpd.GeoDataFrame, county_files) -> pd.Series:
+    """For each city/district, the counties holding at least 5% of its area, as "06037,06059".
+
+    County outlines are 1:5,000,000 and places 1:500,000, so edges disagree: overlaps under ~2% are
+    mostly slivers (Boston "in" Middlesex). 5% keeps every borough of New York and drops the slivers;
+    a real small share (Chicago's O'Hare corner in DuPage, ~1%) is missed, and documented.
+    """
+    counties = pd.concat([read_layer(path, f).to_crs(WGS84) for f, path, _n in county_files], ignore_index=True)
+    counties = gpd.GeoDataFrame(counties, crs=WGS84)
+    pairs = gpd.sjoin(features[["geoid", "geometry"]].reset_index(), counties[["geoid", "geometry"]],
+                      predicate="intersects", lsuffix="f", rsuffix="c")
+    out: dict[int, list[str]] = {}
+    for r in pairs.itertuples(index=False):
+        geom = features.at[r.index, "geometry"]
+        if geom.intersection(counties.at[r.index_c, "geometry"]).area >= COUNTY_SHARE * geom.area:
+            out.setdefault(r.index, []).append(r.geoid_c)
+    return pd.Series({i: ",".join(sorted(out.get(i, []))) for i in features.index}, dtype=object)
+
+
+def _write_county_topology(out_dir: Path) -> int:
+    """All counties as one TopoJSON (shared arcs written once), for national coverage shading."""
+    import topojson
+
+    from .policies import STATE_FIPS
+
+    abbr = {v: k for k, v in STATE_FIPS.items()}
+    c = gpd.read_parquet(out_dir / "county.parquet")
+    g = gpd.GeoDataFrame({"g": c["geoid"], "n": c["name"] + ", " + c["statefp"].map(abbr).fillna("")},
+                         geometry=c.geometry.simplify_coverage(COUNTY_TOPO_TOLERANCE), crs=WGS84)
+    topo = json.loads(topojson.Topology(g, prequantize=COUNTY_TOPO_QUANTIZATION, topology=True).to_json())
+    for geom in topo["objects"]["data"]["geometries"]:
+        geom.pop("id", None)
+    text = json.dumps(topo, separators=(",", ":"))
+    (out_dir / COUNTY_TOPOLOGY).write_text(text)
+    return len(text)
 
 
 def _add_distances(full, layer, joined_keys, border, zone, log) -> gpd.GeoDataFrame:
@@ -216,6 +269,7 @@ class Layers:
     errors: dict[str, str]
     border: gpd.GeoDataFrame | None = None
     zone: gpd.GeoDataFrame | None = None
+    county_topology: Path | None = None
 
 
 def load_layers(out_dir: Path) -> Layers:
@@ -236,4 +290,27 @@ def load_layers(out_dir: Path) -> Layers:
                 zone = g
         except Exception as exc:
             errors[attr] = f"{fname} is missing or unreadable ({exc.__class__.__name__}). Run `{REBUILD}`."
-    return Layers(web, manifest, errors, border, zone)
+    topo = out_dir / COUNTY_TOPOLOGY
+    if "county" in web and not topo.exists():
+        errors["county_topology"] = f"{COUNTY_TOPOLOGY} is missing (national county shading off). Run `{REBUILD}`."
+    return Layers(web, manifest, errors, border, zone, topo if topo.exists() else None)
+
+
+def publish_topology(layers: Layers, static_dir: Path, url_base: str = "/app/static") -> str | None:
+    """Copy the county topology into the served static folder under a content-hashed name; return its URL.
+
+    Browsers fetch it once and cache it, so filter changes send only the small coverage lookup.
+    """
+    import hashlib
+
+    if layers.county_topology is None:
+        return None
+    data = layers.county_topology.read_bytes()
+    name = f"county-{hashlib.sha256(data).hexdigest()[:12]}.topo.json"
+    target = static_dir / "generated" / name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+    return f"{url_base}/generated/{name}"

@@ -16,6 +16,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 from branca.element import MacroElement, Template
+from folium.map import CustomPane, Layer
 from folium.utilities import JsCode
 
 from . import border as border_mod
@@ -61,7 +62,8 @@ class Assets:
 
     @classmethod
     def served(cls, base: str = "/app/static") -> "Assets":
-        return cls(js=(("leaflet", f"{base}/vendor/leaflet/leaflet.js"),),
+        return cls(js=(("leaflet", f"{base}/vendor/leaflet/leaflet.js"),
+                       ("topojson", f"{base}/vendor/topojson-client/topojson-client.min.js")),
                    css=(("leaflet_css", f"{base}/vendor/leaflet/leaflet.css"), ("sanctuary_css", f"{base}/map.css")))
 
 
@@ -181,6 +183,95 @@ class Legend(MacroElement):
         self.entries = [(html.escape(a), html.escape(b), c) for a, b, c in entries]
 
 
+# ---------------------------------------------------------------------------- national county coverage
+COVERAGE = {  # code -> (label, colour); a county may have several; the first present sets the fill
+    "C": ("County policy", PALETTE["county"]),
+    "L": ("City or school district inside", PALETTE["place"]),
+    "S": ("Statewide instrument", PALETTE["state"]),
+}
+
+
+def county_coverage(data: MapData, view: View) -> dict[str, str]:
+    """County GEOID -> coverage codes (C, L, S) under this view; counties with none are absent."""
+    shown = apply(view, data.policies)
+    counties = data.layers.web.get("county")
+    if counties is None:
+        return {}
+    cov: dict[str, set[str]] = {}
+    state_fips = set(shown.loc[shown["jurisdiction_level"] == "state", "geoid"])
+    for geoid in counties.loc[counties["statefp"].isin(state_fips), "geoid"]:
+        cov.setdefault(geoid, set()).add("S")
+    for r in shown.itertuples(index=False):
+        if r.geoid_layer == "county":
+            cov.setdefault(r.geoid, set()).add("C" if r.jurisdiction_level == "county" else "L")
+        elif r.geoid_layer != "state":
+            gdf = data.layers.web.get(r.geoid_layer)
+            hit = gdf[gdf["geoid"] == r.geoid] if gdf is not None and "counties" in gdf else None
+            if hit is not None and len(hit) and hit.iloc[0]["counties"]:
+                for c in hit.iloc[0]["counties"].split(","):
+                    cov.setdefault(c, set()).add("L")
+    return {g: "".join(k for k in COVERAGE if k in codes) for g, codes in cov.items()}
+
+
+_COVERAGE_JS = """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.geoJson(null, {
+  pane: {{ this.pane|tojson }},
+  style: function(f) {
+    var c = ({{ this.get_name() }}_cov)[f.properties.g] || '';
+    var colours = {{ this.colours|tojson }};
+    // Statewide-only counties stay light: the state layer already shows the statewide instrument.
+    return c ? {fillColor: colours[c[0]], fillOpacity: c === 'S' ? 0.1 : 0.25, color: '#8a8a8a', weight: 0.4}
+             : {fillOpacity: 0, color: '#b8b8b8', weight: 0.3};
+  },
+  onEachFeature: function(f, layer) {
+    var c = ({{ this.get_name() }}_cov)[f.properties.g] || '';
+    if (/^[0-9]{5}$/.test(f.properties.g)) layer.options.className = 'sm-county sm-cov-' + (c || 'none') + ' sm-county-' + f.properties.g;
+    var labels = {{ this.labels|tojson }};
+    var tip = document.createElement('div');
+    var b = document.createElement('strong'); b.textContent = f.properties.n; tip.appendChild(b);
+    var d = document.createElement('div');
+    d.textContent = c ? c.split('').map(function(k) { return labels[k]; }).join('; ') : 'No policy in this view';
+    tip.appendChild(d);
+    layer.bindTooltip(tip, {sticky: true, className: 'sm-tooltip'});
+  }
+});
+var {{ this.get_name() }}_cov = {{ this.coverage|tojson }};
+(function(target, map) {
+  function add(topo) {
+    var counties = topo.objects.data;
+    // The base map comes from the same cached topology: land fill and state borders, derived in the browser.
+    L.geoJson(topojson.merge(topo, counties.geometries), {pane: 'smBase', interactive: false,
+      style: {stroke: false, fillColor: '#f4f4f1', fillOpacity: 1}}).addTo(map);
+    L.geoJson(topojson.mesh(topo, counties, function(a, b) { return a === b || a.properties.g.slice(0, 2) !== b.properties.g.slice(0, 2); }),
+      {pane: 'smBase', interactive: false, style: {color: '#8f8f8f', weight: 0.8, fill: false}}).addTo(map);
+    target.addData(topojson.feature(topo, counties));
+  }
+  {% if this.url %}fetch({{ this.url|tojson }}).then(function(r) { return r.json(); }).then(add);
+  {% else %}add({{ this.topology|safe }});{% endif %}
+})({{ this.get_name() }}, {{ this._parent.get_name() }});
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+
+class CountyCoverage(Layer):
+    """All US counties from a TopoJSON (fetched from the app's origin, or inlined for exports),
+    shaded by policy coverage; only the small per-view coverage lookup is sent with each render."""
+
+    _template = Template(_COVERAGE_JS)
+
+    def __init__(self, coverage: dict[str, str], *, url: str | None = None, topology: str | None = None,
+                 name: str = "Counties: coverage", pane: str = "smContext", show: bool = True):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "CountyCoverage"
+        self.coverage, self.url, self.pane = coverage, url, pane
+        # Inlined topology is our own build output (digits and Census names), serialised with "<" escaped.
+        self.topology = topology.replace("<", "\\u003c") if topology else None
+        self.colours = {k: v[1] for k, v in COVERAGE.items()}
+        self.labels = {k: v[0] for k, v in COVERAGE.items()}
+
+
 def _bounds(geom) -> list[list[float]]:
     minx, miny, maxx, maxy = geom.bounds
     return [[miny, minx], [maxy, maxx]]
@@ -206,6 +297,7 @@ def build_map(
     assets: Assets | None = None,
     visible: dict[str, bool] | None = None,
     show_zone: bool = True,
+    county_topology: tuple[str | None, str | None] = (None, None),
     height: int | str = "100%",
     animate: bool = True,
 ) -> folium.Map:
@@ -221,18 +313,25 @@ def build_map(
     if tiles:
         folium.TileLayer(tiles=tiles, attr=attr, name="OpenStreetMap", control=False, max_zoom=18).add_to(m)
 
+    # Panes: opaque state base (300) < county coverage (350, hoverable) < policy layers (overlay, 400).
+    CustomPane("smBase", z_index=300, pointer_events=False).add_to(m)
+    CustomPane("smContext", z_index=350, pointer_events=True).add_to(m)
+    url, topology = county_topology
     states = data.layers.web.get("state")
-    if states is not None:
+    if states is not None and not (url or topology):  # otherwise the base is derived from the county topology
         folium.GeoJson(
-            states[["name", "geometry"]], name="US states (base)", control=False, interactive=False,
+            states[["name", "geometry"]], name="US states (base)", control=False, interactive=False, pane="smBase",
             style_function=lambda f: {"fillColor": "#f4f4f1", "color": "#9a9a9a", "weight": 0.7, "fillOpacity": 1 if not tiles else 0.15},
         ).add_to(m)
+
+    if url or topology:
+        CountyCoverage(county_coverage(data, view), url=url, topology=topology).add_to(m)
 
     zone = data.layers.zone
     if zone is not None and show_zone:
         folium.GeoJson(zone[["name", "geometry"]], name="100-mile border zone", interactive=False,
                        style_function=lambda f: {"fillColor": ZONE_COLOUR, "color": "#b5a800", "weight": 1,
-                                                 "fillOpacity": 0.35, "dashArray": "4 3"}).add_to(m)
+                                                 "fillOpacity": 0.25, "dashArray": "4 3"}).add_to(m)
 
     visible = visible or {}
     per_level = features(data, view)
@@ -260,17 +359,16 @@ def build_map(
         bounds = _bounds(fr.geometry)
         if pd.notna(fr.get("border_km")):
             pts = json.loads(fr["nearest_points"])
-            label = (f"{fr['border_miles']:.1f} mi ({fr['border_km']:.1f} km) \u2014 straight line, nearest edge"
-                     + ("" if fr["nearest_part_is_mainland"] else " (an outlying part)"))
+            label = f"{fr['border_miles']:.1f} mi ({fr['border_km']:.1f} km) \u2014 straight line, nearest edge"
             seg = folium.FeatureGroup(name="Distance to border", show=True)
             folium.PolyLine([[pts[0][1], pts[0][0]], [pts[1][1], pts[1][0]]], color=SEGMENT_COLOUR, weight=3,
-                            dash_array="8 6", tooltip=folium.Tooltip(html.escape(label), permanent=True, sticky=False, direction="bottom",
+                            dash_array="8 6", tooltip=folium.Tooltip(html.escape(label), permanent=True, sticky=False, direction="top",
                                                                      class_name="sm-seg-label")).add_to(seg)
             if not fr["nearest_part_is_mainland"]:
                 mp = json.loads(fr["mainland_nearest_points"])
                 ml = f"mainland: {fr['mainland_miles']:.1f} mi ({fr['mainland_km']:.1f} km)"
                 folium.PolyLine([[mp[0][1], mp[0][0]], [mp[1][1], mp[1][0]]], color="#555555", weight=2,
-                                dash_array="2 6", tooltip=folium.Tooltip(html.escape(ml), permanent=True, direction="top",
+                                dash_array="2 6", tooltip=folium.Tooltip(html.escape(ml), permanent=True, direction="right",
                                                                          class_name="sm-seg-label")).add_to(seg)
             seg.add_to(m)
             lats = [bounds[0][0], bounds[1][0], pts[1][1]]
@@ -283,6 +381,8 @@ def build_map(
         entries.append(("US\u2013Mexico land border", BORDER_COLOUR, "line"))
     if zone is not None and show_zone:
         entries.append(("100-mile border zone", ZONE_COLOUR, "fill"))
+    if url or topology:
+        entries += [(f"County: {COVERAGE[k][0].lower()}", COVERAGE[k][1], "light") for k in ("S", "L", "C")]
     if fr is not None and pd.notna(fr.get("border_km")):
         entries.append(("Distance to border (selected)", SEGMENT_COLOUR, "dash"))
     Legend("Jurisdictions with a policy" if per_level else "No policy matches the filters", entries).add_to(m)

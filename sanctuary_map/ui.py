@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from . import _paths
-from .geodata import GeodataError, Layers, load_layers
+from .geodata import GeodataError, Layers, load_layers, publish_topology
 from .join import JoinResult, join
 from .mapping import LEVEL_LABEL
 from .policies import FLAG_GROUPS, INSTRUMENT_TYPES, LEVELS, STATUSES, PolicyTable, load_policies
@@ -48,6 +48,16 @@ def _mtime(path: Path) -> float:
         return path.stat().st_mtime
     except OSError:
         return 0.0
+
+
+@st.cache_resource(show_spinner=False)
+def _topology_url(path: str, mtime: float) -> str | None:
+    layers = _load_layers(path, mtime)
+    return publish_topology(layers, _paths.STATIC_DIR)
+
+
+def county_topology_url() -> str | None:
+    return _topology_url(str(_paths.GEODATA_DIR), _mtime(_paths.GEODATA_DIR / "manifest.json"))
 
 
 @dataclass
@@ -154,7 +164,7 @@ def show_data_health(data: AppData) -> None:
         st.error(f"Boundary data unavailable: {data.geodata_error}", icon=":material/map:")
     elif data.layers is not None:
         for layer, message in data.layers.errors.items():
-            st.warning(f"The {layer} layer is not shown: {message}", icon=":material/warning:")
+            st.warning(f"The {layer.replace('_', ' ')} layer is not shown: {message}", icon=":material/warning:")
     if data.table.problems:
         n = len(data.table.invalid_rows)
         with st.expander(f"⚠️ {len(data.table.problems)} problem(s) in `{data.table.source}`: "

@@ -84,12 +84,22 @@ def test_png_snapshot_size_colour_and_metadata(map_data):
     from sanctuary_map.export import CHROMIUM, CHROMIUM_ARGS
 
     page_html = standalone_html(map_data, view, data_date="2026-11-25", height="700px")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pg = b.new_page(viewport={"width": 900, "height": 700})
-        pg.set_content(page_html)
-        box = pg.locator("path.sm-place-0644000").bounding_box()
-        b.close()
+
+    def locate():
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            pg = b.new_page(viewport={"width": 900, "height": 700})
+            pg.set_content(page_html)
+            pg.wait_for_selector("path.sm-place-0644000", state="attached")
+            found = pg.locator("path.sm-place-0644000").bounding_box()
+            b.close()
+            return found
+
+    import concurrent.futures
+
+    # Own thread: a session-wide Playwright (browser tests) may hold this thread's event loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        box = pool.submit(locate).result(timeout=60)
     x0, y0 = int(box["x"]), int(box["y"])
     x1, y1 = int(box["x"] + box["width"]), int(box["y"] + box["height"])
     inside = img[y0:y1, x0:x1, :3] * 255

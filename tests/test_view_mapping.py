@@ -95,3 +95,22 @@ def test_hostile_text_never_reaches_the_page_as_markup(map_data):
     assert "alert(2)" in page, "the text is there, as data"
     assert "</script><script>alert(2)" not in page and "<img src=x" not in page, "but never as markup"
     assert "innerHTML" not in page
+
+
+def test_county_coverage_codes(map_data):
+    from sanctuary_map.mapping import county_coverage
+
+    cov = county_coverage(map_data, View())
+    assert cov["06037"] == "LS"  # Los Angeles County: LA city / LAUSD inside, and California's statewide law
+    assert cov["17031"] == "CLS"  # Cook County: its own ordinance, Chicago inside, Illinois TRUST Act
+    assert cov["06075"] == "CLS" and "48201" not in cov  # San Francisco; Harris County TX has nothing
+    assert set(cov[c] for c in ("36005", "36047", "36061", "36081", "36085")) == {"L"}  # NYC's five boroughs
+    only_state = county_coverage(map_data, View(levels=("state",)))
+    assert only_state["06037"] == "S" and len([c for c in only_state if c.startswith("06")]) == 58
+
+
+def test_county_topology_is_fetched_not_embedded(map_data):
+    url = "/app/static/generated/county-abc.topo.json"
+    page = build_map(map_data, View(), basemap="none", county_topology=(url, None)).get_root().render()
+    assert f'fetch("{url}")' in page and "Counties: coverage" in page
+    assert map_payload_bytes(build_map(map_data, View(), basemap="none", county_topology=(url, None))) < 700_000
