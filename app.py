@@ -35,6 +35,7 @@ def map_page() -> None:
     m = build_map(map_data, view, basemap=basemap_setting(), county_topology=(ui.county_topology_url(), None))
     st_folium(m, returned_objects=[], use_container_width=True, height=620, key="map")
     ui.map_downloads(map_data, view, data.table.rows)
+    ui.log_run_time("map")
 
 
 st.set_page_config(page_title="Sanctuary Map", page_icon=ui.FAVICON, layout="wide")

@@ -238,17 +238,27 @@ var {{ this.get_name() }} = L.geoJson(null, {
 });
 var {{ this.get_name() }}_cov = {{ this.coverage|tojson }};
 (function(target, map) {
-  function add(topo) {
+  // Decoding the topology (features, land, state borders) is the costly part: do it once per page,
+  // not on every rerun (Streamlit re-creates the map in the same frame when filters change).
+  var cache = window.smTopologyCache = window.smTopologyCache || {};
+  function decode(topo) {
     var counties = topo.objects.data;
-    // The base map comes from the same cached topology: land fill and state borders, derived in the browser.
-    L.geoJson(topojson.merge(topo, counties.geometries), {pane: 'smBase', interactive: false,
-      style: {stroke: false, fillColor: '#f4f4f1', fillOpacity: 1}}).addTo(map);
-    L.geoJson(topojson.mesh(topo, counties, function(a, b) { return a === b || a.properties.g.slice(0, 2) !== b.properties.g.slice(0, 2); }),
-      {pane: 'smBase', interactive: false, style: {color: '#8f8f8f', weight: 0.8, fill: false}}).addTo(map);
-    target.addData(topojson.feature(topo, counties));
+    return {
+      features: topojson.feature(topo, counties),
+      land: topojson.merge(topo, counties.geometries),
+      borders: topojson.mesh(topo, counties, function(a, b) { return a === b || a.properties.g.slice(0, 2) !== b.properties.g.slice(0, 2); })
+    };
   }
-  {% if this.url %}fetch({{ this.url|tojson }}).then(function(r) { return r.json(); }).then(add);
-  {% else %}add({{ this.topology|safe }});{% endif %}
+  function add(d) {
+    // The base map comes from the same cached topology: land fill and state borders.
+    L.geoJson(d.land, {pane: 'smBase', interactive: false, style: {stroke: false, fillColor: '#f4f4f1', fillOpacity: 1}}).addTo(map);
+    L.geoJson(d.borders, {pane: 'smBase', interactive: false, style: {color: '#8f8f8f', weight: 0.8, fill: false}}).addTo(map);
+    target.addData(d.features);
+  }
+  {% if this.url %}var key = {{ this.url|tojson }};
+  cache[key] = cache[key] || fetch(key).then(function(r) { return r.json(); }).then(decode);
+  cache[key].then(add);
+  {% else %}add(decode({{ this.topology|safe }}));{% endif %}
 })({{ this.get_name() }}, {{ this._parent.get_name() }});
 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
 {% endmacro %}

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +30,8 @@ FILTER_KEYS = {"types": "f_types", "levels": "f_levels", "states": "f_states", "
                "restrictions": "f_restrictions", "years": "f_years"}
 MIN_YEAR = 1985
 UPLOAD_KEY = "uploaded_policies"
+TIMING_ENV = "SANCTUARY_MAP_TIMING"
+log = logging.getLogger("sanctuary_map.timing")
 # Served by this app (a :material: icon would make browsers fetch it from a third-party font host).
 FAVICON = str(_paths.STATIC_DIR / "favicon.png")
 
@@ -72,6 +77,7 @@ class AppData:
 
 def load_app() -> AppData:
     """Load data (the session's upload if any, else the shipped table), draw the sidebar, show problems."""
+    st.session_state["_run_started"] = time.perf_counter()
     upload = st.session_state.get(UPLOAD_KEY)
     if upload is not None:
         table = upload
@@ -216,3 +222,10 @@ def map_downloads(map_data, view: View, all_policies: pd.DataFrame) -> None:
     with c4:
         st.download_button("Download boundaries (GeoJSON)", lambda: boundaries_geojson(map_data, view),
                            "sanctuary-map-boundaries.geojson", "application/geo+json", width="stretch")
+
+
+def log_run_time(page: str) -> None:
+    """With SANCTUARY_MAP_TIMING=1, log each script run's server time (used by benchmarks/load_test.py)."""
+    started = st.session_state.get("_run_started")
+    if os.environ.get(TIMING_ENV) and started is not None:
+        print(f"sanctuary-map-timing page={page} ms={1000 * (time.perf_counter() - started):.1f}", flush=True)
