@@ -5,8 +5,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from sanctuary_map import ui
-from sanctuary_map.mapping import DEFAULT_FOCUS, MapData, basemap_setting, build_map
-from sanctuary_map.view import apply
+from sanctuary_map.mapping import DEFAULT_FOCUS, basemap_setting, build_map
+from sanctuary_map.view import LAYER_KEYS, apply
+
+LAYER_LABELS = {"state": "States", "county": "Counties", "place": "Cities", "school_district": "School districts",
+                "coverage": "County coverage", "zone": "100-mile zone", "border": "Border line", "distance": "Distance"}
 
 def map_page() -> None:
     st.title("Sanctuary Map")
@@ -17,9 +20,10 @@ def map_page() -> None:
     if data.layers is None or data.joined is None:
         st.info("The map needs the boundary layers. Build them with `python -m sanctuary_map geodata build`.")
         return
-    map_data = MapData(data.layers, data.joined.matched)
+    map_data = data.map_data()
     shown = apply(data.view, data.joined.matched)
-    choices = ui.jurisdiction_choices(map_data, data.view)
+    collections = data.collections(map_data, data.view)
+    choices = ui.jurisdiction_choices(collections)
     focus = data.view.focus or DEFAULT_FOCUS
     left, right = st.columns([3, 1])
     with left:
@@ -27,12 +31,17 @@ def map_page() -> None:
                               index=list(choices).index(focus) if focus in choices else None,
                               format_func=lambda k: choices[k], placeholder="Type a name…",
                               help="Zooms to the jurisdiction and draws its straight-line distance to the US–Mexico border.")
-    view = data.view.with_focus(picked or "")
-    if picked and picked != data.view.focus:
+    if "layers_shown" not in st.session_state:
+        st.session_state["layers_shown"] = [k for k in LAYER_KEYS if k not in data.view.hidden]
+    shown_layers = st.pills("Layers shown (also in the map's layer control; snapshots use this choice)", LAYER_KEYS,
+                            selection_mode="multi", format_func=LAYER_LABELS.get, key="layers_shown")
+    view = data.view.with_focus(picked or "").with_hidden(tuple(k for k in LAYER_KEYS if k not in shown_layers))
+    if view != data.view:
         ui.set_view(view)
     with right:
         st.metric("Instruments on the map", f"{len(shown)} of {len(data.joined.matched)}", help=f"Filters: {view.describe()}")
-    m = build_map(map_data, view, basemap=basemap_setting(), county_topology=(ui.county_topology_url(), None))
+    m = build_map(map_data, view, basemap=basemap_setting(), county_topology=(ui.county_topology_url(), None),
+                  collections=data.collections(map_data, view), coverage=data.coverage(map_data, view))
     st_folium(m, returned_objects=[], use_container_width=True, height=620, key="map")
     ui.map_downloads(map_data, view, data.table.rows)
     ui.log_run_time("map")

@@ -125,8 +125,9 @@ def serve(directory: Path):
 
 
 FIRST_POLYGON = "() => [...document.querySelectorAll('path.leaflet-interactive')].some(p => (p.getAttribute('d') || '').length > 20)"
-# (a) tags county paths sm-county; (b) draws one path per feature: counties + states + joined features.
-ALL_COUNTIES = "() => document.querySelectorAll('path.sm-county, path.leaflet-interactive').length >= 3234"
+# (a) draws counties on a canvas and reports the count; (b) draws one SVG path per feature.
+ALL_COUNTIES = ("() => (window.smCountiesDrawn && window.smCountiesDrawn.all >= 3234)"
+                " || document.querySelectorAll('path.leaflet-interactive').length >= 3234")
 
 
 def first_polygon_seconds(url: str, runs: int, condition: str = FIRST_POLYGON) -> float:

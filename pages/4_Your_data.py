@@ -1,6 +1,7 @@
 """Your data: upload a policies CSV, validated with the shipped table's rules, mapped privately in this session."""
 from __future__ import annotations
 
+import hashlib
 import re
 
 import streamlit as st
@@ -24,6 +25,7 @@ server or shown to anyone else, and it is gone when you close the tab. Limit: {M
         name = re.sub(r"[^\w.\- ]", "_", upload.name)[:80] or "upload.csv"
         table = load_policies(upload.getvalue(), name=name, max_bytes=MAX_UPLOAD_BYTES)
         st.session_state[ui.UPLOAD_KEY] = table
+        st.session_state[ui.UPLOAD_KEY + "_key"] = "upload:" + hashlib.sha256(upload.getvalue()).hexdigest()
     current = st.session_state.get(ui.UPLOAD_KEY)
     if current is not None:
         if len(current.rows):

@@ -122,6 +122,11 @@ def features(data: MapData, view: View) -> dict[str, gpd.GeoDataFrame]:
     return {lvl: gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326") for lvl, rows in per_level.items()}
 
 
+def feature_collections(data: MapData, view: View) -> dict[str, dict]:
+    """GeoJSON FeatureCollections per level (what the map embeds); cacheable per (data, filters)."""
+    return {lvl: json.loads(gdf.to_json(drop_id=True)) for lvl, gdf in features(data, view).items()}
+
+
 # Builds tooltip and popup DOM from feature properties with textContent only.
 _ON_EACH_FEATURE = JsCode("""
 function(feature, layer) {
@@ -215,8 +220,10 @@ def county_coverage(data: MapData, view: View) -> dict[str, str]:
 
 _COVERAGE_JS = """
 {% macro script(this, kwargs) %}
+// Thousands of county polygons: one canvas per pane, not thousands of SVG nodes.
+var {{ this.get_name() }}_canvas = L.canvas({pane: {{ this.pane|tojson }}});
 var {{ this.get_name() }} = L.geoJson(null, {
-  pane: {{ this.pane|tojson }},
+  pane: {{ this.pane|tojson }}, renderer: {{ this.get_name() }}_canvas,
   style: function(f) {
     var c = ({{ this.get_name() }}_cov)[f.properties.g] || '';
     var colours = {{ this.colours|tojson }};
@@ -226,7 +233,6 @@ var {{ this.get_name() }} = L.geoJson(null, {
   },
   onEachFeature: function(f, layer) {
     var c = ({{ this.get_name() }}_cov)[f.properties.g] || '';
-    if (/^[0-9]{5}$/.test(f.properties.g)) layer.options.className = 'sm-county sm-cov-' + (c || 'none') + ' sm-county-' + f.properties.g;
     var labels = {{ this.labels|tojson }};
     var tip = document.createElement('div');
     var b = document.createElement('strong'); b.textContent = f.properties.n; tip.appendChild(b);
@@ -251,9 +257,14 @@ var {{ this.get_name() }}_cov = {{ this.coverage|tojson }};
   }
   function add(d) {
     // The base map comes from the same cached topology: land fill and state borders.
-    L.geoJson(d.land, {pane: 'smBase', interactive: false, style: {stroke: false, fillColor: '#f4f4f1', fillOpacity: 1}}).addTo(map);
-    L.geoJson(d.borders, {pane: 'smBase', interactive: false, style: {color: '#8f8f8f', weight: 0.8, fill: false}}).addTo(map);
+    var base = L.canvas({pane: 'smBase'});
+    L.geoJson(d.land, {pane: 'smBase', renderer: base, interactive: false, style: {stroke: false, fillColor: '#f4f4f1', fillOpacity: 1}}).addTo(map);
+    L.geoJson(d.borders, {pane: 'smBase', renderer: base, interactive: false, style: {color: '#8f8f8f', weight: 0.8, fill: false}}).addTo(map);
     target.addData(d.features);
+    // Observable by tests and benchmarks: how many counties were drawn, and with which coverage.
+    var drawn = {all: 0, covered: 0};
+    target.eachLayer(function(l) { drawn.all++; if (({{ this.get_name() }}_cov)[l.feature.properties.g]) drawn.covered++; });
+    window.smCountiesDrawn = drawn;
   }
   {% if this.url %}var key = {{ this.url|tojson }};
   cache[key] = cache[key] || fetch(key).then(function(r) { return r.json(); }).then(decode);
@@ -305,9 +316,10 @@ def build_map(
     *,
     basemap: str = "none",
     assets: Assets | None = None,
-    visible: dict[str, bool] | None = None,
     show_zone: bool = True,
     county_topology: tuple[str | None, str | None] = (None, None),
+    collections: dict[str, dict] | None = None,
+    coverage: dict[str, str] | None = None,
     height: int | str = "100%",
     animate: bool = True,
 ) -> folium.Map:
@@ -334,24 +346,25 @@ def build_map(
             style_function=lambda f: {"fillColor": "#f4f4f1", "color": "#9a9a9a", "weight": 0.7, "fillOpacity": 1 if not tiles else 0.15},
         ).add_to(m)
 
+    shown = lambda key: key not in view.hidden  # noqa: E731
     if url or topology:
-        CountyCoverage(county_coverage(data, view), url=url, topology=topology).add_to(m)
+        cov = coverage if coverage is not None else county_coverage(data, view)
+        CountyCoverage(cov, url=url, topology=topology, show=shown("coverage")).add_to(m)
 
     zone = data.layers.zone
     if zone is not None and show_zone:
-        folium.GeoJson(zone[["name", "geometry"]], name="100-mile border zone", interactive=False,
+        folium.GeoJson(zone[["name", "geometry"]], name="100-mile border zone", interactive=False, show=shown("zone"),
                        style_function=lambda f: {"fillColor": ZONE_COLOUR, "color": "#b5a800", "weight": 1,
                                                  "fillOpacity": 0.25, "dashArray": "4 3"}).add_to(m)
 
-    visible = visible or {}
-    per_level = features(data, view)
+    per_level = collections if collections is not None else feature_collections(data, view)
     for level in DRAW_ORDER:
-        gdf = per_level.get(level)
-        if gdf is None or gdf.empty:
+        fc = per_level.get(level)
+        if not fc or not fc["features"]:
             continue
         colour = PALETTE[level]
         folium.GeoJson(
-            gdf, name=f"{LEVEL_LABEL[level]} ({len(gdf)})", show=visible.get(level, True),
+            fc, name=f"{LEVEL_LABEL[level]} ({len(fc['features'])})", show=shown(level),
             style_function=lambda f, c=colour, o=FILL_OPACITY[level], d=DASH.get(level): {
                 "fillColor": c, "color": c, "weight": 2 if d else 1.5, "fillOpacity": o, "dashArray": d},
             highlight_function=lambda f: {"weight": 3.5},
@@ -360,7 +373,7 @@ def build_map(
 
     border = data.layers.border
     if border is not None:
-        folium.GeoJson(border[["name", "geometry"]], name="US\u2013Mexico land border", interactive=False,
+        folium.GeoJson(border[["name", "geometry"]], name="US\u2013Mexico land border", interactive=False, show=shown("border"),
                        style_function=lambda f: {"color": BORDER_COLOUR, "weight": 3}).add_to(m)
 
     bounds = CONUS_BOUNDS
@@ -370,7 +383,7 @@ def build_map(
         if pd.notna(fr.get("border_km")):
             pts = json.loads(fr["nearest_points"])
             label = f"{fr['border_miles']:.1f} mi ({fr['border_km']:.1f} km) \u2014 straight line, nearest edge"
-            seg = folium.FeatureGroup(name="Distance to border", show=True)
+            seg = folium.FeatureGroup(name="Distance to border", show=shown("distance"))
             folium.PolyLine([[pts[0][1], pts[0][0]], [pts[1][1], pts[1][0]]], color=SEGMENT_COLOUR, weight=3,
                             dash_array="8 6", tooltip=folium.Tooltip(html.escape(label), permanent=True, sticky=False, direction="top",
                                                                      class_name="sm-seg-label")).add_to(seg)
@@ -386,14 +399,16 @@ def build_map(
             bounds = [[min(lats), min(lons)], [max(lats), max(lons)]]
     m.fit_bounds(bounds, padding=(20, 20))
 
-    entries = [(LEVEL_LABEL[lvl], PALETTE[lvl], "fill") for lvl in ("state", "county", "place", "school_district") if lvl in per_level]
-    if border is not None:
+    # The legend follows the filters and the layers switched on.
+    entries = [(LEVEL_LABEL[lvl], PALETTE[lvl], "fill") for lvl in ("state", "county", "place", "school_district")
+               if lvl in per_level and shown(lvl)]
+    if border is not None and shown("border"):
         entries.append(("US\u2013Mexico land border", BORDER_COLOUR, "line"))
-    if zone is not None and show_zone:
+    if zone is not None and show_zone and shown("zone"):
         entries.append(("100-mile border zone", ZONE_COLOUR, "fill"))
-    if url or topology:
+    if (url or topology) and shown("coverage"):
         entries += [(f"County: {COVERAGE[k][0].lower()}", COVERAGE[k][1], "light") for k in ("S", "L", "C")]
-    if fr is not None and pd.notna(fr.get("border_km")):
+    if fr is not None and pd.notna(fr.get("border_km")) and shown("distance"):
         entries.append(("Distance to border (selected)", SEGMENT_COLOUR, "dash"))
     Legend("Jurisdictions with a policy" if per_level else "No policy matches the filters", entries).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import time
@@ -14,7 +15,7 @@ import streamlit as st
 from . import _paths
 from .geodata import GeodataError, Layers, load_layers, publish_topology
 from .join import JoinResult, join
-from .mapping import LEVEL_LABEL
+from .mapping import LEVEL_LABEL, MapData, county_coverage, feature_collections
 from .policies import FLAG_GROUPS, INSTRUMENT_TYPES, LEVELS, STATUSES, PolicyTable, load_policies
 from .view import View
 
@@ -65,6 +66,26 @@ def county_topology_url() -> str | None:
     return _topology_url(str(_paths.GEODATA_DIR), _mtime(_paths.GEODATA_DIR / "manifest.json"))
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def _joined(data_key: str, _table: PolicyTable, _layers: Layers) -> JoinResult:
+    return join(_table.rows, _layers.web, {**_layers.manifest, "_load_errors": _layers.errors})
+
+
+def _filters_key(view: View) -> str:
+    """The part of a view that decides what is drawn (not the focus or the hidden layers)."""
+    return json.dumps(View(**{**view.__dict__, "focus": "", "hidden": ()}).to_query(), sort_keys=True)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _collections(data_key: str, filters_key: str, _map_data, _view: View) -> dict:
+    return feature_collections(_map_data, _view)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _coverage(data_key: str, filters_key: str, _map_data, _view: View) -> dict:
+    return county_coverage(_map_data, _view)
+
+
 @dataclass
 class AppData:
     table: PolicyTable
@@ -73,6 +94,16 @@ class AppData:
     joined: JoinResult | None
     view: View
     uploaded: bool = False
+    data_key: str = ""  # identity of (policies, geodata): the cache key for everything derived from them
+
+    def map_data(self) -> MapData:
+        return MapData(self.layers, self.joined.matched)
+
+    def collections(self, map_data: MapData, view: View) -> dict:
+        return _collections(self.data_key, _filters_key(view), map_data, view)
+
+    def coverage(self, map_data: MapData, view: View) -> dict:
+        return _coverage(self.data_key, _filters_key(view), map_data, view)
 
 
 def load_app() -> AppData:
@@ -81,18 +112,21 @@ def load_app() -> AppData:
     upload = st.session_state.get(UPLOAD_KEY)
     if upload is not None:
         table = upload
+        table_key = st.session_state.get(UPLOAD_KEY + "_key") or f"upload:{id(upload)}"
     else:
         table = _load_table(str(_paths.POLICIES_CSV), _mtime(_paths.POLICIES_CSV))
+        table_key = f"shipped:{_mtime(_paths.POLICIES_CSV)}"
     layers, error = None, None
     try:
         layers = _load_layers(str(_paths.GEODATA_DIR), _mtime(_paths.GEODATA_DIR / "manifest.json"))
     except GeodataError as exc:
         error = str(exc)
     joined = None
+    data_key = f"{table_key}|{layers.manifest.get('built_at') if layers else 'none'}"
     if layers is not None:
-        joined = join(table.rows, layers.web, {**layers.manifest, "_load_errors": layers.errors})
+        joined = _joined(data_key, table, layers)
     view = sidebar(table.rows)
-    data = AppData(table, layers, error, joined, view, uploaded=upload is not None)
+    data = AppData(table, layers, error, joined, view, uploaded=upload is not None, data_key=data_key)
     show_data_health(data)
     return data
 
@@ -133,7 +167,7 @@ def sidebar(policies: pd.DataFrame) -> View:
         if st.button("Reset filters", width="stretch"):
             for key in FILTER_KEYS.values():
                 del st.session_state[key]
-            st.session_state["view"] = View(focus=current.focus)
+            st.session_state["view"] = View(focus=current.focus, hidden=current.hidden)
             st.query_params.clear()
             st.rerun()
     y0, y1 = st.session_state[FILTER_KEYS["years"]]
@@ -142,7 +176,7 @@ def sidebar(policies: pd.DataFrame) -> View:
         states=tuple(st.session_state[FILTER_KEYS["states"]]), statuses=tuple(st.session_state[FILTER_KEYS["statuses"]]),
         restrictions=tuple(st.session_state[FILTER_KEYS["restrictions"]]),
         start=f"{y0}-01-01" if y0 > MIN_YEAR else "", end=f"{y1}-12-31" if y1 < this_year else "",
-        focus=current.focus,
+        focus=current.focus, hidden=current.hidden,
     )
     set_view(view)
     return view
@@ -184,14 +218,15 @@ def show_data_health(data: AppData) -> None:
 
 
 # ---------------------------------------------------------------------------- map page helpers
-def jurisdiction_choices(map_data, view: View) -> dict[str, str]:
+def jurisdiction_choices(collections: dict) -> dict[str, str]:
     """``layer:geoid`` -> label, for every jurisdiction drawn under the current filters."""
-    from .mapping import LEVEL_SINGULAR, features
+    from .mapping import LEVEL_SINGULAR
 
     out = {}
-    for level, gdf in features(map_data, View(**{**view.__dict__, "focus": ""})).items():
-        for r in gdf.itertuples(index=False):
-            out[r.key] = f"{r.name} ({LEVEL_SINGULAR[level].lower()}, {r.key.split(':')[1]})"
+    for level, fc in collections.items():
+        for f in fc["features"]:
+            p = f["properties"]
+            out[p["key"]] = f"{p['name']} ({LEVEL_SINGULAR[level].lower()}, {p['key'].split(':')[1]})"
     return dict(sorted(out.items(), key=lambda kv: kv[1]))
 
 

@@ -10,11 +10,13 @@ import pandas as pd
 
 from .policies import FLAG_GROUPS, INSTRUMENT_TYPES, LEVELS, STATE_FIPS, STATUSES, date_floor
 
-MULTI = ("types", "levels", "states", "statuses", "restrictions")
+# Map layers a user can hide (the layer control's overlays, by key).
+LAYER_KEYS = ("state", "county", "place", "school_district", "coverage", "zone", "border", "distance")
+MULTI = ("types", "levels", "states", "statuses", "restrictions", "hidden")
 PARAM = {"types": "type", "levels": "level", "states": "state", "statuses": "status",
-         "restrictions": "restriction", "start": "from", "end": "to", "focus": "focus"}
+         "restrictions": "restriction", "start": "from", "end": "to", "focus": "focus", "hidden": "hide"}
 ALLOWED = {"types": INSTRUMENT_TYPES, "levels": LEVELS, "states": tuple(STATE_FIPS),
-           "statuses": STATUSES, "restrictions": tuple(FLAG_GROUPS)}
+           "statuses": STATUSES, "restrictions": tuple(FLAG_GROUPS), "hidden": LAYER_KEYS}
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class View:
     start: str = ""  # ISO date, inclusive, on date_adopted
     end: str = ""
     focus: str = ""  # "<layer>:<geoid>" of the selected jurisdiction
+    hidden: tuple[str, ...] = ()  # map layers switched off (LAYER_KEYS)
 
     # ---- URL query string
     def to_query(self) -> dict[str, list[str] | str]:
@@ -66,10 +69,15 @@ class View:
                 parts.append(f"{label}: {', '.join(v)}")
         if self.start or self.end:
             parts.append(f"adopted {self.start or '…'} to {self.end or '…'}")
+        if self.hidden:
+            parts.append(f"hidden layers: {', '.join(self.hidden)}")
         return "; ".join(parts) or "no filters (all policies)"
 
     def with_focus(self, focus: str) -> "View":
         return replace(self, focus=focus)
+
+    def with_hidden(self, hidden: tuple[str, ...]) -> "View":
+        return replace(self, hidden=tuple(k for k in LAYER_KEYS if k in hidden))
 
 
 def apply(view: View, policies: pd.DataFrame) -> pd.DataFrame:
@@ -102,6 +110,7 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="start", default="", help="adopted on or after (YYYY[-MM[-DD]])")
     parser.add_argument("--to", dest="end", default="", help="adopted on or before")
     parser.add_argument("--focus", default="", help="LAYER:GEOID of the selected jurisdiction, e.g. unsd:0622710")
+    parser.add_argument("--hide", dest="hidden", action="append", choices=LAYER_KEYS, help="map layer to switch off (repeatable)")
 
 
 def from_args(args: argparse.Namespace) -> View:

@@ -112,5 +112,5 @@ def test_county_coverage_codes(map_data):
 def test_county_topology_is_fetched_not_embedded(map_data):
     url = "/app/static/generated/county-abc.topo.json"
     page = build_map(map_data, View(), basemap="none", county_topology=(url, None)).get_root().render()
-    assert f'fetch("{url}")' in page and "Counties: coverage" in page
+    assert f'var key = "{url}"' in page and "fetch(key)" in page and "Counties: coverage" in page
     assert map_payload_bytes(build_map(map_data, View(), basemap="none", county_topology=(url, None))) < 700_000
