@@ -40,3 +40,10 @@ def test_settings_named_in_readme_are_used_by_the_code():
     code = "".join(p.read_text() for p in (ROOT / "sanctuary_map").glob("*.py"))
     for setting in re.findall(r"`(SANCTUARY_MAP_[A-Z_]+)`", README):
         assert setting in code, setting
+
+
+def test_performance_page_commands_exist():
+    perf = (ROOT / "docs" / "performance.md").read_text()
+    assert "make benchmark" in perf and re.search(r"^benchmark:", MAKEFILE, re.M)
+    for script in re.findall(r"benchmarks/(\w+\.py)", perf):
+        assert (ROOT / "benchmarks" / script).exists(), script
