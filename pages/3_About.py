@@ -52,7 +52,15 @@ when, and what it restricts, with the source of every entry. Federal *designatio
 * Some rows store only a month (`2016-02`) when the exact day was not found.
 * Boundaries are the Census vintage recorded per layer; district and city limits change over time.
 * Without internet, the build uses a local mirror that lacks some states' files; those rows are listed as
-  having no boundary rather than dropped.""")
+  having no boundary rather than dropped.
+* **Border line:** Natural Earth's 1:10m line straightens the Rio Grande's meanders (about 2,645 km against the
+  surveyed ~3,140 km) and is quantised to a few hundred metres. Distances are straight lines, so this matters little
+  for them; boundaries within 1 km of the line count as touching it (distance 0).
+* **County shading:** a city or district "is in" a county when that county holds at least 5% of its area. County
+  outlines are 1:5,000,000 and city outlines 1:500,000, so smaller overlaps are mostly slivers; a real small share
+  (Chicago's corner of DuPage County, ~1%) is therefore not shaded.
+* Federal lists of "sanctuary jurisdictions" (DOJ 2025-08-05; the withdrawn DHS list) are designations, not
+  adopted instruments, and are not rows here.""")
 
 
 main()
