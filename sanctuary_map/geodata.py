@@ -27,7 +27,7 @@ import pandas as pd
 import shapely
 
 from . import border as border_mod
-from .census import NATIONAL, NATIONAL_LAYERS, CensusError, CensusFile, Source, read_layer, sha256, wanted_label
+from .census import NATIONAL, NATIONAL_LAYERS, CensusFile, Source, read_layer, sha256, wanted_label
 from .policies import STATE_FIPS, PolicyTable
 
 LAYER_ORDER = ("state", "county", "place", "unsd", "elsd", "scsd")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
@@ -19,7 +19,6 @@ from branca.element import MacroElement, Template
 from folium.map import CustomPane, Layer
 from folium.utilities import JsCode
 
-from . import border as border_mod
 from .geodata import Layers
 from .policies import FLAG_GROUPS, FLAG_LABELS, RELATION_INVERSE
 from .view import View, apply
@@ -71,7 +70,6 @@ class Assets:
 class MapData:
     layers: Layers
     policies: pd.DataFrame  # policies that join to a boundary (JoinResult.matched)
-    all_ids: dict = field(default_factory=dict)  # policy_id -> title, for relation wording
 
 
 def _relations(policies: pd.DataFrame) -> dict[str, list[str]]:

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Mapping
 
 import pandas as pd

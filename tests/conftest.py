@@ -1,7 +1,6 @@
 """Shared fixtures.  Boundary fixtures for unit tests are built in code (tiny squares), never real data."""
 from __future__ import annotations
 
-import os
 import zipfile
 from pathlib import Path
 

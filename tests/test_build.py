@@ -1,7 +1,6 @@
 """The geodata build and the join, on tiny boundary fixtures built in code (not real Census shapes)."""
 from __future__ import annotations
 
-import json
 
 import geopandas as gpd
 import pytest

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from sanctuary_map.policies import COLUMNS, FLAGS, date_floor, load_policies, validate_text
+from sanctuary_map.policies import COLUMNS, date_floor, load_policies, validate_text
 
 TODAY = dt.date(2026, 11, 25)
 

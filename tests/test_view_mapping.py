@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-import pytest
 
-from sanctuary_map.mapping import Assets, MapData, build_map, features, map_payload_bytes
+from sanctuary_map.mapping import MapData, build_map, features, map_payload_bytes
 from sanctuary_map.policies import validate_text
 from sanctuary_map.view import View, apply
 from test_policies import csv_text, row
