@@ -6,6 +6,7 @@ import streamlit as st
 from sanctuary_map import ui
 from sanctuary_map.distance_table import REFERENCE_POINTS, distance_table, reference_distance
 from sanctuary_map.border import METHOD, BORDER_SOURCE
+from sanctuary_map.export import safe_csv
 
 st.set_page_config(page_title="Border distance · Sanctuary Map", page_icon=ui.FAVICON, layout="wide")
 
@@ -24,7 +25,7 @@ def main() -> None:
         "mainland_miles": st.column_config.NumberColumn("Miles (mainland)", format="%.1f"),
         "mainland_km": st.column_config.NumberColumn("km (mainland)", format="%.1f"),
     })
-    st.download_button("Download (CSV)", table.to_csv(index=False).encode(), "sanctuary-map-border-distance.csv", "text/csv")
+    st.download_button("Download (CSV)", safe_csv(table), "sanctuary-map-border-distance.csv", "text/csv")
 
     st.subheader("How this is measured")
     st.markdown(f"""

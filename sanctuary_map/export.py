@@ -51,11 +51,15 @@ def _neutralise(value):
     return value
 
 
+def safe_csv(frame: pd.DataFrame) -> bytes:
+    """Any table as CSV with spreadsheet formulas neutralised (every CSV download goes through here)."""
+    return frame.map(_neutralise).to_csv(index=False).encode("utf-8")
+
+
 def policies_csv(policies: pd.DataFrame, view: View) -> bytes:
     """The filtered policies (including those without a boundary) as CSV, formula-safe."""
     rows = apply(view, policies)
-    out = rows[[c for c in COLUMNS if c in rows.columns]].map(_neutralise)
-    return out.to_csv(index=False).encode("utf-8")
+    return safe_csv(rows[[c for c in COLUMNS if c in rows.columns]])
 
 
 def boundaries_geojson(data: MapData, view: View) -> bytes:

@@ -27,6 +27,14 @@ def test_csv_has_filtered_rows_and_neutralises_formulas(map_data):
     assert out.loc[0, "summary"].startswith("'=") and out.loc[0, "notes"].startswith("'@")
 
 
+def test_every_csv_download_is_formula_safe():
+    from sanctuary_map.export import safe_csv
+
+    out = pd.read_csv(io.BytesIO(safe_csv(pd.DataFrame({"jurisdiction": ["=cmd|' /C calc'!A0", "Plain"], "km": [1.5, 2.0]}))),
+                      dtype=str)
+    assert out.loc[0, "jurisdiction"].startswith("'=") and out.loc[1, "jurisdiction"] == "Plain" and out.loc[0, "km"] == "1.5"
+
+
 def test_geojson_reads_back_with_the_filtered_boundaries(map_data, tmp_path):
     path = tmp_path / "b.geojson"
     path.write_bytes(boundaries_geojson(map_data, View(types=("statute",))))
