@@ -105,3 +105,19 @@ def test_png_snapshot_button(server, page):
         button.click()
     data = open(dl.value.path(), "rb").read()
     assert data.startswith(b"\x89PNG") and b"sanctuary-map:view" in data and b"level=place" in data
+
+
+def test_layers_shown_toggle_reaches_url_legend_and_snapshot(server, page, tmp_path):
+    page.goto(server + "/")
+    wait_idle(page)
+    expect(map_frame(page).locator(".sm-legend")).to_contain_text("100-mile border zone", timeout=30000)
+    page.get_by_role("button", name="100-mile zone", exact=True).click()
+    page.wait_for_url(re.compile(r"hide=zone"))
+    wait_idle(page)
+    expect(map_frame(page).locator(".sm-legend")).not_to_contain_text("100-mile border zone", timeout=30000)
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download HTML").click()
+    path = tmp_path / "m.html"
+    dl.value.save_as(path)
+    html = path.read_text()
+    assert "hidden layers: zone" in html and "hide=zone" in html
