@@ -40,8 +40,9 @@ def map_page() -> None:
         ui.set_view(view)
     with right:
         st.metric("Instruments on the map", f"{len(shown)} of {len(data.joined.matched)}", help=f"Filters: {view.describe()}")
+    # Focus and hidden layers do not change what is drawn: the collections above serve the map too.
     m = build_map(map_data, view, basemap=basemap_setting(), county_topology=(ui.county_topology_url(), None),
-                  collections=data.collections(map_data, view), coverage=data.coverage(map_data, view))
+                  collections=collections, coverage=data.coverage(map_data, view))
     st_folium(m, returned_objects=[], use_container_width=True, height=620, key="map")
     ui.map_downloads(map_data, view, data.table.rows)
     ui.log_run_time("map")

@@ -111,6 +111,7 @@ def build(
     border = border_mod.border_line()
     zone = border_mod.border_zone(border)
     manifest_layers = {}
+    counties = None  # the full county layer, once built (used by later layers and the topology)
     for layer in LAYER_ORDER:
         if layer not in found:
             continue
@@ -128,8 +129,10 @@ def build(
         full = _add_distances(full, layer, joined_keys, border, zone, log)
         keep = full if layer in NATIONAL_LAYERS else full[full["geoid"].isin({g for lay, g in joined_keys if lay == layer})]
         web = keep.copy()
-        if layer not in NATIONAL_LAYERS and "county" in found:
-            web["counties"] = _counties_touched(keep, found["county"])
+        if layer == "county":
+            counties = full
+        elif counties is not None:
+            web["counties"] = _counties_touched(keep, counties)
         web["geometry"] = _web_geometry(keep, TOLERANCE[layer], GRID[layer])
         full.to_parquet(out_dir / f"{layer}.parquet")
         web.to_parquet(out_dir / f"{layer}.web.parquet")
@@ -140,8 +143,8 @@ def build(
         }
         log(f"  {layer}: {len(full):,} features ({len(web):,} drawn)")
 
-    if "county" in manifest_layers:
-        size = _write_county_topology(out_dir)
+    if counties is not None:
+        size = _write_county_topology(counties, out_dir)
         manifest_layers["county"]["topology"] = {"file": COUNTY_TOPOLOGY, "bytes": size,
                                                  "simplification": f"coverage-preserving, tolerance {COUNTY_TOPO_TOLERANCE} degrees",
                                                  "quantization": COUNTY_TOPO_QUANTIZATION}
@@ -169,15 +172,13 @@ def build(
     return manifest
 
 
-def _counties_touched(features: gpd.GeoDataFrame, county_files) -> pd.Series:
+def _counties_touched(features: gpd.GeoDataFrame, counties: gpd.GeoDataFrame) -> pd.Series:
     """For each city/district, the counties holding at least 5% of its area, as "06037,06059".
 
     County outlines are 1:5,000,000 and places 1:500,000, so edges disagree: overlaps under ~2% are
     mostly slivers (Boston "in" Middlesex). 5% keeps every borough of New York and drops the slivers;
     a real small share (Chicago's O'Hare corner in DuPage, ~1%) is missed, and documented.
     """
-    counties = pd.concat([read_layer(path, f).to_crs(WGS84) for f, path, _n in county_files], ignore_index=True)
-    counties = gpd.GeoDataFrame(counties, crs=WGS84)
     pairs = gpd.sjoin(features[["geoid", "geometry"]].reset_index(), counties[["geoid", "geometry"]],
                       predicate="intersects", lsuffix="f", rsuffix="c")
     out: dict[int, list[str]] = {}
@@ -188,14 +189,13 @@ def _counties_touched(features: gpd.GeoDataFrame, county_files) -> pd.Series:
     return pd.Series({i: ",".join(sorted(out.get(i, []))) for i in features.index}, dtype=object)
 
 
-def _write_county_topology(out_dir: Path) -> int:
+def _write_county_topology(c: gpd.GeoDataFrame, out_dir: Path) -> int:
     """All counties as one TopoJSON (shared arcs written once), for national coverage shading."""
     import topojson
 
     from .policies import STATE_FIPS
 
     abbr = {v: k for k, v in STATE_FIPS.items()}
-    c = gpd.read_parquet(out_dir / "county.parquet")
     g = gpd.GeoDataFrame({"g": c["geoid"], "n": c["name"] + ", " + c["statefp"].map(abbr).fillna("")},
                          geometry=c.geometry.simplify_coverage(COUNTY_TOPO_TOLERANCE), crs=WGS84)
     topo = json.loads(topojson.Topology(g, prequantize=COUNTY_TOPO_QUANTIZATION, topology=True).to_json())

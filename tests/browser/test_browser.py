@@ -75,13 +75,18 @@ def test_policies_page_links_to_sources(server, page):
     assert page.external_requests == []
 
 
+def download(page, button: str, path):
+    """Click a download button and save what the browser receives."""
+    with page.expect_download() as dl:
+        page.get_by_role("button", name=button).click()
+    dl.value.save_as(path)
+    return path
+
+
 def test_downloaded_html_works_offline_with_the_page_filter(server, page, browser, tmp_path):
     page.goto(server + "/?type=statute")
     wait_idle(page)
-    with page.expect_download() as dl:
-        page.get_by_role("button", name="Download HTML").click()
-    path = tmp_path / "map.html"
-    dl.value.save_as(path)
+    path = download(page, "Download HTML", tmp_path / "map.html")
     text = path.read_text()
     assert "Filters: type: statute" in text and "type=statute" in text
     ctx = browser.new_context(offline=True)
@@ -115,9 +120,5 @@ def test_layers_shown_toggle_reaches_url_legend_and_snapshot(server, page, tmp_p
     page.wait_for_url(re.compile(r"hide=zone"))
     wait_idle(page)
     expect(map_frame(page).locator(".sm-legend")).not_to_contain_text("100-mile border zone", timeout=30000)
-    with page.expect_download() as dl:
-        page.get_by_role("button", name="Download HTML").click()
-    path = tmp_path / "m.html"
-    dl.value.save_as(path)
-    html = path.read_text()
+    html = download(page, "Download HTML", tmp_path / "m.html").read_text()
     assert "hidden layers: zone" in html and "hide=zone" in html
