@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import os
 import time
 from dataclasses import dataclass
@@ -32,7 +31,6 @@ FILTER_KEYS = {"types": "f_types", "levels": "f_levels", "states": "f_states", "
 MIN_YEAR = 1985
 UPLOAD_KEY = "uploaded_policies"
 TIMING_ENV = "SANCTUARY_MAP_TIMING"
-log = logging.getLogger("sanctuary_map.timing")
 # Served by this app (a :material: icon would make browsers fetch it from a third-party font host).
 FAVICON = str(_paths.STATIC_DIR / "favicon.png")
 
