@@ -23,19 +23,24 @@ def map_page() -> None:
     map_data = data.map_data()
     shown = apply(data.view, data.joined.matched)
     collections = data.collections(map_data, data.view)
-    choices = ui.jurisdiction_choices(collections)
+    choices = {"none": "Whole country (no jurisdiction selected)", **ui.jurisdiction_choices(collections)}
     focus = data.view.focus or DEFAULT_FOCUS
+    # A stable key (initialised from the URL once) keeps the choice across reruns and page switches.
+    if "focus_pick" not in st.session_state:
+        st.session_state["focus_pick"] = focus if focus in choices else "none"
+    elif st.session_state["focus_pick"] not in choices:  # filtered out of the map: the whole country
+        st.session_state["focus_pick"] = "none"
     left, right = st.columns([3, 1])
     with left:
-        picked = st.selectbox("Find a jurisdiction", list(choices),
-                              index=list(choices).index(focus) if focus in choices else None,
+        picked = st.selectbox("Find a jurisdiction", list(choices), key="focus_pick",
                               format_func=lambda k: choices[k], placeholder="Type a name…",
                               help="Zooms to the jurisdiction and draws its straight-line distance to the US–Mexico border.")
     if "layers_shown" not in st.session_state:
         st.session_state["layers_shown"] = [k for k in LAYER_KEYS if k not in data.view.hidden]
     shown_layers = st.pills("Layers shown (also in the map's layer control; snapshots use this choice)", LAYER_KEYS,
                             selection_mode="multi", format_func=LAYER_LABELS.get, key="layers_shown")
-    view = data.view.with_focus(picked or "").with_hidden(tuple(k for k in LAYER_KEYS if k not in shown_layers))
+    # "none" = the whole country; no focus in the URL at all = the default, LAUSD.
+    view = data.view.with_focus(picked or "none").with_hidden(tuple(k for k in LAYER_KEYS if k not in shown_layers))
     if view != data.view:
         ui.set_view(view)
     with right:

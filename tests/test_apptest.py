@@ -58,6 +58,24 @@ def test_map_page_payload_assets_and_filters():
     assert at.query_params["type"] in ("statute", ["statute"])
 
 
+def test_jurisdiction_search_zooms_and_clearing_shows_the_country():
+    at = run("app.py")
+    assert at.selectbox[0].value == "unsd:0622710"  # the story's district by default
+    assert "Distance to border" in folium_component(at)["script"]
+    at.selectbox[0].set_value("place:3651000").run()
+    assert at.query_params["focus"] in ("place:3651000", ["place:3651000"])
+    assert "Distance to border" in folium_component(at)["script"]
+    at.selectbox[0].set_value("none").run()
+    assert not at.exception and at.query_params["focus"] in ("none", ["none"])
+    assert "Distance to border" not in folium_component(at)["script"]
+
+
+def test_border_distance_page_follows_the_filters():
+    at = run("pages/2_Border_distance.py", {"level": "school_district"})
+    df = table_with(at, "km")
+    assert len(df) == 7 and set(df["level"]) == {"School district"}
+
+
 def test_map_page_restores_filters_from_url():
     at = run("app.py", {"type": "board_resolution", "level": "school_district"})
     assert at.sidebar.multiselect[0].value == ["board_resolution"]

@@ -122,3 +122,15 @@ def test_layers_shown_toggle_reaches_url_legend_and_snapshot(server, page, tmp_p
     expect(map_frame(page).locator(".sm-legend")).not_to_contain_text("100-mile border zone", timeout=30000)
     html = download(page, "Download HTML", tmp_path / "m.html").read_text()
     assert "hidden layers: zone" in html and "hide=zone" in html
+
+
+def test_national_view_draws_every_county_with_coverage(server, page):
+    page.goto(server + "/?focus=none")
+    wait_idle(page)
+    drawn = page.wait_for_function(
+        "() => { const f = document.querySelector(\"iframe[title='streamlit_folium.st_folium']\");"
+        " return f && f.contentWindow.smCountiesDrawn; }", timeout=30000).json_value()
+    assert drawn["all"] == 3234 and 200 < drawn["covered"] < 400
+    expect(map_frame(page).locator(".sm-legend")).to_contain_text("County: statewide instrument")
+    expect(map_frame(page).locator(".sm-seg-label")).to_have_count(0)  # no jurisdiction selected: no segment
+    assert page.external_requests == []
