@@ -49,10 +49,10 @@ def test_map_page_payload_assets_and_filters():
     assert all(u.startswith("/app/static/") for u in args["js_links"] + args["css_links"]), args["js_links"]
     assert args["returned_objects"] == [], "panning must not rerun the script"
     assert "0644000" in args["script"] and "0622710" in args["script"]
-    assert at.metric[0].value == "31 of 31"
+    assert at.metric[0].value == "35 of 35"
     at.sidebar.multiselect[0].set_value(["statute"]).run()
     assert not at.exception
-    assert at.metric[0].value == "4 of 31"  # CA, IL, OR, WA statutes (NJ acts by AG directive)
+    assert at.metric[0].value == "7 of 35"  # CA, IL, OR (1987, 2021), WA, CO, NY statutes (NJ acts by AG directive)
     after = folium_component(at)["script"]
     assert "0644000" not in after and "sm-legend" not in after  # legend lives in html
     assert at.query_params["type"] in ("statute", ["statute"])
@@ -84,10 +84,10 @@ def test_map_page_restores_filters_from_url():
 
 def test_policies_page_table_filters_and_download():
     at = run("pages/1_Policies.py")
-    assert len(table_with(at, "title")) == 33
+    assert len(table_with(at, "title")) == 37
     at.sidebar.multiselect[2].set_value(["state"]).run()
     df = table_with(at, "title")
-    assert len(df) == 5 and set(df["jurisdiction_level"]) == {"state"}
+    assert len(df) == 8 and set(df["jurisdiction_level"]) == {"state"}
     assert at.get("download_button")
 
 

@@ -102,7 +102,7 @@ def test_county_coverage_codes(map_data):
     assert cov["06037"] == "LS"  # Los Angeles County: LA city / LAUSD inside, and California's statewide law
     assert cov["17031"] == "CLS"  # Cook County: its own ordinance, Chicago inside, Illinois TRUST Act
     assert cov["06075"] == "CLS" and "48201" not in cov  # San Francisco; Harris County TX has nothing
-    assert set(cov[c] for c in ("36005", "36047", "36061", "36081", "36085")) == {"L"}  # NYC's five boroughs
+    assert set(cov[c] for c in ("36005", "36047", "36061", "36081", "36085")) == {"LS"}  # NYC's boroughs; NY statute
     only_state = county_coverage(map_data, View(levels=("state",)))
     assert only_state["06037"] == "S" and len([c for c in only_state if c.startswith("06")]) == 58
 

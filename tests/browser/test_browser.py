@@ -65,7 +65,7 @@ def test_csv_download_has_the_filtered_rows(server, page):
     with page.expect_download() as dl:
         page.get_by_role("button", name="Download data (CSV)").click()
     rows = list(csv.DictReader(io.StringIO(open(dl.value.path(), encoding="utf-8").read())))
-    assert len(rows) == 4 and {r["instrument_type"] for r in rows} == {"statute"}
+    assert len(rows) == 7 and {r["instrument_type"] for r in rows} == {"statute"}
 
 
 def test_policies_page_links_to_sources(server, page):
