@@ -250,7 +250,7 @@ def map_downloads(map_data, view: View, all_policies: pd.DataFrame) -> None:
                            "sanctuary-map.html", "text/html", width="stretch",
                            help="A standalone map file that opens without any network.")
     with c3:
-        st.download_button("Download data (CSV)", policies_csv(all_policies, view), "sanctuary-map-policies.csv",
+        st.download_button("Download data (CSV)", lambda: policies_csv(all_policies, view), "sanctuary-map-policies.csv",
                            "text/csv", width="stretch")
     with c4:
         st.download_button("Download boundaries (GeoJSON)", lambda: boundaries_geojson(map_data, view),
