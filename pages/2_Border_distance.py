@@ -40,8 +40,11 @@ def main() -> None:
     st.markdown("""The news story this map started from says Los Angeles Unified is "roughly 140 miles (225 km)" from the
 southern border. That is not a straight line from the district's nearest edge: press figures usually start from a named
 place (a headquarters or city hall) and often follow roads. Below, the same geodesic measure from named reference points.""")
-    rows = [reference_distance(p) for p in REFERENCE_POINTS]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    if data.layers.border is None:
+        st.info("The border line is not loaded, so reference distances are not shown (see the warning above).")
+    else:
+        rows = [reference_distance(p, data.layers) for p in REFERENCE_POINTS]
+        st.dataframe(rows, hide_index=True, width="stretch")
 
 
 main()

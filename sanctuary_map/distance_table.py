@@ -1,8 +1,6 @@
 """The Border distance page's table and named reference points."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pandas as pd
 from shapely.geometry import Point
 
@@ -18,14 +16,11 @@ REFERENCE_POINTS = (
 )
 
 
-@lru_cache(maxsize=1)
-def _border():
-    return border_mod.border_line()
-
-
-def reference_distance(point: dict) -> dict:
-    b = _border()
-    d = border_mod.measure(Point(point["lon"], point["lat"]), b, "06")
+def reference_distance(point: dict, layers: Layers) -> dict:
+    """Geodesic distance from a named point to the built border line (the same line the map draws)."""
+    border = layers.border.geometry.iloc[0]
+    zone = layers.zone.geometry.iloc[0] if layers.zone is not None else None
+    d = border_mod.measure(Point(point["lon"], point["lat"]), border, "06", zone)
     return {"reference point": point["name"], "lon, lat": f"{point['lon']}, {point['lat']}",
             "miles": round(d.miles, 1), "km": round(d.km, 1), "coordinates source": point["source"],
             "press figure for comparison": point["press"]}
