@@ -27,9 +27,10 @@ install: $(VENV)/.installed
 # Front-end assets from the npm registry (never committed): Leaflet is served by the app itself.
 $(ROOT)/static/vendor/leaflet/leaflet.js: package.json package-lock.json
 	cd $(ROOT) && npm ci --no-audit --no-fund
-	rm -rf $(ROOT)/static/vendor && mkdir -p $(ROOT)/static/vendor/topojson-client
+	rm -rf $(ROOT)/static/vendor && mkdir -p $(ROOT)/static/vendor/pmtiles $(ROOT)/static/vendor/protomaps-leaflet
 	cp -r $(ROOT)/node_modules/leaflet/dist $(ROOT)/static/vendor/leaflet
-	cp $(ROOT)/node_modules/topojson-client/dist/topojson-client.min.js $(ROOT)/static/vendor/topojson-client/
+	cp $(ROOT)/node_modules/pmtiles/dist/pmtiles.js $(ROOT)/static/vendor/pmtiles/
+	cp $(ROOT)/node_modules/protomaps-leaflet/dist/protomaps-leaflet.js $(ROOT)/static/vendor/protomaps-leaflet/
 	touch $@
 
 assets: $(ROOT)/static/vendor/leaflet/leaflet.js

@@ -1,4 +1,4 @@
-"""Policies: the filtered table, sortable, with source links and a CSV download."""
+"""Policies: the filtered table, sortable, readable labels, source links and a CSV download."""
 from __future__ import annotations
 
 import streamlit as st
@@ -12,27 +12,36 @@ st.set_page_config(page_title="Policies · Sanctuary Map", page_icon=ui.FAVICON,
 
 def main() -> None:
     st.title("Policies")
-    data = ui.load_app()
-    rows = apply(data.view, data.table.rows)
-    st.caption(f"{len(rows)} of {len(data.table.rows)} instruments · filters: {data.view.describe()}. "
-               "Click a column header to sort; every row links to the source it was checked against.")
-    columns = ["jurisdiction_name", "jurisdiction_level", "state", "instrument_type", "title", "instrument_ref",
-               "date_adopted", "date_effective", "status", "relation", "relates_to", "summary", "source_url", "notes"]
+    page = ui.start("policies")
+    data, view = page.data, page.view
+    rows = apply(view, data.policies, for_map=False)
+    st.caption(ui.counts_caption(page, len(rows)) + " Click a column header to sort; every row links to its source.")
+    columns = ["jurisdiction_name", "jurisdiction_level", "state", "stance", "instrument_type", "title", "instrument_ref",
+               "date_adopted", "date_effective", "status", "status_date", "summary", "source_url", "source_kind",
+               "source_url_2", "notes"]
     st.dataframe(
-        rows[columns], hide_index=True, width="stretch", height=560,
+        ui.table_labels(rows[columns]), hide_index=True, width="stretch", height=560,
         column_config={
-            "jurisdiction_name": st.column_config.TextColumn("Jurisdiction"),
+            "jurisdiction_name": st.column_config.TextColumn("Jurisdiction", pinned=True),
             "jurisdiction_level": st.column_config.TextColumn("Level"),
+            "state": st.column_config.TextColumn("State"),
+            "stance": st.column_config.TextColumn("Direction"),
             "instrument_type": st.column_config.TextColumn("Type"),
+            "title": st.column_config.TextColumn("Title"),
             "instrument_ref": st.column_config.TextColumn("Reference"),
             "date_adopted": st.column_config.TextColumn("Adopted"),
             "date_effective": st.column_config.TextColumn("Effective"),
-            "relates_to": st.column_config.TextColumn("Relates to (id)"),
+            "status": st.column_config.TextColumn("Status"),
+            "status_date": st.column_config.TextColumn("Status since"),
+            "summary": st.column_config.TextColumn("What it does"),
             "source_url": st.column_config.LinkColumn("Source", display_text="open source", validate=r"^https?://"),
+            "source_kind": st.column_config.TextColumn("Source kind"),
+            "source_url_2": st.column_config.LinkColumn("Second source", display_text="open", validate=r"^https?://"),
+            "notes": st.column_config.TextColumn("Notes"),
         },
     )
-    st.download_button("Download these rows (CSV)", policies_csv(data.table.rows, data.view), "sanctuary-map-policies.csv",
-                       "text/csv")
+    st.download_button("Download these rows (CSV)", policies_csv(data.policies, view), "sanctuary-map-policies.csv", "text/csv")
+    ui.log_run_time("policies")
 
 
 main()

@@ -1,40 +1,45 @@
-"""US Census Bureau cartographic boundary (CB) files: names, sources, reading.
+"""US Census Bureau boundary files: names, sources, reading.  Everything Census-specific lives here.
 
-Everything Census-specific lives here.  Files are named as the Census publishes them,
-``cb_<year>_<state FIPS or us>_<layer>_<resolution>.zip``, under
-``https://www2.census.gov/geo/tiger/GENZ<year>/shp/``.  A *source* is where those files
-come from: the Census website (default), a local directory, or a mirror URL holding the
-same file names.  Census column names are renamed once, in :func:`read_layer`.
+Two kinds of file are accepted, named as the Census publishes them:
+
+* cartographic boundary files, ``cb_<year>_<scope>_<layer>_<resolution>.zip`` under
+  ``https://www2.census.gov/geo/tiger/GENZ<year>/shp/`` (generalised, clipped to the shoreline);
+* TIGER/Line files, ``tl_<year>_<scope>_<layer>.zip`` under
+  ``https://www2.census.gov/geo/tiger/TIGER<year>/<LAYER>/`` (full resolution, not clipped).
+
+``scope`` is ``us`` or a two-digit state FIPS code.  A *source* is where the files come from:
+the Census website (default), a local directory, or a mirror URL holding the same file
+names.  Census column names are renamed once, in :func:`read_layer`.
 """
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import urllib.error
 import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import geopandas as gpd
 
+from .settings import CENSUS_SOURCE_ENV
+from .vocab import LAYERS, NATIONAL_LAYERS, STATE_FIPS
+
 CENSUS_WEBSITE = "https://www2.census.gov/geo/tiger/"
-SOURCE_ENV = "SANCTUARY_MAP_CENSUS_SOURCE"
 NATIONAL = "us"
-NATIONAL_LAYERS = ("state", "county")
 # Newest first; the build takes the newest vintage a source has for each layer and scope.
 VINTAGES = tuple(range(2024, 2013, -1))
-RESOLUTIONS = {"state-wide": ("500k",), "national": ("500k", "5m", "20m")}
-FILE_RE = re.compile(r"^cb_(?P<year>\d{4})_(?P<scope>us|\d{2})_(?P<layer>[a-z]+)_(?P<res>500k|5m|20m)\.zip$")
+FILE_RE = re.compile(r"^(?P<kind>cb|tl)_(?P<year>\d{4})_(?P<scope>us|\d{2})_(?P<layer>[a-z]+)(?:_(?P<res>500k|5m|20m))?\.zip$")
+# Preference among files for the same layer and scope: generalised 1:500k first (drawn and measured
+# well), then TIGER/Line (full resolution), then coarser generalisations.
+RANK = {("cb", "500k"): 0, ("tl", ""): 1, ("cb", "5m"): 2, ("cb", "20m"): 3}
 # The one place Census column names are mapped to ours.
-RENAME = {
-    "GEOID": "geoid", "NAME": "name", "STATEFP": "statefp", "STUSPS": "state",
-    "ALAND": "aland_m2", "AWATER": "awater_m2",
-}
-KEEP = ("geoid", "name", "statefp", "aland_m2", "awater_m2", "geometry")
-CENSUS_CRS = "EPSG:4269"  # NAD83, as the CB files are published
+RENAME = {"GEOID": "geoid", "NAME": "name", "NAMELSAD": "name_full", "STATEFP": "statefp", "ALAND": "aland_m2",
+          "AWATER": "awater_m2"}
+KEEP = ("geoid", "name", "name_full", "statefp", "aland_m2", "awater_m2", "geometry")
+CENSUS_CRS = "EPSG:4269"  # NAD83, as Census files are published
 
 Progress = Callable[[int, int | None], None]
 
@@ -45,43 +50,65 @@ class CensusError(Exception):
 
 @dataclass(frozen=True)
 class CensusFile:
+    kind: str  # "cb" or "tl"
     year: int
     scope: str  # "us" or a 2-digit state FIPS code
     layer: str
-    resolution: str
+    resolution: str = ""  # cb only
 
     @property
     def name(self) -> str:
+        if self.kind == "tl":
+            return f"tl_{self.year}_{self.scope}_{self.layer}.zip"
         return f"cb_{self.year}_{self.scope}_{self.layer}_{self.resolution}.zip"
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        return RANK.get((self.kind, self.resolution), 9), -self.year
 
     @classmethod
     def parse(cls, name: str) -> "CensusFile | None":
         m = FILE_RE.match(name)
-        if not m:
+        if not m or m["layer"] not in LAYERS or (m["kind"] == "cb") != bool(m["res"]):
             return None
-        return cls(int(m["year"]), m["scope"], m["layer"], m["res"])
+        return cls(m["kind"], int(m["year"]), m["scope"], m["layer"], m["res"] or "")
 
     def website_url(self) -> str:
+        if self.kind == "tl":
+            return f"{CENSUS_WEBSITE}TIGER{self.year}/{self.layer.upper()}/{self.name}"
         return f"{CENSUS_WEBSITE}GENZ{self.year}/shp/{self.name}"
 
+    @property
+    def description(self) -> str:
+        return ("TIGER/Line (full resolution)" if self.kind == "tl"
+                else f"cartographic boundary 1:{self.resolution.replace('k', ',000').replace('m', ',000,000')}")
 
-def candidates(layer: str, scope: str) -> list[CensusFile]:
-    """Every name a file for (layer, scope) may have, preferred first."""
-    kind = "national" if scope == NATIONAL else "state-wide"
-    return [CensusFile(y, scope, layer, r) for y in VINTAGES for r in RESOLUTIONS[kind]]
+
+def scopes_for(layer: str) -> tuple[str, ...]:
+    return (NATIONAL,) if layer in NATIONAL_LAYERS else tuple(sorted(STATE_FIPS.values()))
 
 
 def wanted_label(layer: str, scope: str) -> str:
-    return f"cb_*_{scope}_{layer}_*.zip"
+    return f"cb_*_{scope}_{layer}_*.zip or tl_*_{scope}_{layer}.zip"
+
+
+def best(files: Iterable[CensusFile]) -> dict[tuple[str, str], CensusFile]:
+    """The preferred file for each (layer, scope) among ``files``."""
+    out: dict[tuple[str, str], CensusFile] = {}
+    for f in files:
+        key = (f.layer, f.scope)
+        if key not in out or f.rank < out[key].rank:
+            out[key] = f
+    return out
 
 
 class Source:
     """Where Census files come from.  ``describe()`` is recorded in the manifest."""
 
-    def locate(self, layer: str, scope: str) -> CensusFile | None:  # pragma: no cover - interface
+    def available(self) -> dict[tuple[str, str], CensusFile]:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def fetch(self, f: CensusFile, dest: Path, progress: Progress | None = None) -> Path:  # pragma: no cover
+    def fetch(self, f: CensusFile, progress: Progress | None = None) -> Path:  # pragma: no cover
         raise NotImplementedError
 
     def describe(self) -> str:  # pragma: no cover
@@ -93,23 +120,16 @@ class DirectorySource(Source):
         self.path = Path(path)
         if not self.path.is_dir():
             raise CensusError(f"Census source directory {self.path} does not exist. "
-                              f"Pass --source DIR (or set {SOURCE_ENV}) to a folder holding cb_*.zip files.")
-        self._files = {f.name: f for f in (CensusFile.parse(p.name) for p in self.path.iterdir()) if f}
+                              f"Pass --source DIR (or set {CENSUS_SOURCE_ENV}) to a folder holding cb_*.zip or tl_*.zip files.")
 
-    def locate(self, layer: str, scope: str) -> CensusFile | None:
-        for c in candidates(layer, scope):
-            if c.name in self._files:
-                return c
-        return None
+    def available(self) -> dict[tuple[str, str], CensusFile]:
+        return best(f for f in (CensusFile.parse(p.name) for p in self.path.iterdir()) if f)
 
-    def fetch(self, f: CensusFile, dest: Path, progress: Progress | None = None) -> Path:
-        src = self.path / f.name
-        size = src.stat().st_size
-        if progress:
-            progress(0, size)
+    def fetch(self, f: CensusFile, progress: Progress | None = None) -> Path:
         # Read in place: nothing from the source is copied into the project.
+        src = self.path / f.name
         if progress:
-            progress(size, size)
+            progress(src.stat().st_size, src.stat().st_size)
         return src
 
     def describe(self) -> str:
@@ -117,7 +137,7 @@ class DirectorySource(Source):
 
 
 class HttpSource(Source):
-    """The Census website (``GENZ<year>/shp/`` layout) or a flat mirror URL."""
+    """The Census website (its own folder layout) or a flat mirror URL holding the same file names."""
 
     def __init__(self, base: str, cache_dir: Path, census_layout: bool):
         self.base = base if base.endswith("/") else base + "/"
@@ -127,25 +147,33 @@ class HttpSource(Source):
     def url(self, f: CensusFile) -> str:
         return f.website_url() if self.census_layout else self.base + f.name
 
-    def locate(self, layer: str, scope: str) -> CensusFile | None:
-        errors = []
-        for c in candidates(layer, scope):
-            if (self.cache_dir / c.name).exists():
-                return c
-            try:
-                req = urllib.request.Request(self.url(c), method="HEAD")
-                with urllib.request.urlopen(req, timeout=20):
-                    return c
-            except urllib.error.HTTPError as exc:
-                if exc.code != 404:
-                    errors.append(f"{c.name}: HTTP {exc.code}")
-            except (urllib.error.URLError, TimeoutError, OSError) as exc:
-                raise CensusError(
-                    f"Cannot reach {self.describe()} ({getattr(exc, 'reason', exc)}). Without internet, point the build at a "
-                    f"folder of Census files: --source DIR or {SOURCE_ENV}=DIR.") from exc
-        return None
+    def _exists(self, f: CensusFile) -> bool:
+        if (self.cache_dir / f.name).exists():
+            return True
+        try:
+            with urllib.request.urlopen(urllib.request.Request(self.url(f), method="HEAD"), timeout=20):
+                return True
+        except urllib.error.HTTPError:
+            return False
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise CensusError(
+                f"Cannot reach {self.describe()} ({getattr(exc, 'reason', exc)}). Without internet, point the build at a "
+                f"folder of Census files: --source DIR or {CENSUS_SOURCE_ENV}=DIR.") from exc
 
-    def fetch(self, f: CensusFile, dest: Path, progress: Progress | None = None) -> Path:
+    def available(self) -> dict[tuple[str, str], CensusFile]:
+        """Every layer in every state: the newest generalised file the site has (a HEAD request each)."""
+        out = {}
+        for layer in LAYERS:
+            res = "5m" if layer in NATIONAL_LAYERS else "500k"
+            for scope in scopes_for(layer):
+                for year in VINTAGES:
+                    f = CensusFile("cb", year, scope, layer, res)
+                    if self._exists(f):
+                        out[(layer, scope)] = f
+                        break
+        return out
+
+    def fetch(self, f: CensusFile, progress: Progress | None = None) -> Path:
         target = self.cache_dir / f.name
         if target.exists():
             return target
@@ -172,8 +200,10 @@ class HttpSource(Source):
 
 
 def open_source(setting: str | None, cache_dir: Path) -> Source:
-    """Turn the source setting (option, else environment, else the Census website) into a Source."""
-    setting = setting or os.environ.get(SOURCE_ENV) or ""
+    """Turn the source setting (option, else the configured setting, else the Census website) into a Source."""
+    from .settings import settings
+
+    setting = setting or settings().census_source
     if not setting or setting.rstrip("/") in (CENSUS_WEBSITE.rstrip("/"), "census", "web"):
         return HttpSource(CENSUS_WEBSITE, cache_dir, census_layout=True)
     if setting.startswith(("http://", "https://")):
@@ -190,7 +220,7 @@ def sha256(path: Path) -> str:
 
 
 def read_layer(path: Path, f: CensusFile) -> gpd.GeoDataFrame:
-    """Read one CB zip, check it, and rename Census columns to ours (the only place this happens)."""
+    """Read one Census zip, check it, and rename Census columns to ours (the only place this happens)."""
     what = f"{f.name} ({path})"
     if not path.exists():
         raise CensusError(f"{what} is missing; run `python -m sanctuary_map geodata build` again.")
@@ -204,13 +234,13 @@ def read_layer(path: Path, f: CensusFile) -> gpd.GeoDataFrame:
     if bad:
         raise CensusError(f"{what}: member {bad} is corrupt (CRC mismatch); replace the file.")
     if not any(m.endswith(".shp") for m in members):
-        raise CensusError(f"{what} holds no .shp file; is it really a Census cartographic boundary zip?")
+        raise CensusError(f"{what} holds no .shp file; is it really a Census boundary zip?")
     try:
         gdf = gpd.read_file(f"zip://{path}")
     except Exception as exc:  # pyogrio raises several types for broken shapefiles
         raise CensusError(f"{what} cannot be read as a shapefile ({exc}); replace the file.") from exc
     if "GEOID" not in gdf.columns:
-        raise CensusError(f"{what} has no GEOID column; expected a Census cartographic boundary file.")
+        raise CensusError(f"{what} has no GEOID column; expected a Census boundary file.")
     if gdf.crs is None:
         raise CensusError(f"{what} has no coordinate reference system (.prj missing); expected NAD83 ({CENSUS_CRS}).")
     gdf = gdf.rename(columns=RENAME)
@@ -218,7 +248,8 @@ def read_layer(path: Path, f: CensusFile) -> gpd.GeoDataFrame:
         if col not in gdf.columns:
             gdf[col] = None
     gdf = gdf[list(KEEP)].copy()
+    gdf["name_full"] = gdf["name_full"].fillna(gdf["name"])
     gdf["geoid"] = gdf["geoid"].astype(str)
-    gdf["layer"] = f.layer
+    # School-district files carry placeholder "Remainder"/"not defined" polygons (LEA code ZZZZZ).
+    gdf = gdf[~gdf["geoid"].str.endswith("ZZZZZ")]
     return gdf
-

@@ -1,49 +1,118 @@
-"""Snapshots and data downloads for a (layers, policies, view): PNG, standalone HTML, CSV, GeoJSON.
+"""Snapshots and downloads for a (data, view): PNG, SVG, PDF, standalone HTML, CSV, GeoJSON.
 
 One code path serves the Map page and ``python -m sanctuary_map export``.
+
+* **PNG**: Chromium renders the standalone HTML (the same map as the page) without any map
+  controls, with a title, a subtitle, a legend of only what is visible, a scale bar and a
+  credit line (sources, as-of date, dataset version); presets set the size.  Metadata
+  (view URL, as-of date, dataset version) go into iTXt chunks with Pillow.
+* **SVG / PDF**: a vector drawing of the same jurisdictions (matplotlib, from the full
+  geometry) for print layout, with the same title, legend and credit line.
+* **Standalone HTML**: opens with no network: scripts inlined, and only the vector tiles
+  of the snapshot's extent embedded (see :mod:`sanctuary_map.publish`).
 """
 from __future__ import annotations
 
-import base64
 import concurrent.futures
-import datetime as dt
 import html
 import io
+import ipaddress
 import json
-import os
-import struct
+import math
 import urllib.parse
-import zlib
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
-from . import _paths
-from .mapping import Assets, MapData, PALETTE, LEVEL_LABEL, build_map, features
+from . import publish
+from .data import MapData
+from .mapping import CODE_COLOUR, CODE_LABEL, CONUS_BOUNDS, Assets, build_map, focus_bounds, focus_row, lookups
 from .policies import COLUMNS
+from .settings import settings
 from .view import View, apply
+from .vocab import (
+    BORDER_COLOUR, INSTRUMENT_LABEL, LAYER_LEVEL, LEVEL_LABEL, STANCE_LABEL, STATE_NAMES, STATUS_LABEL, ZONE_COLOUR,
+)
 
-PUBLIC_URL_ENV = "SANCTUARY_MAP_PUBLIC_URL"
-DEFAULT_PUBLIC_URL = "http://localhost:8501/"
-CREDITS = ("Boundaries: US Census Bureau cartographic boundary files. Border: Natural Earth (public domain). "
-           "Policies: Sanctuary Map policies.csv, each row cites its source.")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+SOURCES = ("Instruments: Sanctuary Map policies table, every row citing its source. Boundaries: US Census Bureau. "
+           "Border: Natural Earth (public domain).")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    width: int
+    height: int
+    scale: float = 1.0
+    label: str = ""
+
+
+PRESETS = {
+    "article": Preset("article", 1600, 1000, 1.0, "Article (1600 × 1000)"),
+    "social": Preset("social", 1200, 630, 1.0, "Social card (1200 × 630)"),
+    "square": Preset("square", 1080, 1080, 1.0, "Square (1080 × 1080)"),
+    "print": Preset("print", 1600, 1000, 3.0, "Print (1600 × 1000 at 3× pixel ratio)"),
+}
 
 
 class ExportError(Exception):
     pass
 
 
+# ---------------------------------------------------------------------------- words and links
+def is_public(url: str) -> bool:
+    """A URL someone else can open: not localhost, not a private or loopback address."""
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if not host or host == "localhost" or host.endswith((".local", ".internal", ".localhost")):
+        return False
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return "." in host
+    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified)
+
+
 def share_url(view: View, base: str | None = None) -> str:
-    base = base or os.environ.get(PUBLIC_URL_ENV, DEFAULT_PUBLIC_URL)
+    """The view's address on ``base`` (the address the visitor used), else the configured public URL."""
+    base = base or settings().public_url or "http://localhost:8501/"
+    base = base.split("?", 1)[0]
     query = urllib.parse.urlencode(view.to_query(), doseq=True)
     return base + ("?" + query if query else "")
 
 
-# ---------------------------------------------------------------------------- data
+def describe(view: View) -> str:
+    """The filters in words: 'School-board resolutions in California, in force on 2026-11-26'."""
+    kinds = " and ".join(INSTRUMENT_LABEL[t].lower() + "s" for t in view.types) if view.types else "Instruments"
+    kinds = kinds[0].upper() + kinds[1:]
+    parts = [kinds]
+    if view.stances:
+        parts.append("that " + " or ".join(STANCE_LABEL[s].lower().replace("limits", "limit").replace("requires", "require")
+                                           for s in view.stances))
+    if view.levels:
+        parts.append("of " + ", ".join(LEVEL_LABEL[lvl].lower() for lvl in view.levels))
+    if view.states:
+        parts.append("in " + ", ".join(STATE_NAMES.get(s, s) for s in view.states))
+    if view.statuses:
+        parts.append("with status " + ", ".join(STATUS_LABEL[s].lower() for s in view.statuses))
+    if view.start or view.end:
+        parts.append(f"adopted {view.start or 'any time'} to {view.end or 'today'}")
+    parts.append(f"in force on {view.as_of_date()}")
+    return " ".join(parts)
+
+
+def credit_line(data: MapData, view: View, url: str | None = None) -> str:
+    bits = [SOURCES, f"Data as of {view.as_of_date()}", f"dataset version {data.version}"]
+    if url and is_public(url):
+        bits.append(url)
+    return " · ".join(bits)
+
+
+# ---------------------------------------------------------------------------- data downloads
 def _neutralise(value):
     """CSV formula injection: a cell starting with = + - @ is prefixed with ' so spreadsheets show it as text."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
@@ -57,196 +126,286 @@ def safe_csv(frame: pd.DataFrame) -> bytes:
 
 
 def policies_csv(policies: pd.DataFrame, view: View) -> bytes:
-    """The filtered policies (including those without a boundary) as CSV, formula-safe."""
-    rows = apply(view, policies)
+    """The filtered policies (with or without a boundary) as CSV, formula-safe."""
+    rows = apply(view, policies, for_map=False)
     return safe_csv(rows[[c for c in COLUMNS if c in rows.columns]])
 
 
-def boundaries_geojson(data: MapData, view: View) -> bytes:
-    """Joined boundaries drawn for this view, with their instruments, as GeoJSON (WGS84)."""
-    per_level = features(data, view)
+def boundaries_geojson(data: MapData, view: View, tolerance: float = 0.0005) -> bytes:
+    """The jurisdictions with an instrument in this view, full geometry lightly simplified, as GeoJSON (WGS84)."""
+    import geopandas as gpd
+
+    shown = apply(view, data.matched)
     feats = []
-    for level, gdf in per_level.items():
-        for rec in json.loads(gdf.to_json(drop_id=True))["features"]:
-            p = rec["properties"]
-            items = p.pop("items")
-            p["jurisdiction_level"] = level
-            p["instruments"] = "; ".join(f"{i['t']} ({i['d']})" for i in items)
-            p["source_urls"] = " ".join(i["u"] for i in items if i["u"])
-            rec["properties"] = p
-            feats.append(rec)
-    return json.dumps({"type": "FeatureCollection", "name": "sanctuary_map", "features": feats,
-                       "share_url": share_url(view)}).encode("utf-8")
+    if data.boundaries is not None:
+        for (layer, geoid), grp in shown.groupby(["geoid_layer", "geoid"]):
+            geom = data.boundaries.geometry(layer, geoid)
+            if geom is None:
+                continue
+            first = grp.iloc[0]
+            feats.append({"jurisdiction": first["jurisdiction_name"], "level": LAYER_LEVEL[layer], "layer": layer,
+                          "geoid": geoid, "stances": "; ".join(sorted(set(grp["stance"]))),
+                          "instruments": "; ".join(f"{r.title} ({r.date_adopted})" for r in grp.itertuples()),
+                          "source_urls": " ".join(grp["source_url"]), "geometry": geom.simplify(tolerance)})
+    gdf = gpd.GeoDataFrame(feats, geometry="geometry", crs="EPSG:4326") if feats else gpd.GeoDataFrame(
+        {"geometry": []}, geometry="geometry", crs="EPSG:4326")
+    out = json.loads(gdf.to_json(drop_id=True))
+    out.update(name="sanctuary_map", share_url=share_url(view), as_of=view.as_of_date(), dataset_version=data.version)
+    return json.dumps(out).encode("utf-8")
 
 
 # ---------------------------------------------------------------------------- standalone HTML
-def _data_uri(path: Path, mime: str) -> str:
-    if not path.exists():
-        raise ExportError(f"{path} is missing: install the front-end assets with `make assets`.")
-    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
+def snapshot_bounds(data: MapData, view: View) -> list[list[float]]:
+    row = focus_row(data, view.focus or "")
+    return focus_bounds(row) if row is not None else CONUS_BOUNDS
 
 
-def inline_assets() -> Assets:
-    leaflet = _paths.VENDOR_DIR / "leaflet"
-    topojson = _paths.VENDOR_DIR / "topojson-client" / "topojson-client.min.js"
-    return Assets(js=(("leaflet", _data_uri(leaflet / "leaflet.js", "text/javascript")),
-                      ("topojson", _data_uri(topojson, "text/javascript"))),
-                  css=(("leaflet_css", _data_uri(leaflet / "leaflet.css", "text/css")),
-                       ("sanctuary_css", _data_uri(_paths.STATIC_DIR / "map.css", "text/css"))))
-
-
-def _header_block(view: View, title: str, data_date: str) -> str:
+def _header(title: str, subtitle: str, credit: str) -> str:
     e = html.escape
-    return (f'<div class="sm-export-head" style="position:absolute;z-index:1000;top:10px;left:54px;right:260px;'
-            f'background:rgba(255,255,255,.94);padding:6px 10px;border-radius:6px;font:12px/1.35 system-ui,sans-serif;'
-            f'box-shadow:0 1px 4px rgba(0,0,0,.3)"><div style="font-size:16px;font-weight:700">{e(title)}</div>'
-            f'<div>Filters: {e(view.describe())}</div><div>Data as of {e(data_date)} · {e(CREDITS)}</div>'
-            f'<div>View: <a href="{e(share_url(view))}">{e(share_url(view))}</a></div></div>')
+    return (f'<div class="sm-export-head"><div class="sm-export-title">{e(title)}</div>'
+            f'<div class="sm-export-sub">{e(subtitle)}</div></div>'
+            f'<div class="sm-export-credit">{e(credit)}</div>')
 
 
-def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", data_date: str | None = None,
-                    basemap: str = "none", height: int | str = "100%") -> str:
-    """A single HTML file that opens without any network: assets inlined, same layers/tooltips/popups."""
+def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", subtitle: str | None = None,
+                    width: int = 1200, height: int = 800, controls: bool = True, base_url: str | None = None) -> str:
+    """A single HTML file that opens without any network: assets and the extent's tiles inlined."""
     from branca.element import Element
 
-    topo = data.layers.county_topology.read_text() if data.layers.county_topology else None
-    m = build_map(data, view, basemap=basemap, assets=inline_assets(), height=height, animate=False,
-                  county_topology=(None, topo))
+    url = share_url(view, base_url)
+    published, _summary = publish.inline(data, snapshot_bounds(data, view), width, height)
+    try:
+        assets = Assets.inline()
+    except FileNotFoundError as exc:
+        raise ExportError(str(exc)) from exc
+    m = build_map(data, view, published, assets=assets, height="100%", animate=False, controls=controls)
     root = m.get_root()
-    root.header.add_child(Element(f'<meta name="sanctuary-map:view" content="{html.escape(share_url(view))}">'))
+    root.header.add_child(Element(f'<meta name="sanctuary-map:view" content="{html.escape(url)}">'))
+    root.header.add_child(Element(f'<meta name="sanctuary-map:as-of" content="{html.escape(view.as_of_date())}">'))
+    root.header.add_child(Element(f'<meta name="sanctuary-map:dataset-version" content="{html.escape(data.version)}">'))
     root.header.add_child(Element(f"<title>{html.escape(title)}</title>"))
-    m.get_root().html.add_child(Element(_header_block(view, title, data_date or dt.date.today().isoformat())))
+    root.header.add_child(Element('<meta name="viewport" content="width=device-width, initial-scale=1">'))
+    root.html.add_child(Element(_header(title, subtitle if subtitle is not None else describe(view), credit_line(data, view, url))))
+    if not controls:  # a snapshot: no zoom buttons, so the title block takes the left edge
+        root.html.add_child(Element("<script>document.body.classList.add('sm-snapshot');</script>"))
     return root.render()
 
 
 # ---------------------------------------------------------------------------- PNG
-def _png_with_text(png: bytes, key: str, value: str) -> bytes:
-    """Insert an iTXt chunk (UTF-8) before IEND."""
-    data = key.encode("latin-1") + b"\x00\x00\x00\x00\x00" + value.encode("utf-8")
-    chunk = struct.pack(">I", len(data)) + b"iTXt" + data + struct.pack(">I", zlib.crc32(b"iTXt" + data) & 0xFFFFFFFF)
-    i = png.rfind(b"IEND") - 4
-    return png[:i] + chunk + png[i:]
+def png_metadata(png: bytes, items: dict[str, str]) -> bytes:
+    """Re-save the PNG with UTF-8 text chunks (iTXt) for each item (Pillow's PngInfo)."""
+    from PIL import Image, PngImagePlugin
+
+    img = Image.open(io.BytesIO(png))
+    info = PngImagePlugin.PngInfo()
+    for key, value in items.items():
+        info.add_itxt(key, value)
+    out = io.BytesIO()
+    img.save(out, format="PNG", pnginfo=info)
+    return out.getvalue()
 
 
 def png_text(png: bytes) -> dict[str, str]:
-    """Read iTXt/tEXt chunks (for tests and users checking a snapshot's view URL)."""
-    out, pos = {}, 8
-    while pos < len(png):
-        (length,) = struct.unpack(">I", png[pos:pos + 4])
-        kind, body = png[pos + 4:pos + 8], png[pos + 8:pos + 8 + length]
-        if kind == b"iTXt":
-            key, rest = body.split(b"\x00", 1)
-            out[key.decode("latin-1")] = rest[4:].split(b"\x00", 1)[-1].decode("utf-8") if rest[4:5] != b"" else ""
-        elif kind == b"tEXt":
-            key, val = body.split(b"\x00", 1)
-            out[key.decode("latin-1")] = val.decode("latin-1")
-        pos += 12 + length
-    return out
+    """The text chunks of a PNG (for tests and users checking a snapshot's view URL)."""
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png))
+    img.load()
+    return {k: str(v) for k, v in img.text.items()}
 
 
-def _chromium_png(page_html: str, width: int, height: int) -> bytes:
+def _chromium_shot(page_html: str, width: int, height: int, scale: float, pdf: bool = False) -> bytes:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(("data:", "about:")) else route.continue_())
+            page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=scale)
+            page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(("data:", "about:", "blob:"))
+                       else route.continue_())
             page.set_content(page_html, wait_until="load")
-            page.wait_for_selector("path.leaflet-interactive", state="attached", timeout=15000)
+            page.wait_for_function("() => window.smTilesReady === true", timeout=30000)
             page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')", timeout=15000)
+            if pdf:
+                return page.pdf(width=f"{width}px", height=f"{height}px", print_background=True)
             return page.screenshot(type="png")
         finally:
             browser.close()
 
 
-def _static_png(data: MapData, view: View, width: int, height: int, title: str, note: str) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    dpi = 100
-    fig, ax = plt.subplots(figsize=(width / dpi, height / dpi), dpi=dpi)
-    per_level = features(data, view)
-    bounds = None
-    states = data.layers.web.get("state")
-    handles = []
-    for level, gdf in per_level.items():
-        b = gdf.total_bounds
-        bounds = b if bounds is None else [min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]), max(bounds[3], b[3])]
-    if bounds is None:
-        bounds = [-124.8, 24.4, -66.9, 49.4]
-    pad = max(bounds[2] - bounds[0], bounds[3] - bounds[1]) * 0.1 + 0.05
-    if states is not None:
-        states.plot(ax=ax, color="#f4f4f1", edgecolor="#9a9a9a", linewidth=0.5)
-    for level, gdf in per_level.items():
-        gdf.plot(ax=ax, color=PALETTE[level], alpha=0.55, edgecolor=PALETTE[level])
-        handles.append(Patch(color=PALETTE[level], label=LEVEL_LABEL[level]))
-    if data.layers.border is not None:
-        data.layers.border.plot(ax=ax, color="#D55E00", linewidth=2)
-    ax.set_xlim(bounds[0] - pad, bounds[2] + pad)
-    ax.set_ylim(bounds[1] - pad, bounds[3] + pad)
-    ax.set_axis_off()
-    ax.legend(handles=handles, loc="lower left", title="Jurisdictions with a policy")
-    fig.suptitle(title, fontsize=14, fontweight="bold")
-    fig.text(0.01, 0.01, f"Filters: {view.describe()}\n{CREDITS}\n{note}", fontsize=7, va="bottom")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    plt.close(fig)
-    return buf.getvalue()
-
-
-def snapshot_png(data: MapData, view: View, *, width: int = 1200, height: int = 800, title: str = "Sanctuary Map",
-                 data_date: str | None = None) -> tuple[bytes, str]:
-    """(PNG bytes, renderer).  Chromium renders the same map HTML; matplotlib is the fallback."""
-    page_html = standalone_html(data, view, title=title, data_date=data_date, height=f"{height}px")
+def snapshot_png(data: MapData, view: View, *, preset: str = "article", width: int | None = None, height: int | None = None,
+                 title: str = "Sanctuary Map", subtitle: str | None = None, base_url: str | None = None) -> tuple[bytes, str]:
+    """(PNG bytes, renderer).  Chromium renders the map without controls; matplotlib is the fallback."""
+    p = PRESETS.get(preset, PRESETS["article"])
+    w, h = width or p.width, height or p.height
+    page_html = standalone_html(data, view, title=title, subtitle=subtitle, width=w, height=h, controls=False,
+                                base_url=base_url)
     renderer = "chromium"
     try:
         if not Path(CHROMIUM).exists():
             raise FileNotFoundError(CHROMIUM)
         # Playwright's sync API must not run on a thread with an asyncio loop (Streamlit's may have one).
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            png = pool.submit(_chromium_png, page_html, width, height).result(timeout=60)
+            png = pool.submit(_chromium_shot, page_html, w, h, p.scale).result(timeout=90)
     except Exception as exc:  # no browser here: a static rendering of the same layers, and say so
         renderer = "matplotlib"
-        png = _static_png(data, view, width, height, title, f"Static rendering (no browser available: {exc.__class__.__name__}).")
-    return _png_with_text(png, "sanctuary-map:view", share_url(view)), renderer
+        png = vector_snapshot(data, view, "png", width=w, height=h, title=title, subtitle=subtitle,
+                              note=f"Static rendering (no browser available: {exc.__class__.__name__}).")
+    meta = {"sanctuary-map:view": share_url(view, base_url), "sanctuary-map:as-of": view.as_of_date(),
+            "sanctuary-map:dataset-version": data.version}
+    return png_metadata(png, meta), renderer
+
+
+def small_multiples(data: MapData, view: View, dates: list[str], *, preset: str = "article", title: str = "Sanctuary Map",
+                    base_url: str | None = None) -> bytes:
+    """One image of the same view at several dates side by side, each panel titled with its date."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    p = PRESETS.get(preset, PRESETS["article"])
+    cols = min(len(dates), 2 if len(dates) == 4 else len(dates))
+    rows = -(-len(dates) // cols)
+    pw, ph = p.width // cols, (p.height - 60) // rows
+    panels = []
+    for d in dates:
+        png, _ = snapshot_png(data, replace(view, as_of=d), width=pw, height=ph, title=d, subtitle="", base_url=base_url)
+        panels.append(Image.open(io.BytesIO(png)).convert("RGB"))
+    sheet = Image.new("RGB", (pw * cols, ph * rows + 60), "white")
+    for i, img in enumerate(panels):
+        sheet.paste(img.resize((pw, ph)), ((i % cols) * pw, 60 + (i // cols) * ph))
+    draw = ImageDraw.Draw(sheet)
+    try:
+        font = ImageFont.truetype("DejaVuSans-Bold.ttf", 24)
+        small = ImageFont.truetype("DejaVuSans.ttf", 13)
+    except OSError:
+        font = small = ImageFont.load_default()
+    draw.text((14, 8), title, fill="black", font=font)
+    draw.text((14, 38), f"{describe(replace(view, as_of=dates[-1])).rsplit(' in force on', 1)[0]}, in force on each date "
+                        f"shown · dataset version {data.version}", fill="#333", font=small)
+    out = io.BytesIO()
+    sheet.save(out, format="PNG")
+    return png_metadata(out.getvalue(), {"sanctuary-map:view": share_url(view, base_url), "sanctuary-map:as-of": ",".join(dates),
+                                         "sanctuary-map:dataset-version": data.version})
+
+
+# ---------------------------------------------------------------------------- SVG / PDF (vector)
+def _scale_bar(ax, lat: float) -> None:
+    """A plain scale bar in the lower right: a round number of km (and miles) about a fifth of the width."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    km_per_deg = 111.32 * max(0.05, math.cos(math.radians(lat)))
+    target = (x1 - x0) * km_per_deg / 5
+    km = min((m * 10 ** e for e in range(-1, 5) for m in (1, 2, 5)), key=lambda v: abs(v - target))
+    length = km / km_per_deg
+    x, y = x1 - (x1 - x0) * 0.03 - length, y0 + (y1 - y0) * 0.04
+    ax.plot([x, x + length], [y, y], color="black", linewidth=2.5, solid_capstyle="butt")
+    ax.text(x + length / 2, y + (y1 - y0) * 0.012, f"{km:g} km ({km / 1.609344:.3g} mi)", ha="center", va="bottom", fontsize=8)
+
+
+def vector_snapshot(data: MapData, view: View, fmt: str, *, width: int = 1600, height: int = 1000,
+                    title: str = "Sanctuary Map", subtitle: str | None = None, note: str = "") -> bytes:
+    """A vector drawing (svg/pdf, or png as a fallback) of the jurisdictions in force, for print layout."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import geopandas as gpd
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    dpi = 100
+    fig = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    ax = fig.add_axes((0.01, 0.07, 0.98, 0.80))
+    bounds = snapshot_bounds(data, view)
+    (s, w), (n, e) = bounds
+    pad = max(e - w, n - s) * 0.08 + 0.05
+    lk = lookups(data, view)
+    handles = []
+    if data.boundaries is not None:
+        states = data.boundaries.full("state")
+        states.plot(ax=ax, color="#f4f4f1", edgecolor="#9a9a9a", linewidth=0.5)
+        for layer in ("state", "county", "unsd", "elsd", "scsd", "place"):
+            codes = lk.lookup.get(layer)
+            if not codes:
+                continue
+            gdf = data.boundaries.full(layer)
+            gdf = gdf[gdf["geoid"].isin(codes)]
+            if gdf.empty:
+                continue
+            colours = gdf["geoid"].map(lambda g: CODE_COLOUR[codes[g]])
+            alpha = {"state": 0.2, "county": 0.35}.get(layer, 0.55)
+            gpd.GeoSeries(gdf.geometry.values).plot(ax=ax, color=list(colours), alpha=alpha, edgecolor=list(colours),
+                                                    linewidth=0.6, linestyle="--" if layer in ("unsd", "elsd", "scsd") else "-")
+        for code in ("L", "R", "M"):
+            if any(code in v.values() for v in lk.lookup.values()):
+                handles.append(Patch(color=CODE_COLOUR[code], label=CODE_LABEL[code]))
+        if data.boundaries.border is not None and "border" not in view.hidden:
+            data.boundaries.border.plot(ax=ax, color=BORDER_COLOUR, linewidth=1.8)
+            handles.append(Patch(color=BORDER_COLOUR, label="US\u2013Mexico land border"))
+        zone = data.boundaries.zones.get("zone_mexico")
+        if zone is not None and "zone" not in view.hidden:
+            zone.plot(ax=ax, color=ZONE_COLOUR, alpha=0.25)
+            handles.append(Patch(color=ZONE_COLOUR, alpha=0.4, label="Within 100 miles of the Mexican land border"))
+    ax.set_xlim(w - pad, e + pad)
+    ax.set_ylim(s - pad, n + pad)
+    ax.set_aspect(1 / max(0.2, math.cos(math.radians((s + n) / 2))))
+    ax.set_axis_off()
+    _scale_bar(ax, (s + n) / 2)
+    if handles:
+        ax.legend(handles=handles, loc="lower left", fontsize=9, frameon=True)
+    fig.text(0.01, 0.955, title, fontsize=20, fontweight="bold", va="top")
+    fig.text(0.01, 0.905, subtitle if subtitle is not None else describe(view), fontsize=11, va="top", color="#333")
+    fig.text(0.01, 0.01, credit_line(data, view) + (f"\n{note}" if note else ""), fontsize=7.5, va="bottom", color="#333", wrap=True)
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=dpi)
+    plt.close(fig)
+    return buf.getvalue()
 
 
 # ---------------------------------------------------------------------------- CLI
 def export_cli(args) -> int:
     import sys
 
-    from .geodata import GeodataError, load_layers
-    from .join import join
+    from .data import load_map_data
     from .policies import load_policies
     from .view import from_args
 
     table = load_policies(Path(args.policies))
     for p in table.problems:
         print(f"invalid row left out: {p}", file=sys.stderr)
-    view = from_args(args)
+    as_of_list = [d.strip() for d in (args.as_of or "").split(",") if d.strip()]
+    if len(as_of_list) > 1:
+        args.as_of = as_of_list[-1]
+    view, notices = from_args(args)
+    for n in notices:
+        print(f"note: {n}", file=sys.stderr)
     out = Path(args.out)
     if args.format == "csv":
         out.write_bytes(policies_csv(table.rows, view))
-        print(f"wrote {out} ({len(apply(view, table.rows))} policies)", file=sys.stderr)
+        print(f"wrote {out} ({len(apply(view, table.rows, for_map=False))} policies)", file=sys.stderr)
         return 0
-    try:
-        layers = load_layers(Path(args.geodata))
-    except GeodataError as exc:
-        raise ExportError(str(exc)) from exc
-    joined = join(table.rows, layers.web, {**layers.manifest, "_load_errors": layers.errors})
-    data = MapData(layers, joined.matched)
+    data = load_map_data(table, Path(args.geodata))
+    if data.boundaries is None:
+        raise ExportError(data.boundary_error or "boundary data unavailable")
+    title = args.title or "Sanctuary Map"
+    preset = PRESETS[args.preset]
+    width, height = args.width or preset.width, args.height or preset.height
     if args.format == "geojson":
         out.write_bytes(boundaries_geojson(data, view))
     elif args.format == "html":
-        out.write_text(standalone_html(data, view, data_date=layers.manifest.get("built_at", "")[:10]), encoding="utf-8")
+        out.write_text(standalone_html(data, view, title=title, subtitle=args.subtitle, width=width, height=height),
+                       encoding="utf-8")
+    elif args.format in ("svg", "pdf"):
+        out.write_bytes(vector_snapshot(data, view, args.format, width=width, height=height, title=title,
+                                        subtitle=args.subtitle))
+    elif len(as_of_list) > 1:
+        bad = [d for d in as_of_list if len(d) != 10]
+        if bad:
+            raise ExportError(f"--as-of dates must be YYYY-MM-DD (got {', '.join(bad)})")
+        out.write_bytes(small_multiples(data, view, as_of_list, preset=args.preset, title=title))
     else:
-        png, renderer = snapshot_png(data, view, width=args.width, height=args.height,
-                                     data_date=layers.manifest.get("built_at", "")[:10])
+        png, renderer = snapshot_png(data, view, preset=args.preset, width=args.width, height=args.height, title=title,
+                                     subtitle=args.subtitle)
         out.write_bytes(png)
         print(f"rendered with {renderer}", file=sys.stderr)
     print(f"wrote {out}", file=sys.stderr)
     return 0
+

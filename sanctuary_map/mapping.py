@@ -1,418 +1,424 @@
-"""The folium map for a (layers, policies, view).  No Streamlit here.
+"""The folium map for a (data, view).  No Streamlit here; JavaScript and templates live in files.
 
-Safety: every user-supplied string reaches the browser only as JSON data; tooltips and
-popups are built in the browser with ``textContent`` (never ``innerHTML``), and links are
-made only from ``http(s)`` URLs.  The validator already rejects markup; this is the second
-line of defence.
+Every boundary is drawn from vector tiles (one PMTiles archive per Census layer, see
+:mod:`sanctuary_map.tiles`).  What this module sends with each render is small: the
+lookups that say which boundaries have an instrument under the current view and with what
+stance, the county coverage, 287(g) and federal-list lookups, and the addresses of the
+static files (tiles, instrument details, border and zones), which browsers fetch once.
+
+Safety: every user-supplied string reaches the browser only as JSON data (``tojson``
+escapes ``<``, ``>``, ``&`` and quotes); tooltips and popups are built with ``textContent``
+in ``static/js/sanctuary-map.js``, and links are made only from http(s) URLs.
 """
 from __future__ import annotations
 
+import base64
 import html
 import json
-import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import folium
-import geopandas as gpd
 import pandas as pd
-from branca.element import MacroElement, Template
+from branca.element import Element, MacroElement, Template
 from folium.map import CustomPane, Layer
-from folium.utilities import JsCode
 
-from .geodata import Layers
-from .policies import FLAG_GROUPS, FLAG_LABELS, RELATION_INVERSE
+from . import settings as paths
+from . import tiles
+from .data import MapData
+from .distances import describe_distance
 from .view import View, apply
+from .vocab import (
+    BORDER_COLOUR, FEDERAL_LIST_LABEL, FLAG_LABELS, FLAGS, INSTRUMENT_LABEL, LAYER_LEVEL, LAYER_SINGULAR, LEVEL_LABEL,
+    MODEL_COLOUR, MODEL_LABEL, RELATION_INVERSE, SEGMENT_COLOUR, STANCE_COLOUR, STANCE_LABEL, STATUS_LABEL, ZONE_ALL_COLOUR,
+    ZONE_COLOUR,
+)
 
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-PALETTE = {"state": "#E69F00", "county": "#56B4E9", "place": "#009E73", "school_district": "#CC79A7"}
-LEVEL_LABEL = {"state": "States", "county": "Counties", "place": "Cities", "school_district": "School districts"}
-LEVEL_SINGULAR = {"state": "State", "county": "County", "place": "City", "school_district": "School district"}
-# States and counties are large: lighter fill so cities and districts stay readable on top.
-FILL_OPACITY = {"state": 0.16, "county": 0.3, "place": 0.5, "school_district": 0.3}
-# Drawn bottom to top: districts under cities (they often coincide, e.g. LAUSD and Los Angeles) with a
-# dashed outline, so both stay visible.
-DRAW_ORDER = ("state", "county", "school_district", "place")
-DASH = {"school_district": "6 4"}
-BORDER_COLOUR = "#D55E00"
-ZONE_COLOUR = "#F0E442"
-SEGMENT_COLOUR = "#000000"
-BASEMAP_ENV = "SANCTUARY_MAP_BASEMAP"
-BASEMAPS = {
+BASEMAP_TILES = {
     "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
             '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'),
-    "none": (None, None),
 }
 CONUS_BOUNDS = [[24.4, -124.8], [49.4, -66.9]]
 DEFAULT_FOCUS = "unsd:0622710"  # Los Angeles Unified: the story this map started from
 SUMMARY_CHARS = 400
-
-
-def basemap_setting() -> str:
-    value = os.environ.get(BASEMAP_ENV, "osm").strip().lower()
-    return value if value in BASEMAPS else "osm"
+STANCE_CODE = {"limits_cooperation": "L", "requires_cooperation": "R", "mixed": "M"}
+CODE_COLOUR = {code: STANCE_COLOUR[stance] for stance, code in STANCE_CODE.items()}
+CODE_LABEL = {code: STANCE_LABEL[stance] for stance, code in STANCE_CODE.items()}
+# Fill opacity, outline width and dash per layer: big areas light so cities and districts stay readable on top.
+STYLES = {
+    "state": {"fill": 0.14, "width": 1.2, "dash": None, "outline_from": 0},
+    "county": {"fill": 0.3, "width": 1.2, "dash": None, "outline_from": 7},
+    "place": {"fill": 0.5, "width": 1.5, "dash": None, "outline_from": 9},
+    "unsd": {"fill": 0.25, "width": 2.0, "dash": [6, 4], "outline_from": 8},
+    "elsd": {"fill": 0.25, "width": 2.0, "dash": [3, 3], "outline_from": 8},
+    "scsd": {"fill": 0.25, "width": 2.0, "dash": [8, 3], "outline_from": 8},
+}
+# Overlays, bottom to top: (key, title, kind, layers, pane, z-index).
+GROUPS = (
+    ("coverage", "Counties: what applies there", "coverage", ("county",), "smContext", 350),
+    ("agreements", "287(g) agreements", "agreements", ("state", "county", "place"), "smAgree", 360),
+    ("state", "States with an instrument", "policy", ("state",), "smState", 400),
+    ("county", "Counties with an instrument", "policy", ("county",), "smCounty", 410),
+    ("school_district", "School districts with an instrument", "policy", ("unsd", "elsd", "scsd"), "smDistrict", 420),
+    ("place", "Cities and towns with an instrument", "policy", ("place",), "smPlace", 430),
+    ("federal", "On a federal \u201csanctuary\u201d list", "federal", ("state", "county", "place"), "smFederal", 440),
+)
 
 
 @dataclass(frozen=True)
 class Assets:
-    """Where the map's own JS/CSS come from (the app's origin; never a third-party CDN)."""
+    """Where the map's own JS/CSS come from (the app's origin or inlined; never a third-party CDN)."""
 
     js: tuple[tuple[str, str], ...]
     css: tuple[tuple[str, str], ...]
 
     @classmethod
-    def served(cls, base: str = "/app/static") -> "Assets":
-        return cls(js=(("leaflet", f"{base}/vendor/leaflet/leaflet.js"),
-                       ("topojson", f"{base}/vendor/topojson-client/topojson-client.min.js")),
+    def served(cls, base: str = paths.STATIC_URL) -> "Assets":
+        return cls(js=(("leaflet", f"{base}/vendor/leaflet/leaflet.js"), ("pmtiles", f"{base}/vendor/pmtiles/pmtiles.js"),
+                       ("protomaps", f"{base}/vendor/protomaps-leaflet/protomaps-leaflet.js"),
+                       ("sanctuary", f"{base}/js/sanctuary-map.js")),
                    css=(("leaflet_css", f"{base}/vendor/leaflet/leaflet.css"), ("sanctuary_css", f"{base}/map.css")))
+
+    @classmethod
+    def inline(cls) -> "Assets":
+        def uri(path: Path, mime: str) -> str:
+            if not path.exists():
+                raise FileNotFoundError(f"{path} is missing: install the front-end assets with `make assets`.")
+            return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
+
+        v, js = paths.VENDOR_DIR, "text/javascript"
+        return cls(js=(("leaflet", uri(v / "leaflet" / "leaflet.js", js)), ("pmtiles", uri(v / "pmtiles" / "pmtiles.js", js)),
+                       ("protomaps", uri(v / "protomaps-leaflet" / "protomaps-leaflet.js", js)),
+                       ("sanctuary", uri(paths.JS_DIR / "sanctuary-map.js", js))),
+                   css=(("leaflet_css", uri(v / "leaflet" / "leaflet.css", "text/css")),
+                        ("sanctuary_css", uri(paths.STATIC_DIR / "map.css", "text/css"))))
 
 
 @dataclass
-class MapData:
-    layers: Layers
-    policies: pd.DataFrame  # policies that join to a boundary (JoinResult.matched)
+class Published:
+    """Addresses of the static files a served map uses (tiles, details, border and zones)."""
+
+    archives: dict[str, dict] = field(default_factory=dict)  # layer -> {"url": ...} or {"b64": ..., "key": ...}
+    details_url: str | None = None
+    overlays: dict[str, str] = field(default_factory=dict)  # border / zone_mexico / zone_all -> URL
+
+
+def _template(name: str) -> Template:
+    return Template((paths.TEMPLATE_DIR / name).read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------------------- what the render sends
+def _item(r: dict, relations: dict[str, list[str]]) -> dict:
+    summary = r["summary"] if len(r["summary"]) <= SUMMARY_CHARS else r["summary"][: SUMMARY_CHARS - 1] + "\u2026"
+    url = r["source_url"] if r["source_url"].lower().startswith(("http://", "https://")) else ""
+    return {"t": r["title"], "y": INSTRUMENT_LABEL.get(r["instrument_type"], r["instrument_type"]), "d": r["date_adopted"],
+            "e": r["date_effective"], "s": STATUS_LABEL.get(r["status"], r["status"]), "m": summary, "u": url,
+            "st": r["source_title"], "r": relations.get(r["policy_id"], []), "ref": r["instrument_ref"],
+            "f": [FLAG_LABELS[f] for f in FLAGS if r.get(f) == "Y"], "stance": r["stance"], "c": STANCE_CODE[r["stance"]]}
 
 
 def _relations(policies: pd.DataFrame) -> dict[str, list[str]]:
     titles = dict(zip(policies["policy_id"], policies["title"]))
     out: dict[str, list[str]] = {}
-    for r in policies.itertuples(index=False):
-        if r.relates_to:
-            out.setdefault(r.policy_id, []).append(f"{r.relation} {titles.get(r.relates_to, r.relates_to)}")
-            out.setdefault(r.relates_to, []).append(f"{RELATION_INVERSE[r.relation]} {r.title}")
+    for r in policies[policies["relates_to"] != ""].to_dict("records"):
+        out.setdefault(r["policy_id"], []).append(f"{r['relation']} {titles.get(r['relates_to'], r['relates_to'])}")
+        out.setdefault(r["relates_to"], []).append(f"{RELATION_INVERSE[r['relation']]} {r['title']}")
     return out
 
 
-def _item(r, relations) -> dict:
-    flags = [FLAG_LABELS[f] for g in FLAG_GROUPS.values() for f in g if getattr(r, f) == "Y"]
-    url = r.source_url if r.source_url.lower().startswith(("http://", "https://")) else ""
-    summary = r.summary if len(r.summary) <= SUMMARY_CHARS else r.summary[: SUMMARY_CHARS - 1] + "…"
-    return {"t": r.title, "y": r.instrument_type.replace("_", " "), "d": r.date_adopted, "e": r.date_effective,
-            "s": r.status.replace("_", " "), "m": summary, "u": url, "st": r.source_title,
-            "r": relations.get(r.policy_id, []), "f": flags, "ref": r.instrument_ref}
-
-
-def features(data: MapData, view: View) -> dict[str, gpd.GeoDataFrame]:
-    """One GeoDataFrame per jurisdiction level, each feature carrying what tooltips/popups show."""
-    shown = apply(view, data.policies)
+def details(data: MapData) -> dict:
+    """Everything popups show, for every joined instrument (published once per dataset version)."""
+    matched = data.matched
     relations = _relations(data.policies)
-    groups: dict[tuple[str, str], list] = {}
-    for r in shown.sort_values("date_adopted").itertuples(index=False):
-        groups.setdefault((r.geoid_layer, r.geoid), []).append(r)
-    per_level: dict[str, list[dict]] = {}
-    for (layer, geoid), rows in groups.items():
-        gdf = data.layers.web.get(layer)
-        if gdf is None:
-            continue
-        hit = gdf[gdf["geoid"] == geoid]
-        if hit.empty:
-            continue
-        f = hit.iloc[0]
-        level = rows[0].jurisdiction_level
-        props = {
-            "name": rows[0].jurisdiction_name, "census_name": f["name"], "level": LEVEL_SINGULAR[level],
-            "key": f"{layer}:{geoid}", "n": len(rows), "items": [_item(r, relations) for r in rows],
-        }
-        if pd.notna(f.get("border_km")):
-            props.update(km=round(float(f["border_km"]), 1), mi=round(float(f["border_miles"]), 1),
-                         mkm=round(float(f["mainland_km"]), 1), mmi=round(float(f["mainland_miles"]), 1),
-                         zone=f["zone"])
-        per_level.setdefault(level, []).append({**props, "geometry": f.geometry})
-    return {lvl: gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326") for lvl, rows in per_level.items()}
+    policies = {r["policy_id"]: _item(r, relations) for r in matched.to_dict("records")}
+    jurisdictions = {}
+    for r in matched.drop_duplicates(["geoid_layer", "geoid"]).to_dict("records"):
+        key = f"{r['geoid_layer']}:{r['geoid']}"
+        jurisdictions[key] = {"n": r["jurisdiction_name"]}
+    if data.boundaries is not None:
+        for key in jurisdictions:
+            layer, geoid = key.split(":")
+            row = data.boundaries.lookup(layer, geoid)
+            if row is not None and pd.notna(row["border_km"]):
+                jurisdictions[key]["d"] = describe_distance(row, LAYER_SINGULAR[layer])
+    return {"policies": policies, "jurisdictions": jurisdictions}
 
 
-def feature_collections(data: MapData, view: View) -> dict[str, dict]:
-    """GeoJSON FeatureCollections per level (what the map embeds); cacheable per (data, filters)."""
-    return {lvl: json.loads(gdf.to_json(drop_id=True)) for lvl, gdf in features(data, view).items()}
+def _code(stances: set[str]) -> str:
+    if "mixed" in stances or {"limits_cooperation", "requires_cooperation"} <= stances:
+        return "M"
+    return STANCE_CODE[next(iter(stances))]
 
 
-# Builds tooltip and popup DOM from feature properties with textContent only.
-_ON_EACH_FEATURE = JsCode("""
-function(feature, layer) {
-  var p = feature.properties;
-  // Stable per-feature class (layer and digits only), e.g. "sm-unsd-0622710", set before the path is created.
-  if (/^[a-z]+:[0-9]+$/.test(p.key)) layer.options.className = 'sm-f sm-' + p.key.replace(':', '-');
-  function el(tag, text, cls) { var e = document.createElement(tag); if (text) e.textContent = text; if (cls) e.className = cls; return e; }
-  var tip = el('div', null, 'sm-tip');
-  tip.appendChild(el('strong', p.name));
-  tip.appendChild(el('div', p.level + ' \\u00b7 ' + p.n + (p.n === 1 ? ' instrument' : ' instruments')));
-  function short(t) { return t.length > 70 ? t.slice(0, 69) + '\u2026' : t; }
-  var ul = el('ul'); p.items.slice(0, 3).forEach(function(it) { ul.appendChild(el('li', short(it.t) + (it.d ? ' (' + it.d + ')' : ''))); });
-  if (p.items.length > 3) ul.appendChild(el('li', '+ ' + (p.items.length - 3) + ' more (click for details)'));
-  tip.appendChild(ul);
-  if (p.mi !== undefined) tip.appendChild(el('div', 'Border: ' + p.mi + ' mi (' + p.km + ' km) \\u00b7 100-mile zone: ' + p.zone, 'sm-dist'));
-  layer.bindTooltip(tip, {sticky: true, className: 'sm-tooltip'});
-  var pop = el('div', null, 'sm-popup');
-  pop.appendChild(el('h4', p.name));
-  pop.appendChild(el('div', p.level + (p.census_name && p.census_name !== p.name ? ' \\u00b7 Census: ' + p.census_name : ''), 'sm-sub'));
-  p.items.forEach(function(it) {
-    var box = el('div', null, 'sm-item');
-    box.appendChild(el('div', it.t, 'sm-title'));
-    box.appendChild(el('div', [it.y, it.ref, 'adopted ' + (it.d || 'unknown'), it.e ? 'effective ' + it.e : '', 'status: ' + it.s].filter(Boolean).join(' \\u00b7 '), 'sm-meta'));
-    if (it.m) box.appendChild(el('div', it.m, 'sm-summary'));
-    it.r.forEach(function(rel) { box.appendChild(el('div', '\\u21b3 ' + rel, 'sm-rel')); });
-    if (it.f.length) box.appendChild(el('div', 'Restricts: ' + it.f.join(', '), 'sm-flags'));
-    if (/^https?:\\/\\//i.test(it.u)) {
-      var a = el('a', 'Source: ' + (it.st || it.u)); a.setAttribute('href', it.u); a.setAttribute('target', '_blank'); a.setAttribute('rel', 'noopener noreferrer nofollow');
-      box.appendChild(a);
+@dataclass
+class Lookups:
+    lookup: dict[str, dict[str, str]]  # layer -> geoid -> stance code
+    shown: dict[str, list[str]]  # "layer:geoid" -> policy ids shown
+    coverage: dict[str, str]  # county geoid -> codes from the county itself and the places/districts inside
+    points: list[list]  # [lat, lon, key, code, min zoom]: places and districts drawn as points when zoomed out
+
+
+def lookups(data: MapData, view: View) -> Lookups:
+    shown = apply(view, data.matched)
+    lookup: dict[str, dict[str, str]] = {}
+    ids: dict[str, list[str]] = {}
+    coverage: dict[str, set[str]] = {}
+    points = []
+    for (layer, geoid), grp in shown.sort_values("date_adopted").groupby(["geoid_layer", "geoid"], sort=False):
+        code = _code(set(grp["stance"]))
+        lookup.setdefault(layer, {})[geoid] = code
+        key = f"{layer}:{geoid}"
+        ids[key] = grp["policy_id"].tolist()
+        first = grp.iloc[0]
+        if layer != "state":
+            for county in str(first["counties"]).split(","):
+                if county:
+                    coverage.setdefault(county, set()).add(code)
+        if layer not in ("state", "county"):
+            points.append([round(float(first["lat"]), 4), round(float(first["lon"]), 4), key, code, tiles.ZOOMS[layer][0]])
+    cov = {g: ("M" if "M" in c or {"L", "R"} <= c else next(iter(c))) for g, c in coverage.items()}
+    return Lookups(lookup, ids, cov, points)
+
+
+def agreement_lookups(data: MapData, view: View) -> tuple[dict, dict]:
+    """(layer -> geoid -> model, key -> [agreement summaries]) for 287(g) agreements in force on the view's date."""
+    if data.agreements is None:
+        return {}, {}
+    from .agreements import map_lookups
+
+    return map_lookups(data.agreements, view)
+
+
+def federal_lookups(data: MapData, view: View) -> tuple[dict, dict]:
+    if data.designations is None:
+        return {}, {}
+    from .designations import map_lookups
+
+    return map_lookups(data.designations, view)
+
+
+def map_config(data: MapData, view: View, published: Published) -> dict:
+    lk = lookups(data, view)
+    agreements, agreement_details = agreement_lookups(data, view)
+    federal, federal_details = federal_lookups(data, view)
+    cfg = {
+        "lookup": lk.lookup, "shown": lk.shown, "coverage": lk.coverage, "points": lk.points,
+        "agreements": agreements, "agreementDetails": agreement_details,
+        "federal": federal, "federalDetails": federal_details,
+        "colours": CODE_COLOUR, "stanceLabels": {**STANCE_LABEL, **CODE_LABEL},
+        "modelColours": MODEL_COLOUR,
+        "layerLabels": {layer: LAYER_SINGULAR[layer].capitalize() for layer in LAYER_SINGULAR},
+        "styles": STYLES, "zooms": {k: list(v) for k, v in tiles.ZOOMS.items()},
+        "archives": published.archives, "attribution": "Boundaries: US Census Bureau",
+        "baseOpacity": 1.0,
     }
-    pop.appendChild(box);
-  });
-  if (p.mi !== undefined) pop.appendChild(el('div', 'Distance to the US\\u2013Mexico border: ' + p.mi + ' mi (' + p.km + ' km), straight line from the nearest edge; mainland ' + p.mmi + ' mi (' + p.mkm + ' km). 100-mile zone: ' + p.zone + '.', 'sm-dist'));
-  layer.bindPopup(pop, {maxWidth: 380, maxHeight: 360});
-}
-""")
+    if published.details_url:
+        cfg["detailsUrl"] = published.details_url
+    else:
+        cfg["details"] = details(data)
+    return cfg
 
-_LEGEND = """
-{% macro html(this, kwargs) %}
-<div class="sm-legend" aria-label="Map legend">
-  <div class="sm-legend-title">{{ this.title }}</div>
-  {% for label, colour, kind in this.entries %}
-  <div class="sm-legend-row"><span class="sm-swatch sm-{{ kind }}" style="background:{{ colour }};border-color:{{ colour }}"></span>{{ label }}</div>
-  {% endfor %}
-</div>
-{% endmacro %}
-"""
+
+# ---------------------------------------------------------------------------- folium elements
+class Config(MacroElement):
+    _template = _template("config.js.j2")
+
+    def __init__(self, config: dict):
+        super().__init__()
+        self._name = "SmConfig"
+        self.config = config
+
+
+class TileGroup(Layer):
+    """One overlay drawn from the tile archives (policy stance, coverage, 287(g), federal lists)."""
+
+    _template = _template("tile_group.js.j2")
+
+    def __init__(self, config_var: str, key: str, title: str, kind: str, layers: tuple[str, ...], pane: str,
+                 show: bool = True, control: bool = True):
+        super().__init__(name=title, overlay=True, control=control, show=show)
+        self._name = f"SmTiles_{key}"
+        self.config_var = config_var
+        self.group = {"key": key, "kind": kind, "layers": list(layers), "pane": pane}
+
+
+class Points(Layer):
+    _template = _template("points.js.j2")
+
+    def __init__(self, config_var: str, pane: str, show: bool = True):
+        super().__init__(name="Cities and districts (points when zoomed out)", overlay=True, control=False, show=show)
+        self._name = "SmPoints"
+        self.config_var, self.pane = config_var, pane
+
+
+class GeoJsonOverlay(Layer):
+    """A small line/area overlay (border, zones): fetched once from a static file, or inlined in snapshots."""
+
+    _template = _template("geojson_overlay.js.j2")
+
+    def __init__(self, name: str, style: dict, pane: str, url: str | None = None, data: dict | None = None, show: bool = True):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "SmGeoJson"
+        self.style, self.pane, self.url, self.data = style, pane, url, data
+
+
+class Interact(MacroElement):
+    _template = _template("interact.js.j2")
+
+    def __init__(self, config_var: str, layer_vars: list[str]):
+        super().__init__()
+        self._name = "SmInteract"
+        self.config_var, self.layer_vars = config_var, layer_vars
 
 
 class Legend(MacroElement):
-    """A categorical legend; entries are our own constants (escaped anyway)."""
+    """A legend of only what is visible; entries are our own constants (escaped anyway)."""
 
-    _template = Template(_LEGEND)
+    _template = _template("legend.html.j2")
 
-    def __init__(self, title: str, entries: list[tuple[str, str, str]]):
+    def __init__(self, title: str, sections: list[tuple[str, list[tuple[str, str, str]]]]):
         super().__init__()
         self._name = "Legend"
         self.title = html.escape(title)
-        self.entries = [(html.escape(a), html.escape(b), c) for a, b, c in entries]
+        self.sections = [(html.escape(s), [(html.escape(a), html.escape(b), c) for a, b, c in e]) for s, e in sections if e]
 
 
-# ---------------------------------------------------------------------------- national county coverage
-COVERAGE = {  # code -> (label, colour); a county may have several; the first present sets the fill
-    "C": ("County policy", PALETTE["county"]),
-    "L": ("City or school district inside", PALETTE["place"]),
-    "S": ("Statewide instrument", PALETTE["state"]),
-}
-
-
-def county_coverage(data: MapData, view: View) -> dict[str, str]:
-    """County GEOID -> coverage codes (C, L, S) under this view; counties with none are absent."""
-    shown = apply(view, data.policies)
-    counties = data.layers.web.get("county")
-    if counties is None:
-        return {}
-    cov: dict[str, set[str]] = {}
-    state_fips = set(shown.loc[shown["jurisdiction_level"] == "state", "geoid"])
-    for geoid in counties.loc[counties["statefp"].isin(state_fips), "geoid"]:
-        cov.setdefault(geoid, set()).add("S")
-    for r in shown.itertuples(index=False):
-        if r.geoid_layer == "county":
-            cov.setdefault(r.geoid, set()).add("C" if r.jurisdiction_level == "county" else "L")
-        elif r.geoid_layer != "state":
-            gdf = data.layers.web.get(r.geoid_layer)
-            hit = gdf[gdf["geoid"] == r.geoid] if gdf is not None and "counties" in gdf else None
-            if hit is not None and len(hit) and hit.iloc[0]["counties"]:
-                for c in hit.iloc[0]["counties"].split(","):
-                    cov.setdefault(c, set()).add("L")
-    return {g: "".join(k for k in COVERAGE if k in codes) for g, codes in cov.items()}
-
-
-_COVERAGE_JS = """
-{% macro script(this, kwargs) %}
-// Thousands of county polygons: one canvas per pane, not thousands of SVG nodes.
-var {{ this.get_name() }}_canvas = L.canvas({pane: {{ this.pane|tojson }}});
-var {{ this.get_name() }} = L.geoJson(null, {
-  pane: {{ this.pane|tojson }}, renderer: {{ this.get_name() }}_canvas,
-  style: function(f) {
-    var c = ({{ this.get_name() }}_cov)[f.properties.g] || '';
-    var colours = {{ this.colours|tojson }};
-    // Statewide-only counties stay light: the state layer already shows the statewide instrument.
-    return c ? {fillColor: colours[c[0]], fillOpacity: c === 'S' ? 0.1 : 0.25, color: '#8a8a8a', weight: 0.4}
-             : {fillOpacity: 0, color: '#b8b8b8', weight: 0.3};
-  },
-  onEachFeature: function(f, layer) {
-    var c = ({{ this.get_name() }}_cov)[f.properties.g] || '';
-    var labels = {{ this.labels|tojson }};
-    var tip = document.createElement('div');
-    var b = document.createElement('strong'); b.textContent = f.properties.n; tip.appendChild(b);
-    var d = document.createElement('div');
-    d.textContent = c ? c.split('').map(function(k) { return labels[k]; }).join('; ') : 'No policy in this view';
-    tip.appendChild(d);
-    layer.bindTooltip(tip, {sticky: true, className: 'sm-tooltip'});
-  }
-});
-var {{ this.get_name() }}_cov = {{ this.coverage|tojson }};
-(function(target, map) {
-  // Decoding the topology (features, land, state borders) is the costly part: do it once per page,
-  // not on every rerun (Streamlit re-creates the map in the same frame when filters change).
-  var cache = window.smTopologyCache = window.smTopologyCache || {};
-  function decode(topo) {
-    var counties = topo.objects.data;
-    return {
-      features: topojson.feature(topo, counties),
-      land: topojson.merge(topo, counties.geometries),
-      borders: topojson.mesh(topo, counties, function(a, b) { return a === b || a.properties.g.slice(0, 2) !== b.properties.g.slice(0, 2); })
-    };
-  }
-  function add(d) {
-    // The base map comes from the same cached topology: land fill and state borders.
-    var base = L.canvas({pane: 'smBase'});
-    L.geoJson(d.land, {pane: 'smBase', renderer: base, interactive: false, style: {stroke: false, fillColor: '#f4f4f1', fillOpacity: 1}}).addTo(map);
-    L.geoJson(d.borders, {pane: 'smBase', renderer: base, interactive: false, style: {color: '#8f8f8f', weight: 0.8, fill: false}}).addTo(map);
-    target.addData(d.features);
-    // Observable by tests and benchmarks: how many counties were drawn, and with which coverage.
-    var drawn = {all: 0, covered: 0};
-    target.eachLayer(function(l) { drawn.all++; if (({{ this.get_name() }}_cov)[l.feature.properties.g]) drawn.covered++; });
-    window.smCountiesDrawn = drawn;
-  }
-  {% if this.url %}var key = {{ this.url|tojson }};
-  cache[key] = cache[key] || fetch(key).then(function(r) { return r.json(); }).then(decode);
-  cache[key].then(add);
-  {% else %}add(decode({{ this.topology|safe }}));{% endif %}
-})({{ this.get_name() }}, {{ this._parent.get_name() }});
-{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-{% endmacro %}
-"""
-
-
-class CountyCoverage(Layer):
-    """All US counties from a TopoJSON (fetched from the app's origin, or inlined for exports),
-    shaded by policy coverage; only the small per-view coverage lookup is sent with each render."""
-
-    _template = Template(_COVERAGE_JS)
-
-    def __init__(self, coverage: dict[str, str], *, url: str | None = None, topology: str | None = None,
-                 name: str = "Counties: coverage", pane: str = "smContext", show: bool = True):
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "CountyCoverage"
-        self.coverage, self.url, self.pane = coverage, url, pane
-        # Inlined topology is our own build output (digits and Census names), serialised with "<" escaped.
-        self.topology = topology.replace("<", "\\u003c") if topology else None
-        self.colours = {k: v[1] for k, v in COVERAGE.items()}
-        self.labels = {k: v[0] for k, v in COVERAGE.items()}
-
-
-def _bounds(geom) -> list[list[float]]:
-    minx, miny, maxx, maxy = geom.bounds
-    return [[miny, minx], [maxy, maxx]]
-
-
-def focus_feature(data: MapData, focus: str):
-    """(properties row, geometry) of the focused ``layer:geoid`` if it is drawn."""
-    if ":" not in focus:
+# ---------------------------------------------------------------------------- the map
+def focus_row(data: MapData, focus: str) -> pd.Series | None:
+    """The boundary-index row of the focused ``layer:geoid`` (any boundary in the index)."""
+    if data.boundaries is None or ":" not in focus:
         return None
     layer, geoid = focus.split(":", 1)
-    gdf = data.layers.web.get(layer)
-    if gdf is None:
-        return None
-    hit = gdf[gdf["geoid"] == geoid]
-    return None if hit.empty else hit.iloc[0]
+    return data.boundaries.lookup(layer, geoid)
+
+
+def focus_bounds(row: pd.Series) -> list[list[float]]:
+    """The jurisdiction's own extent: its distance line is drawn but does not decide the zoom."""
+    return [[float(row["miny"]), float(row["minx"])], [float(row["maxy"]), float(row["maxx"])]]
+
+
+def legend_sections(data: MapData, view: View, lk: Lookups, shown_layers: set[str], has_agreements: bool,
+                    has_federal: bool) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    codes = {c for layer in lk.lookup.values() for c in layer.values()}
+    policy_layers = {"state", "county", "place", "school_district"} & shown_layers
+    stance_rows = [(CODE_LABEL[c], CODE_COLOUR[c], "fill") for c in ("L", "R", "M") if c in codes] if policy_layers else []
+    context = []
+    if "coverage" in shown_layers and (lk.coverage or lk.lookup.get("state")):
+        context.append(("County: an instrument applies there (lighter)", "#8a8a8a", "light"))
+    if "school_district" in shown_layers and any(k in lk.lookup for k in ("unsd", "elsd", "scsd")):
+        context.append(("School district (dashed outline)", "#555555", "dash"))
+    if has_agreements and "agreements" in shown_layers:
+        context += [(f"287(g): {MODEL_LABEL[m]}", MODEL_COLOUR[m], "fill") for m in ("jail_enforcement", "task_force",
+                                                                                    "warrant_service_officer")]
+    if has_federal and "federal" in shown_layers:
+        context.append(("On a federal \u201csanctuary\u201d list (hatched)", "#000000", "hatch"))
+    lines = []
+    if data.boundaries is not None and data.boundaries.border is not None and "border" in shown_layers:
+        lines.append(("US\u2013Mexico land border", BORDER_COLOUR, "line"))
+    zones = data.boundaries.zones if data.boundaries is not None else {}
+    if "zone" in shown_layers and "zone_mexico" in zones:
+        lines.append(("Within 100 miles of the Mexican land border", ZONE_COLOUR, "fill"))
+    if "zone_all" in shown_layers and "zone_all" in zones:
+        lines.append(("100-mile border zone (all external boundaries)", ZONE_ALL_COLOUR, "zone"))
+    return [("Instruments in force", stance_rows), ("", context), ("", lines)]
 
 
 def build_map(
     data: MapData,
     view: View,
+    published: Published,
     *,
     basemap: str = "none",
     assets: Assets | None = None,
-    show_zone: bool = True,
-    county_topology: tuple[str | None, str | None] = (None, None),
-    collections: dict[str, dict] | None = None,
-    coverage: dict[str, str] | None = None,
     height: int | str = "100%",
     animate: bool = True,
+    controls: bool = True,
+    config: dict | None = None,
 ) -> folium.Map:
     assets = assets or Assets.served()
-    tiles, attr = BASEMAPS.get(basemap, BASEMAPS["none"])
-    m = folium.Map(location=[37, -96], zoom_start=4, tiles=None, prefer_canvas=False, control_scale=True,
-                   height=height, max_bounds=False,
-                   # Snapshots are taken once the view settles; without animation it settles at once.
-                   zoom_animation=animate, fade_animation=animate, marker_zoom_animation=animate)
+    tiles_url = BASEMAP_TILES.get(basemap)
+    m = folium.Map(location=[37, -96], zoom_start=4, tiles=None, control_scale=True, height=height,
+                   zoom_control=controls, zoom_animation=animate, fade_animation=animate, marker_zoom_animation=animate)
     # Per-instance asset links (folium's class-level defaults point at public CDNs).
     m.default_js = list(assets.js)
     m.default_css = list(assets.css)
-    if tiles:
-        folium.TileLayer(tiles=tiles, attr=attr, name="OpenStreetMap", control=False, max_zoom=18).add_to(m)
-
-    # Panes: opaque state base (300) < county coverage (350, hoverable) < policy layers (overlay, 400).
+    if tiles_url:
+        folium.TileLayer(tiles=tiles_url[0], attr=tiles_url[1], name="OpenStreetMap", control=False, max_zoom=18).add_to(m)
+    shown = {k for k in ("state", "county", "place", "school_district", "coverage", "agreements", "federal", "zone",
+                         "zone_all", "border", "distance") if k not in view.hidden}
+    cfg = config if config is not None else map_config(data, view, published)
+    if tiles_url:
+        cfg = {**cfg, "baseOpacity": 0.15}
+    conf = Config(cfg)
+    m.add_child(conf)
     CustomPane("smBase", z_index=300, pointer_events=False).add_to(m)
-    CustomPane("smContext", z_index=350, pointer_events=True).add_to(m)
-    url, topology = county_topology
-    states = data.layers.web.get("state")
-    if states is not None and not (url or topology):  # otherwise the base is derived from the county topology
-        folium.GeoJson(
-            states[["name", "geometry"]], name="US states (base)", control=False, interactive=False, pane="smBase",
-            style_function=lambda f: {"fillColor": "#f4f4f1", "color": "#9a9a9a", "weight": 0.7, "fillOpacity": 1 if not tiles else 0.15},
-        ).add_to(m)
-
-    shown = lambda key: key not in view.hidden  # noqa: E731
-    if url or topology:
-        cov = coverage if coverage is not None else county_coverage(data, view)
-        CountyCoverage(cov, url=url, topology=topology, show=shown("coverage")).add_to(m)
-
-    zone = data.layers.zone
-    if zone is not None and show_zone:
-        folium.GeoJson(zone[["name", "geometry"]], name="100-mile border zone", interactive=False, show=shown("zone"),
-                       style_function=lambda f: {"fillColor": ZONE_COLOUR, "color": "#b5a800", "weight": 1,
-                                                 "fillOpacity": 0.25, "dashArray": "4 3"}).add_to(m)
-
-    per_level = collections if collections is not None else feature_collections(data, view)
-    for level in DRAW_ORDER:
-        fc = per_level.get(level)
-        if not fc or not fc["features"]:
+    for _key, _t, _k, _l, pane, z in GROUPS:
+        CustomPane(pane, z_index=z, pointer_events=False).add_to(m)
+    CustomPane("smOverlay", z_index=450, pointer_events=False).add_to(m)
+    CustomPane("smPoints", z_index=460, pointer_events=True).add_to(m)
+    var = conf.get_name()
+    layer_vars = []
+    if "state" in published.archives:
+        base = TileGroup(var, "base", "US states (base)", "base", ("state",), "smBase", control=False)
+        base.add_to(m)
+        layer_vars.append(base.get_name())
+    has_agreements = bool(cfg.get("agreements"))
+    has_federal = bool(cfg.get("federal"))
+    for key, title, kind, layers, pane, _z in GROUPS:
+        if not any(layer in published.archives for layer in layers):
             continue
-        colour = PALETTE[level]
-        folium.GeoJson(
-            fc, name=f"{LEVEL_LABEL[level]} ({len(fc['features'])})", show=shown(level),
-            style_function=lambda f, c=colour, o=FILL_OPACITY[level], d=DASH.get(level): {
-                "fillColor": c, "color": c, "weight": 2 if d else 1.5, "fillOpacity": o, "dashArray": d},
-            highlight_function=lambda f: {"weight": 3.5},
-            on_each_feature=_ON_EACH_FEATURE, embed=True, zoom_on_click=False,
-        ).add_to(m)
+        if key == "agreements" and not has_agreements or key == "federal" and not has_federal:
+            continue
+        group = TileGroup(var, key, title, kind, tuple(x for x in layers if x in published.archives), pane, show=key in shown)
+        group.add_to(m)
+        layer_vars.append(group.get_name())
+    Points(var, "smPoints", show=bool({"place", "school_district"} & shown)).add_to(m)
 
-    border = data.layers.border
-    if border is not None:
-        folium.GeoJson(border[["name", "geometry"]], name="US\u2013Mexico land border", interactive=False, show=shown("border"),
-                       style_function=lambda f: {"color": BORDER_COLOUR, "weight": 3}).add_to(m)
+    styles = {"zone_mexico": ("Within 100 miles of the Mexican land border", "zone",
+                              {"fillColor": ZONE_COLOUR, "color": "#b5a800", "weight": 1, "fillOpacity": 0.25, "dashArray": "4 3"}),
+              "zone_all": ("100-mile border zone (all external boundaries)", "zone_all",
+                           {"fillColor": ZONE_ALL_COLOUR, "color": "#777777", "weight": 0.8, "fillOpacity": 0.12, "dashArray": "2 4"}),
+              "border": ("US\u2013Mexico land border", "border", {"color": BORDER_COLOUR, "weight": 3})}
+    for key, (name, view_key, style) in styles.items():
+        spec = published.overlays.get(key)
+        if spec is None:
+            continue
+        kwargs = {"url": spec} if isinstance(spec, str) else {"data": spec}
+        GeoJsonOverlay(name, style, "smOverlay", show=view_key in shown, **kwargs).add_to(m)
 
     bounds = CONUS_BOUNDS
-    fr = focus_feature(data, view.focus)
-    if fr is not None:
-        bounds = _bounds(fr.geometry)
-        if pd.notna(fr.get("border_km")):
-            pts = json.loads(fr["nearest_points"])
-            label = f"{fr['border_miles']:.1f} mi ({fr['border_km']:.1f} km) \u2014 straight line, nearest edge"
-            seg = folium.FeatureGroup(name="Distance to border", show=shown("distance"))
-            folium.PolyLine([[pts[0][1], pts[0][0]], [pts[1][1], pts[1][0]]], color=SEGMENT_COLOUR, weight=3,
-                            dash_array="8 6", tooltip=folium.Tooltip(html.escape(label), permanent=True, sticky=False, direction="top",
-                                                                     class_name="sm-seg-label")).add_to(seg)
-            if not fr["nearest_part_is_mainland"]:
-                mp = json.loads(fr["mainland_nearest_points"])
-                ml = f"mainland: {fr['mainland_miles']:.1f} mi ({fr['mainland_km']:.1f} km)"
-                folium.PolyLine([[mp[0][1], mp[0][0]], [mp[1][1], mp[1][0]]], color="#555555", weight=2,
-                                dash_array="2 6", tooltip=folium.Tooltip(html.escape(ml), permanent=True, direction="right",
-                                                                         class_name="sm-seg-label")).add_to(seg)
+    row = focus_row(data, view.focus or "")
+    if row is not None:
+        bounds = focus_bounds(row)
+        if pd.notna(row["border_km"]):
+            pts = json.loads(row["nearest_points"])
+            label = f"{row['border_miles']:.1f} mi ({row['border_km']:.1f} km) to the border \u2014 straight line, nearest edge"
+            seg = folium.FeatureGroup(name="Distance to border", show="distance" in shown)
+            folium.PolyLine([[pts[0][1], pts[0][0]], [pts[1][1], pts[1][0]]], color=SEGMENT_COLOUR, weight=3, dash_array="8 6",
+                            tooltip=folium.Tooltip(html.escape(label), permanent=True, sticky=False, direction="top",
+                                                   class_name="sm-seg-label")).add_to(seg)
+            if not row["nearest_part_is_mainland"]:
+                mp = json.loads(row["mainland_nearest_points"])
+                ml = f"mainland: {row['mainland_miles']:.1f} mi ({row['mainland_km']:.1f} km)"
+                folium.PolyLine([[mp[0][1], mp[0][0]], [mp[1][1], mp[1][0]]], color="#555555", weight=2, dash_array="2 6",
+                                tooltip=folium.Tooltip(html.escape(ml), permanent=True, direction="right",
+                                                       class_name="sm-seg-label")).add_to(seg)
             seg.add_to(m)
-            lats = [bounds[0][0], bounds[1][0], pts[1][1]]
-            lons = [bounds[0][1], bounds[1][1], pts[1][0]]
-            bounds = [[min(lats), min(lons)], [max(lats), max(lons)]]
     m.fit_bounds(bounds, padding=(20, 20))
+    m.add_child(Interact(var, layer_vars))
 
-    # The legend follows the filters and the layers switched on.
-    entries = [(LEVEL_LABEL[lvl], PALETTE[lvl], "fill") for lvl in ("state", "county", "place", "school_district")
-               if lvl in per_level and shown(lvl)]
-    if border is not None and shown("border"):
-        entries.append(("US\u2013Mexico land border", BORDER_COLOUR, "line"))
-    if zone is not None and show_zone and shown("zone"):
-        entries.append(("100-mile border zone", ZONE_COLOUR, "fill"))
-    if (url or topology) and shown("coverage"):
-        entries += [(f"County: {COVERAGE[k][0].lower()}", COVERAGE[k][1], "light") for k in ("S", "L", "C")]
-    if fr is not None and pd.notna(fr.get("border_km")) and shown("distance"):
-        entries.append(("Distance to border (selected)", SEGMENT_COLOUR, "dash"))
-    Legend("Jurisdictions with a policy" if per_level else "No policy matches the filters", entries).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    lk = Lookups(cfg["lookup"], cfg["shown"], cfg["coverage"], cfg["points"])
+    sections = legend_sections(data, view, lk, shown, has_agreements, has_federal)
+    if row is not None and pd.notna(row["border_km"]) and "distance" in shown:
+        sections.append(("", [("Distance to the border (selected)", SEGMENT_COLOUR, "dash")]))
+    title = "Jurisdictions with an instrument" if lk.lookup else "No instrument matches the filters"
+    Legend(title, sections).add_to(m)
+    if controls:
+        folium.LayerControl(collapsed=True).add_to(m)
     return m
 
 
 def map_payload_bytes(m: folium.Map) -> int:
-    """Bytes of HTML/JS the map sends (what a browser downloads for the map itself)."""
+    """Bytes of HTML/JS the map sends (what a browser downloads for the map itself, besides static files)."""
     return len(m.get_root().render().encode())
+

@@ -13,81 +13,38 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
 # ---------------------------------------------------------------------------- schema
-LEVELS = ("state", "county", "place", "school_district")
-LAYERS = ("state", "county", "place", "unsd", "elsd", "scsd")
-SCHOOL_LAYERS = ("unsd", "elsd", "scsd")
-INSTRUMENT_TYPES = (
-    "statute", "ordinance", "executive_order", "executive_directive", "ag_directive",
-    "board_resolution", "board_policy", "department_order", "memo_guidance", "court_order",
+from .vocab import (  # noqa: E402  (re-exported: the schema's vocabularies live in vocab.py)
+    BINDING_LEVELS, ENDED_STATUSES, FLAG_GROUPS, FLAGS, GEOID_LENGTH, INSTRUMENT_TYPES, LAYERS, LEVEL_LAYERS, LEVELS,
+    NEVER_IN_FORCE, RELATIONS, SOURCE_KINDS, STANCES, STATE_FIPS, STATUSES,
 )
-BINDING_LEVELS = ("law", "executive", "nonbinding", "guidance")
-STATUSES = (
-    "in_effect", "amended", "codified", "superseded", "repealed", "enjoined", "proposed", "failed",
-)
-RELATIONS = ("amends", "codifies", "reaffirms", "supersedes", "implements")
-# Passive wording used when describing the row at the other end of a relation.
-RELATION_INVERSE = {
-    "amends": "amended by", "codifies": "codified by", "reaffirms": "reaffirmed by",
-    "supersedes": "superseded by", "implements": "implemented by",
-}
-
-# Restriction flags, grouped as the ILRC groups them (policy-landscape.md section 3).
-FLAG_GROUPS: dict[str, tuple[str, ...]] = {
-    "Information & resources": ("no_status_inquiry", "limits_info_sharing", "bars_resource_use"),
-    "Jail to ICE": ("declines_detainers", "limits_release_notification", "limits_ice_jail_access"),
-    "Policing": ("bars_joint_operations",),
-    "Contracts": ("bans_287g",),
-    "Facilities": ("restricts_ice_facility_access", "requires_judicial_warrant"),
-    "Schools": ("campus_access_protocol", "student_data_protection", "staff_training", "family_communication"),
-    "Other": ("equal_access_to_services",),
-}
-FLAGS: tuple[str, ...] = tuple(f for group in FLAG_GROUPS.values() for f in group)
-FLAG_LABELS = {f: f.replace("_", " ").replace("ice", "ICE").replace("287g", "287(g)").capitalize() for f in FLAGS}
 
 COLUMNS: tuple[str, ...] = (
-    "policy_id", "jurisdiction_name", "jurisdiction_level", "state", "geoid", "geoid_layer",
-    "instrument_type", "binding_level", "status", "title", "instrument_ref",
+    "policy_id", "jurisdiction_name", "jurisdiction_level", "state", "geoid", "geoid_layer", "stance",
+    "instrument_type", "binding_level", "status", "status_date", "title", "instrument_ref",
     "date_adopted", "date_effective", *FLAGS, "relates_to", "relation",
-    "summary", "source_url", "source_title", "source_accessed", "notes",
+    "summary", "source_url", "source_kind", "source_title", "source_accessed", "source_url_2", "geoid_source", "notes",
 )
 REQUIRED = (
-    "policy_id", "jurisdiction_name", "jurisdiction_level", "state", "geoid", "geoid_layer",
-    "instrument_type", "binding_level", "status", "title", "source_url", "source_title",
+    "policy_id", "jurisdiction_name", "jurisdiction_level", "state", "geoid", "geoid_layer", "stance",
+    "instrument_type", "binding_level", "status", "title", "source_url", "source_kind", "source_title",
     "source_accessed",
 )
 TEXT_COLUMNS = (
     "jurisdiction_name", "title", "instrument_ref", "summary", "source_title", "notes",
 )
-GEOID_LENGTH = {"state": 2, "county": 5, "place": 7, "unsd": 7, "elsd": 7, "scsd": 7}
-LEVEL_LAYERS = {
-    "state": ("state",),
-    "county": ("county",),
-    # A consolidated city-county (Philadelphia, San Francisco) may join to its county.
-    "place": ("place", "county"),
-    "school_district": SCHOOL_LAYERS,
-}
-STATE_FIPS = {
-    "AL": "01", "AK": "02", "AZ": "04", "AR": "05", "CA": "06", "CO": "08", "CT": "09",
-    "DE": "10", "DC": "11", "FL": "12", "GA": "13", "HI": "15", "ID": "16", "IL": "17",
-    "IN": "18", "IA": "19", "KS": "20", "KY": "21", "LA": "22", "ME": "23", "MD": "24",
-    "MA": "25", "MI": "26", "MN": "27", "MS": "28", "MO": "29", "MT": "30", "NE": "31",
-    "NV": "32", "NH": "33", "NJ": "34", "NM": "35", "NY": "36", "NC": "37", "ND": "38",
-    "OH": "39", "OK": "40", "OR": "41", "PA": "42", "RI": "44", "SC": "45", "SD": "46",
-    "TN": "47", "TX": "48", "UT": "49", "VT": "50", "VA": "51", "WA": "53", "WV": "54",
-    "WI": "55", "WY": "56", "PR": "72",
-}
 ENUMS: dict[str, tuple[str, ...]] = {
     "jurisdiction_level": LEVELS,
     "geoid_layer": LAYERS,
+    "stance": STANCES,
     "instrument_type": INSTRUMENT_TYPES,
     "binding_level": BINDING_LEVELS,
     "status": STATUSES,
     "relation": RELATIONS,
+    "source_kind": SOURCE_KINDS,
     **{f: ("Y", "N") for f in FLAGS},
 }
 MAX_FIELD_CHARS = 4000
@@ -151,6 +108,12 @@ def date_floor(value: str) -> str:
     return f"{y:04d}-{(m or 1):02d}-{(d or 1):02d}"
 
 
+def partial_before(a: str, b: str) -> bool:
+    """True when partial date ``a`` is certainly before ``b`` (compared at the coarser precision)."""
+    n = min(len(a), len(b))
+    return a[:n] < b[:n]
+
+
 def _date_problem(value: str, today: dt.date) -> str | None:
     parsed = parse_partial_date(value)
     if parsed is None:
@@ -190,7 +153,7 @@ def load_policies(
     today: dt.date | None = None,
 ) -> PolicyTable:
     """Read and validate a policies CSV (a path, or the raw bytes of an upload)."""
-    from ._paths import POLICIES_CSV
+    from .settings import POLICIES_CSV
 
     today = today or dt.date.today()
     if source is None:
@@ -324,27 +287,35 @@ def _row_problems(rec: dict[str, str], rno: int, name: str, today: dt.date) -> l
     level = rec["jurisdiction_level"]
     if level in LEVEL_LAYERS and layer in LAYERS and layer not in LEVEL_LAYERS[level]:
         bad("geoid_layer", f"a {level} cannot join to the {layer} layer (allowed: {', '.join(LEVEL_LAYERS[level])})")
-    for column in ("date_adopted", "date_effective", "source_accessed"):
+    for column in ("date_adopted", "date_effective", "status_date", "source_accessed"):
         if rec[column]:
             reason = _date_problem(rec[column], today)
             if reason:
                 bad(column, reason)
-    if not rec["date_adopted"] and rec["status"] not in ("proposed", "failed", ""):
+    if not rec["date_adopted"] and rec["status"] not in (*NEVER_IN_FORCE, ""):
         bad("date_adopted", "required unless status is proposed or failed")
+    if rec["status"] in ENDED_STATUSES and not rec["status_date"]:
+        bad("status_date", f"required when status is {rec['status']}: the day (or month, or year) it took that status")
+    if rec["status_date"] and rec["date_adopted"] and partial_before(rec["status_date"], rec["date_adopted"]):
+        bad("status_date", "is before date_adopted")
     if rec["source_accessed"] and len(rec["source_accessed"]) != 10:
         bad("source_accessed", "use a full date YYYY-MM-DD")
     if rec["relation"] and not rec["relates_to"]:
         bad("relates_to", "relation is set but relates_to is blank")
     if rec["relates_to"] and not rec["relation"]:
         bad("relation", "relates_to is set but relation is blank")
-    url = rec["source_url"]
-    if url and not _URL_RE.match(url):
-        bad("source_url", "must be an http:// or https:// address")
+    for column in ("source_url", "source_url_2"):
+        if rec[column] and not _URL_RE.match(rec[column]):
+            bad(column, "must be an http:// or https:// address")
+    if rec["source_url_2"] and rec["source_url_2"] == rec["source_url"]:
+        bad("source_url_2", "is the same page as source_url; give a second, independent page")
+    if rec["source_kind"] in SOURCE_KINDS and rec["source_kind"] != "official" and not rec["source_url_2"]:
+        bad("source_url_2", f"required when source_kind is {rec['source_kind']}: a second page confirming the date")
+    gs = rec["geoid_source"]
+    if gs and gs not in ("census", "fips") and not _URL_RE.match(gs):
+        bad("geoid_source", "use census, fips, or the http(s) address of the page that gives the code")
     for column in TEXT_COLUMNS + ("policy_id", "relates_to"):
         if _MARKUP_RE.search(rec[column]):
             bad(column, "contains markup (HTML tags, entities or script URLs); write plain text")
     return out
 
-
-def problems_as_text(problems: Iterable[Problem]) -> str:
-    return "\n".join(str(p) for p in problems)

@@ -1,35 +1,56 @@
-"""The filter model: one dataclass <-> URL query string <-> CLI flags, and its application."""
+"""The view: one dataclass <-> URL query <-> CLI flags, validated and clamped, and its application.
+
+A link can hold anything, so :meth:`View.from_query` never raises: unknown values are dropped,
+dates outside the data's range are clamped to the nearest valid value, and every change is
+reported as a short notice the page shows above the map ("the nearest valid view").
+"""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import re
 from dataclasses import dataclass, fields, replace
 from typing import Mapping
 
 import pandas as pd
 
-from .policies import FLAG_GROUPS, INSTRUMENT_TYPES, LEVELS, STATE_FIPS, STATUSES, date_floor
+from .policies import date_floor, parse_partial_date
+from .vocab import (
+    ENDED_STATUSES, FEDERAL_LISTS, FLAG_GROUPS, INSTRUMENT_TYPES, LAYERS, LEVELS, MODELS, NEVER_IN_FORCE, STANCES,
+    STATE_FIPS, STATUSES,
+)
 
-# Map layers a user can hide (the layer control's overlays, by key).
-LAYER_KEYS = ("state", "county", "place", "school_district", "coverage", "zone", "border", "distance")
-MULTI = ("types", "levels", "states", "statuses", "restrictions", "hidden")
-PARAM = {"types": "type", "levels": "level", "states": "state", "statuses": "status",
-         "restrictions": "restriction", "start": "from", "end": "to", "focus": "focus", "hidden": "hide"}
-ALLOWED = {"types": INSTRUMENT_TYPES, "levels": LEVELS, "states": tuple(STATE_FIPS),
-           "statuses": STATUSES, "restrictions": tuple(FLAG_GROUPS), "hidden": LAYER_KEYS}
+# Map layers a user can switch off (the layer control's overlays, by key).
+LAYER_KEYS = ("state", "county", "place", "school_district", "coverage", "agreements", "federal", "zone", "zone_all",
+              "border", "distance")
+MULTI = ("types", "levels", "states", "statuses", "stances", "restrictions", "models", "lists", "hidden")
+PARAM = {"types": "type", "levels": "level", "states": "state", "statuses": "status", "stances": "stance",
+         "restrictions": "restriction", "models": "model", "lists": "list", "start": "from", "end": "to",
+         "as_of": "as_of", "include_inactive": "all", "focus": "focus", "hidden": "hide"}
+ALLOWED = {"types": INSTRUMENT_TYPES, "levels": LEVELS, "states": tuple(STATE_FIPS), "statuses": STATUSES,
+           "stances": STANCES, "restrictions": tuple(FLAG_GROUPS), "models": MODELS, "lists": FEDERAL_LISTS,
+           "hidden": LAYER_KEYS}
+EARLIEST = dt.date(1776, 7, 4)
+_FOCUS_RE = re.compile(r"^(" + "|".join(LAYERS) + r"):(\d{2,7})$")
 
 
 @dataclass(frozen=True)
 class View:
-    """What the user is looking at.  Empty tuples mean "no filter"."""
+    """What the user is looking at.  Empty tuples mean "no filter"; as_of '' means today."""
 
     types: tuple[str, ...] = ()
     levels: tuple[str, ...] = ()
     states: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
-    restrictions: tuple[str, ...] = ()  # restriction *groups* (FLAG_GROUPS keys): any flag Y
-    start: str = ""  # ISO date, inclusive, on date_adopted
+    stances: tuple[str, ...] = ()
+    restrictions: tuple[str, ...] = ()  # flag *groups* (FLAG_GROUPS keys): any flag Y
+    models: tuple[str, ...] = ()  # 287(g) models shown
+    lists: tuple[str, ...] = ()  # federal lists shown
+    start: str = ""  # adopted on or after (ISO day), inclusive
     end: str = ""
-    focus: str = ""  # "<layer>:<geoid>" of the selected jurisdiction
+    as_of: str = ""  # show what was in force that day ('' = today)
+    include_inactive: bool = False  # also list instruments not in force on as_of (tables only)
+    focus: str = ""  # "<layer>:<geoid>" of the selected jurisdiction, or "none"
     hidden: tuple[str, ...] = ()  # map layers switched off (LAYER_KEYS)
 
     # ---- URL query string
@@ -37,40 +58,23 @@ class View:
         q: dict[str, list[str] | str] = {}
         for f in fields(self):
             v = getattr(self, f.name)
-            if v:
+            if f.name == "include_inactive":
+                if v:
+                    q[PARAM[f.name]] = "1"
+            elif v:
                 q[PARAM[f.name]] = list(v) if f.name in MULTI else v
         return q
 
     @classmethod
-    def from_query(cls, query: Mapping[str, object]) -> "View":
-        """Tolerant: unknown values are ignored, so an edited link never breaks the page."""
-        kw = {}
-        for name, param in PARAM.items():
-            raw = query.get(param)
-            if raw in (None, "", []):
-                continue
-            values = raw if isinstance(raw, (list, tuple)) else [raw]
-            values = [str(v) for v in values]
-            if name in MULTI:
-                kw[name] = tuple(v for v in values if v in ALLOWED[name])
-            elif name in ("start", "end"):
-                kw[name] = values[0] if date_floor(values[0]) else ""
-            else:
-                kw[name] = values[0][:40]
-        return cls(**kw)
+    def from_query(cls, query: Mapping[str, object], today: dt.date | None = None) -> "View":
+        return parse_query(query, today)[0]
 
-    def describe(self) -> str:
-        parts = []
-        for name, label in (("types", "type"), ("levels", "level"), ("states", "state"),
-                            ("statuses", "status"), ("restrictions", "restriction")):
-            v = getattr(self, name)
-            if v:
-                parts.append(f"{label}: {', '.join(v)}")
-        if self.start or self.end:
-            parts.append(f"adopted {self.start or '…'} to {self.end or '…'}")
-        if self.hidden:
-            parts.append(f"hidden layers: {', '.join(self.hidden)}")
-        return "; ".join(parts) or "no filters (all policies)"
+    def as_of_date(self, today: dt.date | None = None) -> str:
+        return self.as_of or (today or dt.date.today()).isoformat()
+
+    def filters_key(self) -> tuple:
+        """What decides which rows are shown (not the focus or the hidden layers): a cache key."""
+        return tuple((f.name, getattr(self, f.name)) for f in fields(self) if f.name not in ("focus", "hidden"))
 
     def with_focus(self, focus: str) -> "View":
         return replace(self, focus=focus)
@@ -79,11 +83,77 @@ class View:
         return replace(self, hidden=tuple(k for k in LAYER_KEYS if k in hidden))
 
 
-def apply(view: View, policies: pd.DataFrame) -> pd.DataFrame:
-    """The policy rows this view shows."""
+def _clamp_day(value: str, name: str, today: dt.date, notices: list[str]) -> str:
+    """An ISO day within [EARLIEST, today]; partial dates become their first day; nonsense is dropped."""
+    value = value.strip()[:20]
+    parsed = parse_partial_date(value)
+    if parsed is None:
+        notices.append(f"`{name}={value[:20]}` is not a date (use YYYY-MM-DD); it was ignored.")
+        return ""
+    day = dt.date(parsed[0], parsed[1] or 1, parsed[2] or 1)
+    if day < EARLIEST:
+        notices.append(f"`{name}={value}` is before {EARLIEST.isoformat()}; showing from {EARLIEST.isoformat()}.")
+        day = EARLIEST
+    if day > today:
+        notices.append(f"`{name}={value}` is in the future; showing {today.isoformat()}.")
+        day = today
+    return day.isoformat()
+
+
+def parse_query(query: Mapping[str, object], today: dt.date | None = None) -> tuple[View, list[str]]:
+    """A valid View from any query mapping, plus a notice for everything that had to change."""
+    today = today or dt.date.today()
+    notices: list[str] = []
+    kw: dict[str, object] = {}
+    for name, param in PARAM.items():
+        raw = query.get(param)
+        if raw in (None, "", []):
+            continue
+        values = [str(v) for v in (raw if isinstance(raw, (list, tuple)) else [raw])][:60]
+        if name in MULTI:
+            good = tuple(dict.fromkeys(v for v in values if v in ALLOWED[name]))
+            bad = [v for v in values if v not in ALLOWED[name]]
+            if bad:
+                notices.append(f"Unknown {param} value(s) ignored: {', '.join(b[:30] for b in bad[:5])}.")
+            kw[name] = good
+        elif name in ("start", "end", "as_of"):
+            kw[name] = _clamp_day(values[0], param, today, notices)
+        elif name == "include_inactive":
+            kw[name] = values[0] in ("1", "true", "yes")
+        elif name == "focus":
+            v = values[0].strip()
+            if v == "none" or _FOCUS_RE.match(v):
+                kw[name] = v
+            else:
+                notices.append(f"`focus={v[:30]}` is not a jurisdiction key such as unsd:0622710; showing the default view.")
+    start, end = str(kw.get("start", "")), str(kw.get("end", ""))
+    if start and end and start > end:
+        notices.append(f"`from` ({start}) is after `to` ({end}); the two were swapped.")
+        kw["start"], kw["end"] = end, start
+    if kw.get("as_of") == today.isoformat():
+        kw["as_of"] = ""
+    return View(**kw), notices  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------- applying a view
+def in_force_mask(policies: pd.DataFrame, as_of: str) -> pd.Series:
+    """Instruments in force on ``as_of`` (ISO day): adopted on or before it, not ended by then.
+
+    Partial dates count from their first day (an instrument adopted "2016-02" is in force from
+    2016-02-01); proposed and failed instruments are never in force.
+    """
+    adopted = policies["date_adopted"].map(date_floor)
+    ended_on = policies["status_date"].map(date_floor)
+    ended = policies["status"].isin(ENDED_STATUSES) & (ended_on != "") & (ended_on <= as_of)
+    never = policies["status"].isin(NEVER_IN_FORCE)
+    return (adopted != "") & (adopted <= as_of) & ~ended & ~never
+
+
+def apply(view: View, policies: pd.DataFrame, *, today: dt.date | None = None, for_map: bool = True) -> pd.DataFrame:
+    """The policy rows this view shows.  Tables may include instruments not in force (``include_inactive``)."""
     mask = pd.Series(True, index=policies.index)
-    for name, column in (("types", "instrument_type"), ("levels", "jurisdiction_level"),
-                         ("states", "state"), ("statuses", "status")):
+    for name, column in (("types", "instrument_type"), ("levels", "jurisdiction_level"), ("states", "state"),
+                         ("statuses", "status"), ("stances", "stance")):
         values = getattr(view, name)
         if values:
             mask &= policies[column].isin(values)
@@ -93,9 +163,11 @@ def apply(view: View, policies: pd.DataFrame) -> pd.DataFrame:
     if view.start or view.end:
         adopted = policies["date_adopted"].map(date_floor)
         if view.start:
-            mask &= adopted >= date_floor(view.start)
+            mask &= adopted >= view.start
         if view.end:
-            mask &= (adopted != "") & (adopted <= date_floor(view.end))
+            mask &= (adopted != "") & (adopted <= view.end)
+    if for_map or not view.include_inactive:
+        mask &= in_force_mask(policies, view.as_of_date(today))
     return policies[mask]
 
 
@@ -105,13 +177,26 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--level", dest="levels", action="append", choices=LEVELS)
     parser.add_argument("--state", dest="states", action="append", choices=sorted(STATE_FIPS))
     parser.add_argument("--status", dest="statuses", action="append", choices=STATUSES)
+    parser.add_argument("--stance", dest="stances", action="append", choices=STANCES)
     parser.add_argument("--restriction", dest="restrictions", action="append", choices=tuple(FLAG_GROUPS))
+    parser.add_argument("--model", dest="models", action="append", choices=MODELS, help="287(g) model (repeatable)")
+    parser.add_argument("--list", dest="lists", action="append", choices=FEDERAL_LISTS, help="federal list (repeatable)")
     parser.add_argument("--from", dest="start", default="", help="adopted on or after (YYYY[-MM[-DD]])")
     parser.add_argument("--to", dest="end", default="", help="adopted on or before")
+    parser.add_argument("--as-of", dest="as_of", default="", help="what was in force on this day (YYYY-MM-DD; default today)")
+    parser.add_argument("--all", dest="include_inactive", action="store_true",
+                        help="tables also list instruments not in force on the as-of date")
     parser.add_argument("--focus", default="", help="LAYER:GEOID of the selected jurisdiction, e.g. unsd:0622710")
     parser.add_argument("--hide", dest="hidden", action="append", choices=LAYER_KEYS, help="map layer to switch off (repeatable)")
 
 
-def from_args(args: argparse.Namespace) -> View:
-    return View(**{f.name: (tuple(getattr(args, f.name) or ()) if f.name in MULTI else (getattr(args, f.name) or ""))
-                   for f in fields(View)})
+def from_args(args: argparse.Namespace, today: dt.date | None = None) -> tuple[View, list[str]]:
+    """The same validation as a link: CLI flags go through :func:`parse_query`."""
+    query: dict[str, object] = {}
+    for f in fields(View):
+        value = getattr(args, f.name, None)
+        if value in (None, "", [], False):
+            continue
+        query[PARAM[f.name]] = "1" if value is True else value
+    return parse_query(query, today)
+

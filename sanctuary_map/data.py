@@ -1,0 +1,91 @@
+"""One typed entry point for everything a page, an export, the CLI, a test or a benchmark needs.
+
+``load_map_data(policies, geodata)`` reads the policy table (or takes an already validated
+one, e.g. an upload), the boundary index, the related tables, and joins them: the same
+chain everywhere, so what a user sees is what they download.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import settings as paths
+from .boundaries import Boundaries, GeodataError, load_boundaries
+from .join import JoinResult, join
+from .litigation import load_litigation
+from .policies import PolicyTable, Problem, load_policies
+
+
+@dataclass
+class MapData:
+    table: PolicyTable
+    boundaries: Boundaries | None
+    boundary_error: str | None
+    joined: JoinResult | None
+    litigation: pd.DataFrame
+    version: str  # a short content hash of the tables: cite it with the as-of date
+    problems: list[Problem] = field(default_factory=list)  # problems in the related tables
+    agreements: object | None = None  # agreements.AgreementTable (287(g)), when loaded
+    designations: object | None = None  # designations.DesignationTable, when loaded
+
+    @property
+    def policies(self) -> pd.DataFrame:
+        return self.table.rows
+
+    @property
+    def matched(self) -> pd.DataFrame:
+        """Policy rows that join to a boundary (with the boundary's columns)."""
+        if self.joined is None:
+            return self.table.rows.iloc[0:0]
+        return self.joined.matched
+
+
+def dataset_version(*files: Path, extra: bytes = b"") -> str:
+    h = hashlib.sha256(extra)
+    for f in files:
+        if Path(f).exists():
+            h.update(Path(f).read_bytes())
+    return h.hexdigest()[:10]
+
+
+def load_boundaries_or_error(geodata: Path) -> tuple[Boundaries | None, str | None]:
+    try:
+        return load_boundaries(geodata), None
+    except GeodataError as exc:
+        return None, str(exc)
+
+
+def load_map_data(policies: PolicyTable | Path | None = None, geodata: Path = paths.GEODATA_DIR, *,
+                  boundaries: Boundaries | None = None, data_dir: Path = paths.DATA_DIR,
+                  with_related: bool = True) -> MapData:
+    """Read, validate and join everything; problems become messages, never exceptions."""
+    table = policies if isinstance(policies, PolicyTable) else load_policies(policies or paths.POLICIES_CSV)
+    error = None
+    if boundaries is None:
+        boundaries, error = load_boundaries_or_error(Path(geodata))
+    joined = join(table.rows, boundaries) if boundaries is not None else None
+    ids = set(table.rows["policy_id"])
+    litigation, problems = load_litigation(Path(data_dir) / paths.LITIGATION_CSV.name, ids)
+    version_files = [paths.POLICIES_CSV] if not isinstance(policies, PolicyTable) else []
+    extra = b"" if not isinstance(policies, PolicyTable) else table.rows.to_csv(index=False).encode()
+    data = MapData(table, boundaries, error, joined, litigation,
+                   dataset_version(*version_files, *sorted(Path(data_dir).glob("*.csv")), extra=extra), problems)
+    if with_related:
+        _load_related(data, Path(data_dir))
+    return data
+
+
+def _load_related(data: MapData, data_dir: Path) -> None:
+    """287(g) agreements and federal designations, each joined to the same index."""
+    from . import designations
+
+    data.designations = designations.load_for_map(data_dir / paths.DESIGNATIONS_CSV.name, data.boundaries, data.policies)
+    try:  # TEMPORARY until the 287(g) module lands
+        from . import agreements
+
+        data.agreements = agreements.load_for_map(data_dir / paths.AGREEMENTS_CSV.name, data.boundaries)
+    except (ImportError, AttributeError):
+        data.agreements = None

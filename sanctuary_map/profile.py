@@ -1,0 +1,217 @@
+"""What applies at a point, and a profile of one jurisdiction: the whole stack, each part with its sources.
+
+``stack(data, lon, lat, view)`` lists every jurisdiction containing the point, top to bottom
+(state, county, city or "unincorporated", school districts), each with its instruments in
+force on the view's date, its 287(g) agreements and federal listings, and says in words where
+a state law preempts local policy.  ``profile(data, layer, geoid, view)`` is the same for one
+jurisdiction plus its timeline, overlapping jurisdictions and border distance.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+from .data import MapData
+from .distances import describe_distance
+from .view import View, apply
+from .vocab import (
+    FLAG_LABELS, FLAGS, INSTRUMENT_LABEL, LAYER_SINGULAR, SCHOOL_LAYERS, STANCE_LABEL, STATE_NAMES, STATUS_LABEL,
+)
+
+
+@dataclass
+class Instrument:
+    policy_id: str
+    title: str
+    type: str
+    stance: str
+    status: str
+    adopted: str
+    effective: str
+    summary: str
+    does: list[str]
+    source_url: str
+    source_title: str
+    source_kind: str
+    source_url_2: str
+
+
+@dataclass
+class Entry:
+    key: str  # "layer:geoid"
+    layer: str
+    geoid: str
+    name: str
+    level: str  # readable
+    state: str
+    instruments: list[Instrument] = field(default_factory=list)
+    agreements: list[dict] = field(default_factory=list)
+    listings: list[dict] = field(default_factory=list)
+    distance: str = ""
+    zone_mexico: str = ""
+    zone_all: str = ""
+    note: str = ""
+
+    @property
+    def stances(self) -> set[str]:
+        return {i.stance for i in self.instruments}
+
+
+def _instruments(rows: pd.DataFrame) -> list[Instrument]:
+    out = []
+    for r in rows.sort_values("date_adopted").to_dict("records"):
+        out.append(Instrument(
+            r["policy_id"], r["title"], INSTRUMENT_LABEL.get(r["instrument_type"], r["instrument_type"]), r["stance"],
+            STATUS_LABEL.get(r["status"], r["status"]), r["date_adopted"], r["date_effective"], r["summary"],
+            [FLAG_LABELS[f] for f in FLAGS if r.get(f) == "Y"], r["source_url"], r["source_title"], r["source_kind"],
+            r["source_url_2"]))
+    return out
+
+
+def _related(data: MapData, view: View, layer: str, geoid: str) -> tuple[list[dict], list[dict]]:
+    agreements, listings = [], []
+    if data.agreements is not None:
+        from .agreements import for_jurisdiction
+
+        agreements = for_jurisdiction(data.agreements, layer, geoid, view)
+    if data.designations is not None and data.designations.joined is not None:
+        from .designations import listed_on
+
+        d = data.designations.joined.matched
+        d = d[(d["geoid_layer"] == layer) & (d["geoid"] == geoid)]
+        d = d[listed_on(d, view.as_of_date())]
+        listings = d[["list", "name_as_published", "date_listed", "date_withdrawn", "source_url", "notes"]].to_dict("records")
+    return agreements, listings
+
+
+def entry(data: MapData, row: pd.Series, view: View, shown: pd.DataFrame) -> Entry:
+    layer, geoid = row["layer"], row["geoid"]
+    mine = shown[(shown["geoid_layer"] == layer) & (shown["geoid"] == geoid)]
+    name = mine["jurisdiction_name"].iloc[0] if len(mine) else row["name"]
+    agreements, listings = _related(data, view, layer, geoid)
+    e = Entry(f"{layer}:{geoid}", layer, geoid, name, LAYER_SINGULAR[layer].capitalize(), row["state"], _instruments(mine),
+              agreements, listings, zone_mexico=str(row["zone_mexico"]), zone_all=str(row["zone_all"]))
+    if pd.notna(row["border_km"]):
+        e.distance = describe_distance(row, LAYER_SINGULAR[layer])
+    return e
+
+
+def preemption_note(entries: list[Entry]) -> str:
+    """Words for the reader when a state law bans local limits (or mandates them) where local policy says otherwise."""
+    state = next((e for e in entries if e.layer == "state"), None)
+    if state is None:
+        return ""
+    bans = [i for i in state.instruments if "Bans sanctuary policies" in i.does or i.stance == "requires_cooperation"]
+    local_limits = [e for e in entries if e.layer != "state" and "limits_cooperation" in e.stances]
+    if bans and local_limits:
+        names = ", ".join(e.name for e in local_limits)
+        return (f"{STATE_NAMES.get(state.state, state.state)} law requires cooperation ({bans[0].title}); where it bans "
+                f"sanctuary policies it overrides the local limits recorded here for {names}.")
+    limits = [i for i in state.instruments if i.stance == "limits_cooperation"]
+    local_req = [e for e in entries if e.layer != "state" and "requires_cooperation" in e.stances]
+    if limits and local_req:
+        names = ", ".join(e.name for e in local_req)
+        return (f"{STATE_NAMES.get(state.state, state.state)} law limits cooperation ({limits[0].title}); local measures "
+                f"requiring cooperation ({names}) operate within that state law, which binds local agencies.")
+    return ""
+
+
+def stack(data: MapData, lon: float, lat: float, view: View) -> tuple[list[Entry], str]:
+    """Every jurisdiction containing the point, state to school districts, plus a preemption note."""
+    if data.boundaries is None:
+        return [], ""
+    rows = data.boundaries.containing(lon, lat)
+    shown = apply(view, data.matched)
+    entries = [entry(data, r, view, shown) for _, r in rows.iterrows()]
+    layers = {e.layer for e in entries}
+    if entries and "place" not in layers and data.boundaries.has_file("place", entries[0].geoid[:2]):
+        entries.insert(min(2, len(entries)), Entry("", "place", "", "Unincorporated area", "City or town",
+                                                   entries[0].state, note="no city or town: the county governs here"))
+    return entries, preemption_note(entries)
+
+
+def timeline(data: MapData, layer: str, geoid: str) -> pd.DataFrame:
+    from .events import ledger
+
+    ev = ledger(data)
+    return ev[(ev["geoid_layer"] == layer) & (ev["geoid"] == geoid)].reset_index(drop=True)
+
+
+def profile(data: MapData, layer: str, geoid: str, view: View) -> dict | None:
+    """Everything about one jurisdiction (JSON-ready), or None if it is neither in the index nor in the table."""
+    row = data.boundaries.lookup(layer, geoid) if data.boundaries is not None else None
+    rows = data.policies[(data.policies["geoid_layer"] == layer) & (data.policies["geoid"] == geoid)]
+    if row is None and rows.empty:
+        return None
+    shown = apply(view, data.matched if row is not None else data.policies)
+    if row is None:  # in the table, but its boundary file is not in this source
+        first = rows.iloc[0]
+        agreements, listings = _related(data, view, layer, geoid)
+        e = Entry(f"{layer}:{geoid}", layer, geoid, first["jurisdiction_name"], LAYER_SINGULAR[layer].capitalize(),
+                  first["state"], _instruments(apply(view, rows)), agreements, listings,
+                  note="its boundary file is not in this server's Census source")
+        overlapping: list[dict] = []
+    else:
+        e = entry(data, row, view, shown)
+        overlapping = overlaps(data, row)
+    in_force = [i for i in e.instruments]
+    summary = summarise(e)
+    return {"key": e.key, "name": e.name, "level": e.level, "state": e.state, "summary": summary,
+            "as_of": view.as_of_date(), "dataset_version": data.version,
+            "instruments": [asdict(i) for i in in_force],
+            "all_instruments": [asdict(i) for i in _instruments(rows)],
+            "agreements": e.agreements, "listings": e.listings, "distance": e.distance,
+            "zone_mexico": e.zone_mexico, "zone_all": e.zone_all, "overlapping": overlapping, "note": e.note,
+            "timeline": timeline(data, layer, geoid).to_dict("records")}
+
+
+def summarise(e: Entry) -> str:
+    parts = []
+    if not e.instruments:
+        parts.append(f"No instrument of its own is recorded for {e.name} in force on this date.")
+    else:
+        by = {}
+        for i in e.instruments:
+            by.setdefault(STANCE_LABEL[i.stance].lower(), []).append(i)
+        parts.append(f"{e.name} has {len(e.instruments)} instrument{'s' if len(e.instruments) != 1 else ''} in force: "
+                     + "; ".join(f"{len(v)} that {k.replace('limits', 'limit').replace('requires', 'require')}"
+                                 for k, v in by.items()) + ".")
+    if e.agreements:
+        parts.append(f"{len(e.agreements)} 287(g) agreement{'s' if len(e.agreements) != 1 else ''} in force.")
+    if e.listings:
+        parts.append("Named on " + " and ".join(sorted({d["list"] for d in e.listings})).replace("doj_2025_08_05", "the Justice Department's 2025 list").replace("dhs_2025_05_29", "the withdrawn DHS list") + ".")
+    if e.distance:
+        parts.append(f"Distance to the US–Mexico border: {e.distance}.")
+    return " ".join(parts)
+
+
+def overlaps(data: MapData, row: pd.Series) -> list[dict]:
+    """Jurisdictions that share area with this one: its state, its counties, and cities/districts in those counties
+    whose boxes intersect (a light-weight list; the map click gives the exact stack at a point)."""
+    if data.boundaries is None:
+        return []
+    idx = data.boundaries.index
+    out = []
+    state = idx[(idx["layer"] == "state") & (idx["geoid"] == row["statefp"])]
+    if row["layer"] != "state" and len(state):
+        out.append({"key": f"state:{row['statefp']}", "name": state.iloc[0]["name"], "level": "State"})
+    for c in str(row["counties"]).split(","):
+        if c and row["layer"] != "county":
+            hit = data.boundaries.lookup("county", c)
+            if hit is not None:
+                out.append({"key": f"county:{c}", "name": hit["name_full"] or hit["name"], "level": "County"})
+    if row["layer"] in ("place", *SCHOOL_LAYERS):
+        others = idx[idx["layer"].isin(["place", *SCHOOL_LAYERS]) & (idx["layer"] != row["layer"])
+                     & (idx["statefp"] == row["statefp"])]
+        box = others[(others["minx"] < row["maxx"]) & (others["maxx"] > row["minx"]) & (others["miny"] < row["maxy"])
+                     & (others["maxy"] > row["miny"])]
+        if len(box) and data.boundaries is not None:
+            import shapely
+
+            geom = data.boundaries.geometry(row["layer"], row["geoid"])
+            for r in box.itertuples():
+                g = data.boundaries.geometry(r.layer, r.geoid)
+                if geom is not None and g is not None and shapely.intersection(geom, g).area > 0.02 * min(geom.area, g.area):
+                    out.append({"key": f"{r.layer}:{r.geoid}", "name": r.name, "level": LAYER_SINGULAR[r.layer].capitalize()})
+    return out

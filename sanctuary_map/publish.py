@@ -1,0 +1,115 @@
+"""Static files a map needs, either published for the served app or inlined for a snapshot.
+
+Served: the tile archives, the instrument details of a dataset version and the border and
+zone outlines are placed under ``static/generated/`` with content-hashed names, so browsers
+fetch each once and cache it; a render then sends only lookups and addresses.
+
+Inlined (standalone HTML, PNG): only the tiles covering the snapshot's extent at the zooms it
+can show are embedded (copied unchanged from the archives), with the details and outlines.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+from pathlib import Path
+
+from . import settings as paths
+from . import tiles
+from .boundaries import BORDER_FILE, ZONE_FILES
+from .data import MapData
+from .mapping import Published, details
+
+
+def _hashed_copy(text: str, stem: str, suffix: str, static_dir: Path) -> str:
+    data = text.encode("utf-8")
+    name = f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}{suffix}"
+    target = static_dir / "generated" / name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+    return f"{paths.STATIC_URL}/generated/{name}"
+
+
+def publish_boundaries(data: MapData, static_dir: Path = paths.STATIC_DIR) -> Published:
+    """Tiles and outlines: they change only with a rebuild (call once per build)."""
+    if data.boundaries is None:
+        return Published()
+    directory = data.boundaries.directory
+    urls = tiles.publish(directory / tiles.TILE_DIR, static_dir, paths.STATIC_URL)
+    overlays = {}
+    for key, fname in {"border": BORDER_FILE, **ZONE_FILES}.items():
+        path = directory / fname
+        if path.exists() and key not in data.boundaries.errors:
+            overlays[key] = _hashed_copy(path.read_text(), key, ".geojson", static_dir)
+    return Published({layer: {"url": url} for layer, url in urls.items()}, None, overlays)
+
+
+def publish_details(data: MapData, static_dir: Path = paths.STATIC_DIR) -> str:
+    """Instrument details of the shipped dataset (never of an upload: those stay in the session)."""
+    return _hashed_copy(json.dumps(details(data), separators=(",", ":")), "details", ".json", static_dir)
+
+
+def _merc(lat: float) -> float:
+    lat = max(-85.0, min(85.0, lat))
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _visible(cx: float, cy_merc: float, z: int, width: int, height: int) -> tuple[float, float, float, float]:
+    """Lon/lat box a width x height map shows at zoom z around (cx, mercator y), plus one tile of margin."""
+    world = 256 * 2 ** z
+    half_x = (width / 2 + 256) / world * 360.0
+    half_y = (height / 2 + 256) / world * 2 * math.pi
+
+    def lat(y: float) -> float:
+        return math.degrees(math.atan(math.sinh(y)))
+
+    return (cx - half_x, lat(cy_merc - half_y), cx + half_x, lat(cy_merc + half_y))
+
+
+def zoom_for(bounds: list[list[float]], width: int, height: int) -> int:
+    """The web-mercator zoom Leaflet's fitBounds picks for lat/lon bounds in a width x height frame."""
+    (s, w), (n, e) = bounds
+    span_x = max((e - w) / 360.0, 1e-9)
+    span_y = max((_merc(n) - _merc(s)) / (2 * math.pi), 1e-9)
+    z = min(math.log2((width - 40) / 256 / span_x), math.log2((height - 40) / 256 / span_y))
+    return max(0, min(18, int(math.floor(z))))
+
+
+def inline(data: MapData, bounds: list[list[float]], width: int, height: int) -> tuple[Published, dict]:
+    """Everything a snapshot needs, embedded: tiles for its extent (zoom z-1..z+1), details and outlines.
+
+    Returns the Published record and a summary (tile bytes per layer, zooms) for the docs and tests.
+    """
+    if data.boundaries is None:
+        return Published(), {}
+    z = zoom_for(bounds, width, height)
+    (s, w), (n, e) = bounds
+    cx, cy = (w + e) / 2, _merc((s + n) / 2)
+    archives, summary = {}, {"zoom": z, "layers": {}}
+    directory = data.boundaries.directory / tiles.TILE_DIR
+    for archive in sorted(directory.glob("*.pmtiles")):
+        lo, hi = tiles.ZOOMS.get(archive.stem, (0, 14))
+        if lo > z + 1:  # not drawn at this scale (cities and districts are points when zoomed out)
+            continue
+        # For each zoom the snapshot can show (one out, its own, one in), the tiles of what is visible at that
+        # zoom; past the archive's top zoom the browser over-zooms its top level.
+        wanted: dict[int, tuple[float, float, float, float]] = {}
+        for q in range(max(lo, z - 1), z + 2):
+            box = _visible(cx, cy, q, width, height)
+            dz = min(hi, q)
+            old = wanted.get(dz)
+            wanted[dz] = box if old is None else (min(old[0], box[0]), min(old[1], box[1]), max(old[2], box[2]), max(old[3], box[3]))
+        blob = tiles.subset_boxes(archive, wanted)
+        if blob:
+            archives[archive.stem] = {"b64": base64.b64encode(blob).decode(), "key": f"inline:{archive.stem}"}
+            summary["layers"][archive.stem] = len(blob)
+    overlays = {}
+    for key, fname in {"border": BORDER_FILE, **ZONE_FILES}.items():
+        path = data.boundaries.directory / fname
+        if path.exists():
+            overlays[key] = json.loads(path.read_text())
+    return Published(archives, None, overlays), summary

@@ -1,0 +1,143 @@
+"""Finding jurisdictions by name: every boundary in the index and every row of every table.
+
+Typo-tolerant with ``rapidfuzz``; "Portland, OR" and "Portland OR" restrict to a state;
+results carry the level, the state and whether a boundary and any record exist, so "no
+policy recorded" is an answer, not "No results".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+from rapidfuzz import fuzz, process, utils
+
+from .vocab import LAYER_SINGULAR, LEVEL_SINGULAR, STATE_FIPS, STATE_NAMES
+
+_STATE_BY_NAME = {v.lower(): k for k, v in STATE_NAMES.items()}
+_SUFFIX = re.compile(r"\s*,?\s*\b([A-Z]{2})\s*$")
+_NOISE = re.compile(r"\b(city|town|village|borough|township|county|parish|municipality|of|the|cdp)\b")
+
+
+def normalise(name: str) -> str:
+    """Lower case, no punctuation, no 'City of' / 'County' words: 'City of St. Louis' -> 'st louis'."""
+    s = utils.default_process(name or "")
+    s = s.replace("saint ", "st ").replace("sainte ", "ste ")
+    s = _NOISE.sub(" ", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def split_state(query: str) -> tuple[str, str | None]:
+    """'Portland, OR' -> ('Portland', 'OR'); 'Portland Oregon' -> ('Portland', 'OR')."""
+    q = query.strip()
+    m = _SUFFIX.search(q)
+    if m and m.group(1).upper() in STATE_FIPS:
+        return q[: m.start()].strip(" ,"), m.group(1).upper()
+    low = q.lower()
+    for name, code in sorted(_STATE_BY_NAME.items(), key=lambda kv: -len(kv[0])):
+        if low.endswith(" " + name) or low.endswith("," + name):
+            return q[: len(q) - len(name)].strip(" ,"), code
+    return q, None
+
+
+@dataclass(frozen=True)
+class Hit:
+    key: str  # "layer:geoid" when it has a boundary in the index, else "record:<id>"
+    name: str
+    level: str  # readable level
+    state: str
+    score: float
+    has_boundary: bool
+    records: int  # instruments (policies) recorded for it in the table
+    note: str = ""
+
+    def label(self) -> str:
+        bits = [self.level.lower(), self.state]
+        if self.records:
+            bits.append(f"{self.records} instrument{'s' if self.records != 1 else ''}")
+        else:
+            bits.append("no policy recorded")
+        if not self.has_boundary:
+            bits.append("no boundary on this server")
+        return f"{self.name} ({', '.join(b for b in bits if b)})"
+
+
+def candidates(index: pd.DataFrame | None, policies: pd.DataFrame) -> pd.DataFrame:
+    """One row per findable jurisdiction: every boundary in the index plus table rows without one."""
+    frames = []
+    counts = policies.groupby(["geoid_layer", "geoid"]).size() if len(policies) else pd.Series(dtype=int)
+    names = policies.drop_duplicates(["geoid_layer", "geoid"]).set_index(["geoid_layer", "geoid"])["jurisdiction_name"] \
+        if len(policies) else pd.Series(dtype=str)
+    if index is not None and len(index):
+        idx = index[["layer", "geoid", "name", "name_full", "state"]].copy()
+        # "Broward County", not "Broward"; cities keep their plain name ("Fresno", not "Fresno city").
+        idx["name"] = idx["name_full"].where(idx["layer"] == "county", idx["name"])
+        idx["key"] = idx["layer"] + ":" + idx["geoid"]
+        pairs = list(zip(idx["layer"], idx["geoid"]))
+        idx["records"] = [int(counts.get(p, 0)) for p in pairs]
+        # The table's own name where it has one ("Los Angeles Unified School District", not the Census spelling).
+        idx["display"] = [names.get(p, n) for p, n in zip(pairs, idx["name"])]
+        idx["level"] = idx["layer"].map(lambda v: LAYER_SINGULAR[v].capitalize())
+        idx["has_boundary"] = True
+        frames.append(idx[["key", "display", "name", "level", "state", "records", "has_boundary"]])
+    known = set(frames[0]["key"]) if frames else set()
+    if len(policies):
+        rows = policies.drop_duplicates(["geoid_layer", "geoid"]).copy()
+        rows["key"] = rows["geoid_layer"] + ":" + rows["geoid"]
+        rows = rows[~rows["key"].isin(known)]
+        rows["display"] = rows["jurisdiction_name"]
+        rows["name"] = rows["jurisdiction_name"]
+        rows["level"] = rows["jurisdiction_level"].map(LEVEL_SINGULAR)
+        rows["records"] = [int(counts.get((a, b), 0)) for a, b in zip(rows["geoid_layer"], rows["geoid"])]
+        rows["has_boundary"] = False
+        frames.append(rows[["key", "display", "name", "level", "state", "records", "has_boundary"]])
+    if not frames:
+        return pd.DataFrame(columns=["key", "display", "name", "level", "state", "records", "has_boundary", "norm"])
+    out = pd.concat(frames, ignore_index=True)
+    out["norm"] = [normalise(f"{d} {n}" if d != n else d) for d, n in zip(out["display"], out["name"])]
+    return out
+
+
+def find(query: str, table: pd.DataFrame, limit: int = 10, min_score: float = 60) -> list[Hit]:
+    """Best matches first; exact and prefix matches beat fuzzy ones; records break ties."""
+    text, state = split_state(query)
+    q = normalise(text)
+    if not q or table.empty:
+        return []
+    pool = table if state is None else table[table["state"] == state]
+    if pool.empty:
+        return []
+    scored = process.extract(q, pool["norm"].tolist(), scorer=fuzz.WRatio, limit=max(limit * 5, 50))
+    hits = []
+    for _match, score, pos in scored:
+        row = pool.iloc[pos]
+        norm = row["norm"]
+        # How well the query spells the start of the name ("los angelos unified" ~ "los angeles unified ..."):
+        # separates the place meant from the many names sharing a word with it.
+        prefix = fuzz.ratio(q, norm[: len(q)])
+        bonus = 12 if norm == q else (6 if norm.startswith(q) else 0)
+        final = 0.5 * score + 0.5 * prefix + bonus + min(row["records"], 5) * 0.5
+        if final < min_score:
+            continue
+        hits.append((final, Hit(row["key"], row["display"], row["level"], row["state"], round(min(100.0, final), 1),
+                                bool(row["has_boundary"]), int(row["records"]))))
+    hits.sort(key=lambda fh: (-fh[0], -fh[1].records, fh[1].name))
+    return [h for _, h in hits[:limit]]
+
+
+def resolve_name(name: str, state: str, layer: str, index: pd.DataFrame, cutoff: float = 92) -> tuple[str, float, str]:
+    """(geoid, score, how) of the boundary in ``layer`` and ``state`` named ``name``; ('', 0, reason) if none."""
+    pool = index[(index["layer"] == layer) & (index["state"] == state)]
+    if pool.empty:
+        return "", 0.0, f"no {layer} boundaries for {state} in this source"
+    target = normalise(split_state(name)[0])
+    norms = pool["name"].map(normalise)
+    exact = pool[norms == target]
+    if len(exact) == 1:
+        return str(exact.iloc[0]["geoid"]), 100.0, "exact name"
+    if len(exact) > 1:
+        return "", 0.0, f"ambiguous: {len(exact)} boundaries named {name!r} in {state}"
+    best = process.extractOne(target, norms.tolist(), scorer=fuzz.ratio)
+    if best and best[1] >= cutoff:
+        return str(pool.iloc[best[2]]["geoid"]), float(best[1]), f"fuzzy name ({best[1]:.0f})"
+    return "", 0.0, f"no {layer} named {name!r} in {state}"

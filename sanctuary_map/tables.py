@@ -1,0 +1,33 @@
+"""Tables the pages show, computed once here (pages only render them)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .data import MapData
+from .view import View, apply
+from .vocab import LAYER_SINGULAR, STATE_NAMES
+
+
+def distance_table(data: MapData, view: View) -> pd.DataFrame:
+    """Jurisdictions with an instrument in force, by distance to the border (readable column names)."""
+    shown = apply(view, data.matched)
+    if shown.empty:
+        return pd.DataFrame(columns=["Jurisdiction", "Level", "State", "Miles (whole)", "km (whole)", "Miles (mainland)",
+                                     "km (mainland)", "Nearest part", "100 mi of Mexican border", "100-mile border zone",
+                                     "Instruments", "Boundary vintage"])
+    first = shown.drop_duplicates(["geoid_layer", "geoid"])
+    counts = shown.groupby(["geoid_layer", "geoid"]).size()
+    rows = []
+    for r in first.to_dict("records"):
+        row = data.boundaries.lookup(r["geoid_layer"], r["geoid"]) if data.boundaries is not None else None
+        if row is None:
+            continue
+        rows.append({
+            "Jurisdiction": r["jurisdiction_name"], "Level": LAYER_SINGULAR[r["geoid_layer"]].capitalize(),
+            "State": STATE_NAMES.get(r["state"], r["state"]), "Miles (whole)": row["border_miles"], "km (whole)": row["border_km"],
+            "Miles (mainland)": row["mainland_miles"], "km (mainland)": row["mainland_km"],
+            "Nearest part": "mainland" if row["nearest_part_is_mainland"] else "an outlying part (island)",
+            "100 mi of Mexican border": row["zone_mexico"], "100-mile border zone": row["zone_all"],
+            "Instruments": int(counts[(r["geoid_layer"], r["geoid"])]), "Boundary vintage": int(row["vintage"]),
+        })
+    return pd.DataFrame(rows).sort_values("km (whole)", kind="stable").reset_index(drop=True)

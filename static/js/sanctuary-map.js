@@ -1,0 +1,334 @@
+/* Sanctuary Map: vector-tile layers, styling lookups, hover and click, in the browser.
+ *
+ * Boundaries come from PMTiles archives (one per Census layer) read with the `pmtiles`
+ * library and drawn on canvas by `protomaps-leaflet`; both are self-hosted npm packages.
+ * What a boundary means under the current filters arrives with every render as small
+ * lookups (`layer:geoid` -> category); the tiles themselves never change with the filters.
+ *
+ * Safety: every string shown comes from JSON data and reaches the page through
+ * `textContent`; links are made only from http(s) URLs.
+ */
+(function (global) {
+  'use strict';
+  var SM = global.SanctuaryMap = global.SanctuaryMap || {};
+  var LAYER_ORDER = ['state', 'county', 'place', 'unsd', 'elsd', 'scsd'];
+
+  /* ---------------------------------------------------------------- archives */
+  // One archive object per URL for the whole page (Streamlit re-creates the map in the same frame
+  // on every rerun): headers, directories and tile bytes are fetched once.
+  var archives = SM._archives = SM._archives || {};
+
+  function BytesSource(bytes, key) { this.bytes = bytes; this.key = key; }
+  BytesSource.prototype.getKey = function () { return this.key; };
+  BytesSource.prototype.getBytes = function (offset, length) {
+    return Promise.resolve({data: this.bytes.buffer.slice(this.bytes.byteOffset + offset, this.bytes.byteOffset + offset + length)});
+  };
+
+  function decodeBase64(b64) {
+    var bin = atob(b64), out = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+
+  function archive(spec) {
+    // spec: {url: "..."} (served) or {b64: "...", key: "..."} (embedded in a snapshot)
+    var key = spec.url || spec.key;
+    if (!archives[key]) {
+      var p = spec.url ? new pmtiles.PMTiles(spec.url) : new pmtiles.PMTiles(new BytesSource(decodeBase64(spec.b64), key));
+      var tiles = {};
+      archives[key] = {
+        getZxy: function (z, x, y) {  // memoised: every layer drawn from this archive shares the bytes
+          var k = z + '/' + x + '/' + y;
+          if (!tiles[k]) tiles[k] = p.getZxy(z, x, y).catch(function (e) { delete tiles[k]; throw e; });
+          return tiles[k];
+        }
+      };
+    }
+    return archives[key];
+  }
+
+  /* ---------------------------------------------------------------- styling */
+  function codeOf(cfg, layer, geoid) {
+    var lk = cfg.lookup[layer];
+    return lk ? lk[geoid] : undefined;
+  }
+
+  // A protomaps paint rule list for one group of layers.
+  function rules(cfg, group) {
+    var out = [];
+    var colours = cfg.colours;
+    group.layers.forEach(function (layer) {
+      var style = cfg.styles[layer];
+      if (group.kind === 'policy') {
+        out.push({
+          dataSource: layer, dataLayer: layer,
+          filter: function (z, f) { return codeOf(cfg, layer, f.props.g) !== undefined; },
+          symbolizer: new protomapsL.PolygonSymbolizer({
+            fill: function (z, f) { return colours[codeOf(cfg, layer, f.props.g)] || '#999'; },
+            opacity: style.fill, stroke: function (z, f) { return colours[codeOf(cfg, layer, f.props.g)] || '#999'; },
+            width: 0
+          })
+        });
+        out.push({
+          dataSource: layer, dataLayer: layer,
+          filter: function (z, f) { return codeOf(cfg, layer, f.props.g) !== undefined; },
+          symbolizer: new protomapsL.LineSymbolizer({
+            color: function (z, f) { return colours[codeOf(cfg, layer, f.props.g)] || '#999'; },
+            width: style.width, dash: style.dash || undefined, dashColor: function (z, f) { return colours[codeOf(cfg, layer, f.props.g)] || '#999'; },
+            dashWidth: style.width
+          })
+        });
+        // Every other boundary of the layer: a faint outline, so it can be found, hovered and clicked.
+        out.push({
+          dataSource: layer, dataLayer: layer, minzoom: style.outline_from,
+          filter: function (z, f) { return codeOf(cfg, layer, f.props.g) === undefined; },
+          symbolizer: new protomapsL.LineSymbolizer({color: '#8a8a8a', width: 0.5, opacity: 0.8})
+        });
+      } else if (group.kind === 'coverage') {
+        out.push({
+          dataSource: layer, dataLayer: layer,
+          filter: function (z, f) { return !!coverageCode(cfg, f.props.g); },
+          symbolizer: new protomapsL.PolygonSymbolizer({
+            fill: function (z, f) { return colours[coverageCode(cfg, f.props.g)] || '#999'; },
+            opacity: 0.22, stroke: '#8a8a8a', width: 0.3
+          })
+        });
+        out.push({dataSource: layer, dataLayer: layer, symbolizer: new protomapsL.LineSymbolizer({color: '#b8b8b8', width: 0.3})});
+      } else if (group.kind === 'agreements') {
+        out.push({
+          dataSource: layer, dataLayer: layer,
+          filter: function (z, f) { return !!(cfg.agreements[layer] || {})[f.props.g]; },
+          symbolizer: new protomapsL.PolygonSymbolizer({
+            fill: function (z, f) { return cfg.modelColours[cfg.agreements[layer][f.props.g]] || '#999'; },
+            opacity: layer === 'state' ? 0.0 : 0.35,
+            stroke: function (z, f) { return cfg.modelColours[cfg.agreements[layer][f.props.g]] || '#999'; },
+            width: layer === 'county' ? 0.6 : 2.2
+          })
+        });
+      } else if (group.kind === 'federal') {
+        // Listed counties and cities are hatched; a listed state only gets the dashed outline (a hatch over a
+        // whole state would hide everything else).
+        if (layer !== 'state') out.push({
+          dataSource: layer, dataLayer: layer,
+          filter: function (z, f) { return !!(cfg.federal[layer] || {})[f.props.g]; },
+          symbolizer: new protomapsL.PolygonSymbolizer({pattern: hatch(), opacity: 0.7})
+        });
+        out.push({
+          dataSource: layer, dataLayer: layer,
+          filter: function (z, f) { return !!(cfg.federal[layer] || {})[f.props.g]; },
+          symbolizer: new protomapsL.LineSymbolizer({color: '#000', width: 1.6, dash: [4, 3], dashColor: '#000', dashWidth: 1.6})
+        });
+      } else if (group.kind === 'base') {
+        out.push({dataSource: layer, dataLayer: layer, symbolizer: new protomapsL.PolygonSymbolizer({fill: '#f4f4f1', opacity: cfg.baseOpacity})});
+        out.push({dataSource: layer, dataLayer: layer, symbolizer: new protomapsL.LineSymbolizer({color: '#8f8f8f', width: 0.8})});
+      }
+    });
+    return out;
+  }
+
+  function hatch() {
+    return protomapsL.createPattern(8, 8, function (canvas, ctx) {
+      ctx.strokeStyle = '#000'; ctx.lineWidth = 1; ctx.globalAlpha = 0.45;
+      ctx.beginPath(); ctx.moveTo(0, 8); ctx.lineTo(8, 0); ctx.stroke();
+    });
+  }
+
+  // Statewide instruments colour every county of their state: derived here from the state lookup
+  // (county GEOIDs start with the state FIPS), so the render sends one entry per state, not per county.
+  function coverageCode(cfg, countyGeoid) {
+    var own = cfg.coverage[countyGeoid] || '';
+    var st = cfg.lookup.state ? cfg.lookup.state[countyGeoid.slice(0, 2)] : undefined;
+    var codes = own + (st || '');
+    if (!codes) return undefined;
+    var hasL = codes.indexOf('L') >= 0 || codes.indexOf('M') >= 0, hasR = codes.indexOf('R') >= 0 || codes.indexOf('M') >= 0;
+    return hasL && hasR ? 'M' : (hasR ? 'R' : 'L');
+  }
+
+  SM.tileLayer = function (cfg, group) {
+    var sources = {};
+    group.layers.forEach(function (layer) {
+      var spec = cfg.archives[layer];
+      if (spec) sources[layer] = {url: archive(spec), maxDataZoom: cfg.zooms[layer][1], levelDiff: 0};
+    });
+    var layer = protomapsL.leafletLayer({
+      sources: sources, paintRules: rules(cfg, group), labelRules: [], pane: group.pane,
+      attribution: cfg.attribution, tileDelay: 0, maxDataZoom: 14
+    });
+    layer.smGroup = group;
+    layer.on('load', function () { SM._loaded(layer); });
+    return layer;
+  };
+
+  /* ---------------------------------------------------------------- readiness (tests, snapshots) */
+  var pending = [];
+  SM._loaded = function (layer) {
+    layer.smLoaded = true;
+    global.smTilesReady = pending.every(function (l) { return l.smLoaded || !l._map; });
+  };
+  SM.track = function (layer) { pending.push(layer); global.smTilesReady = false; };
+
+  /* ---------------------------------------------------------------- points at low zoom */
+  SM.points = function (cfg, map, pane) {
+    var renderer = L.canvas({pane: pane});
+    var group = L.layerGroup();
+    cfg.points.forEach(function (p) {  // [lat, lon, key, code, minzoom]
+      var m = L.circleMarker([p[0], p[1]], {renderer: renderer, radius: 4, weight: 1, color: '#fff',
+        fillColor: cfg.colours[p[3]] || '#999', fillOpacity: 0.95, pane: pane});
+      m.smKey = p[2]; m.smMinZoom = p[4];
+      m.on('click', function (e) { SM.openStack(cfg, map, e.latlng, [p[2]]); });
+      m.on('mouseover', function (e) { SM.tooltip(cfg, map, e.latlng, [p[2]]); });
+      group.addLayer(m);
+    });
+    function sync() {
+      var z = map.getZoom();
+      group.eachLayer(function (m) { var on = z < m.smMinZoom; if (on && !m._map) m.addTo(map); if (!on && m._map) m.remove(); });
+    }
+    group.onAdd = function () { map.on('zoomend', sync); sync(); };
+    group.onRemove = function () { map.off('zoomend', sync); group.eachLayer(function (m) { if (m._map) m.remove(); }); };
+    return group;
+  };
+
+  /* ---------------------------------------------------------------- hover and click */
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text) e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  function safeLink(url, text) {
+    if (!/^https?:\/\//i.test(url || '')) return null;
+    var a = el('a', text);
+    a.setAttribute('href', url); a.setAttribute('target', '_blank'); a.setAttribute('rel', 'noopener noreferrer nofollow');
+    return a;
+  }
+
+  // Every boundary under a point, from the tiles already drawn: [{layer, geoid, name}], top to bottom.
+  SM.stackAt = function (cfg, map, latlng) {
+    var found = {};
+    (SM._layers || []).forEach(function (lyr) {
+      if (!lyr._map || !lyr.queryTileFeaturesDebug) return;
+      var res = lyr.queryTileFeaturesDebug(latlng.lng, latlng.lat, 2);
+      res.forEach(function (picked, source) {
+        picked.forEach(function (pf) {
+          var key = source + ':' + pf.feature.props.g;
+          if (!found[key]) found[key] = {layer: source, geoid: String(pf.feature.props.g), name: pf.feature.props.n};
+        });
+      });
+    });
+    return Object.keys(found).map(function (k) { return found[k]; }).sort(function (a, b) {
+      return LAYER_ORDER.indexOf(a.layer) - LAYER_ORDER.indexOf(b.layer);
+    });
+  };
+
+  function itemsFor(cfg, key) {
+    var ids = cfg.shown[key] || [];
+    return ids.map(function (id) { return cfg.details.policies[id]; }).filter(Boolean);
+  }
+
+  function describe(cfg, entry) {
+    var key = entry.layer + ':' + entry.geoid;
+    var j = cfg.details.jurisdictions[key] || {};
+    return {key: key, name: j.n || entry.name, level: cfg.layerLabels[entry.layer] || entry.layer, items: itemsFor(cfg, key),
+            agreements: (cfg.agreementDetails || {})[key] || [], federal: (cfg.federalDetails || {})[key] || [], dist: j.d};
+  }
+
+  var hoverTip = null;
+  SM.tooltip = function (cfg, map, latlng, keys) {
+    var entries = keys ? keys.map(function (k) { var p = k.split(':'); return {layer: p[0], geoid: p[1], name: ''}; })
+                       : SM.stackAt(cfg, map, latlng);
+    if (!entries.length) { if (hoverTip) { map.closeTooltip(hoverTip); hoverTip = null; } return; }
+    // The most local boundary under the cursor.
+    var d = describe(cfg, entries[entries.length - 1]);
+    var tip = el('div', null, 'sm-tip');
+    tip.appendChild(el('strong', d.name));
+    var stance = d.items.length ? d.items.map(function (it) { return it.stance; }) : [];
+    tip.appendChild(el('div', d.level + ' \u00b7 ' + (d.items.length ? d.items.length + (d.items.length === 1 ? ' instrument' : ' instruments')
+                                                                        : 'no instrument recorded in this view')));
+    if (stance.length) {
+      var uniq = stance.filter(function (s, i) { return stance.indexOf(s) === i; });
+      tip.appendChild(el('div', uniq.map(function (s) { return cfg.stanceLabels[s] || s; }).join(' \u00b7 '), 'sm-stance'));
+    }
+    var ul = el('ul');
+    d.items.slice(0, 3).forEach(function (it) { ul.appendChild(el('li', (it.t.length > 70 ? it.t.slice(0, 69) + '\u2026' : it.t) + (it.d ? ' (' + it.d + ')' : ''))); });
+    if (d.items.length > 3) ul.appendChild(el('li', '+ ' + (d.items.length - 3) + ' more (click for details)'));
+    if (d.items.length) tip.appendChild(ul);
+    if (d.agreements.length) tip.appendChild(el('div', '287(g): ' + d.agreements.length + ' agreement' + (d.agreements.length === 1 ? '' : 's'), 'sm-agree'));
+    if (d.federal.length) tip.appendChild(el('div', 'On a federal list: ' + d.federal.map(function (f) { return f.l; }).join('; '), 'sm-fed'));
+    if (d.dist) tip.appendChild(el('div', 'Border: ' + d.dist, 'sm-dist'));
+    tip.appendChild(el('div', 'Click for everything that applies here', 'sm-hint'));
+    if (!hoverTip) hoverTip = L.tooltip({sticky: true, className: 'sm-tooltip', direction: 'top', offset: [0, -8]});
+    hoverTip.setLatLng(latlng).setContent(tip);
+    if (!hoverTip._map) hoverTip.addTo(map);
+  };
+
+  SM.openStack = function (cfg, map, latlng, keys) {
+    var entries = keys ? keys.map(function (k) { var p = k.split(':'); return {layer: p[0], geoid: p[1], name: ''}; })
+                       : SM.stackAt(cfg, map, latlng);
+    var pop = el('div', null, 'sm-popup');
+    pop.appendChild(el('h4', keys ? 'Jurisdiction' : 'What applies here'));
+    if (!entries.length) pop.appendChild(el('div', 'No boundary here in this view.', 'sm-sub'));
+    entries.forEach(function (entry) {
+      var d = describe(cfg, entry);
+      var box = el('div', null, 'sm-juris');
+      box.appendChild(el('div', d.name, 'sm-jname'));
+      box.appendChild(el('div', d.level, 'sm-sub'));
+      if (!d.items.length) box.appendChild(el('div', 'No instrument recorded in this view.', 'sm-none'));
+      d.items.forEach(function (it) {
+        var item = el('div', null, 'sm-item');
+        var sw = el('span', null, 'sm-dot'); sw.style.background = cfg.colours[it.c] || '#999';
+        item.appendChild(sw);
+        item.appendChild(el('span', it.t, 'sm-title'));
+        item.appendChild(el('div', [cfg.stanceLabels[it.stance], it.y, it.ref, 'adopted ' + (it.d || 'date unknown'),
+                                    it.e ? 'effective ' + it.e : '', it.s].filter(Boolean).join(' \u00b7 '), 'sm-meta'));
+        if (it.m) item.appendChild(el('div', it.m, 'sm-summary'));
+        (it.r || []).forEach(function (rel) { item.appendChild(el('div', '\u21b3 ' + rel, 'sm-rel')); });
+        if (it.f && it.f.length) item.appendChild(el('div', it.f.join(', '), 'sm-flags'));
+        var a = safeLink(it.u, 'Source: ' + (it.st || it.u)); if (a) item.appendChild(a);
+        box.appendChild(item);
+      });
+      d.agreements.forEach(function (ag) {
+        box.appendChild(el('div', '287(g): ' + ag.a + ' \u00b7 ' + ag.m + (ag.s ? ' \u00b7 signed ' + ag.s : '') + (ag.e ? ' \u00b7 ended ' + ag.e : ''), 'sm-agree'));
+      });
+      d.federal.forEach(function (f) {
+        var row = el('div', 'Listed: ' + f.l + ' (as \u201c' + f.n + '\u201d)', 'sm-fed');
+        var a = safeLink(f.u, ' source'); if (a) row.appendChild(a);
+        box.appendChild(row);
+      });
+      if (d.dist) box.appendChild(el('div', 'Distance to the US\u2013Mexico border: ' + d.dist, 'sm-dist'));
+      pop.appendChild(box);
+    });
+    L.popup({maxWidth: 400, maxHeight: 380, className: 'sm-stack'}).setLatLng(latlng).setContent(pop).openOn(map);
+    global.smLastStack = entries.map(function (e) { return e.layer + ':' + e.geoid; });
+  };
+
+  SM.interact = function (cfg, map, layers) {
+    SM._layers = layers;
+    if (map._smInteract) return;  // one set of handlers per map
+    map._smInteract = true;
+    var frame = null, last = null;
+    map.on('mousemove', function (e) {
+      last = e.latlng;
+      if (frame) return;
+      frame = requestAnimationFrame(function () { frame = null; SM.tooltip(SM._cfg, map, last); });
+    });
+    map.on('mouseout', function () { if (hoverTip) { map.closeTooltip(hoverTip); hoverTip = null; } });
+    map.on('click', function (e) { SM.openStack(SM._cfg, map, e.latlng); });
+  };
+
+  // Instrument details: a static file fetched once per page (served app) or inlined (snapshots, uploads).
+  var detailFiles = SM._detailFiles = SM._detailFiles || {};
+  SM.configure = function (cfg) {
+    SM._cfg = cfg;
+    if (!cfg.details) {
+      cfg.details = {policies: {}, jurisdictions: {}};
+      if (cfg.detailsUrl) {
+        if (!detailFiles[cfg.detailsUrl]) {
+          detailFiles[cfg.detailsUrl] = fetch(cfg.detailsUrl).then(function (r) { return r.json(); });
+        }
+        detailFiles[cfg.detailsUrl].then(function (d) { cfg.details = d; });
+      }
+    }
+    return cfg;
+  };
+})(window);
