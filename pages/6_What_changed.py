@@ -1,10 +1,43 @@
-"""Placeholder: filled in below."""
+"""What changed between two dates: the event ledger, counts by kind, charts and a CSV download."""
 from __future__ import annotations
+
+import datetime as dt
 
 import streamlit as st
 
-from sanctuary_map import ui
+from sanctuary_map import charts, ui
+from sanctuary_map.events import KINDS, changes
+from sanctuary_map.export import safe_csv
 
-st.set_page_config(page_title="Sanctuary Map", page_icon=ui.FAVICON, layout="wide")
-ui.start("6_What_changed")
-st.title("6_What_changed")
+st.set_page_config(page_title="What changed · Sanctuary Map", page_icon=ui.FAVICON, layout="wide")
+
+
+def main() -> None:
+    st.title("What changed")
+    page = ui.start("changes")
+    start, end = ui.change_window()
+    events = changes(page.data, start.isoformat(), end.isoformat())
+    st.caption(f"{len(events)} events from {start} to {end}. Dates are as precise as their source: a month-only date "
+               "counts from the first of its month. Each row links to the map as it stood that day.")
+    counts = events["kind"].value_counts()
+    cols = st.columns(len(KINDS))
+    for col, (kind, label) in zip(cols, KINDS.items()):
+        col.metric(label, int(counts.get(kind, 0)))
+    shown = ui.events_table(events)
+    st.dataframe(shown, hide_index=True, width="stretch", height=420, column_config={
+        "Map as it stood": st.column_config.LinkColumn(display_text="open map"),
+        "Source": st.column_config.LinkColumn(display_text="source", validate=r"^https?://"),
+    })
+    st.download_button("Download these events (CSV)", safe_csv(events.drop(columns=["sort_date", "end_date"])),
+                       f"sanctuary-map-changes-{start}-{end}.csv", "text/csv")
+    st.subheader("Over time")
+    by = st.radio("Instruments in force by", ["stance", "jurisdiction_level"], horizontal=True,
+                  format_func=lambda v: "direction" if v == "stance" else "level")
+    ui.chart_with_downloads(charts.in_force_chart(page.data, by), f"instruments-in-force-by-{by}")
+    agreements = page.data.agreements
+    if agreements is not None and len(agreements.rows):
+        ui.chart_with_downloads(charts.agreements_chart(agreements.rows), "287g-agreements-by-model")
+    ui.log_run_time("changes")
+
+
+main()

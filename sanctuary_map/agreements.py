@@ -617,13 +617,16 @@ class Resolution:
     name: str = ""              # the boundary's name ('Franklin County', 'Los Angeles', 'Florida')
 
 
-_STATE_AGENCY_RE = re.compile(
+# Unmistakably state-level bodies, and phrases that are state-level when the name starts with the state.
+_STATE_STRONG_RE = re.compile(
     r"state police|state patrol|highway patrol|national guard|state guard|attorney general|state attorney|"
-    r"bureau of investigation|department of public safety|department of correction|state fire marshal|"
-    r"military department|wildlife|fish and game|marine resources|alcoholic beverage|department of law enforcement|"
-    r"division of criminal investigation|department of safety|bureau of narcotics|gaming control|"
+    r"state auditor|state fire marshal|capitol police|military department")
+_STATE_WEAK_RE = re.compile(
+    r"bureau of investigation|department of public safety|department of correction|wildlife|fish and game|"
+    r"marine resources|alcoholic beverage|alcohol and tobacco|department of law enforcement|homeland security|"
+    r"division of criminal investigation|department of safety|bureau of narcotics|gaming control|crime information|"
     r"department of justice|department of agriculture|department of revenue|department of transportation|"
-    r"lottery|department of financial services|environmental protection|capitol police")
+    r"lottery|financial services|environmental protection|law enforcement division")
 _COUNTY_RE = re.compile(r"\bsheriffs?\b|\bcounty\b|\bparish\b|\bborough\b|\bjail\b|\bdetention\b|\bcorrection|"
                         r"\bdistrict attorney|\bcommissioners\b")
 _CAMPUS_RE = re.compile(r"universit|college|\bschools?\b|board of trustees")
@@ -642,15 +645,23 @@ def agency_kind(agency: str, agency_type: str, state: str) -> str:
     t = agency_type.strip().lower()
     state_name = STATE_NAMES.get(state, "").lower()
     starts_with_state = bool(state_name) and (n.startswith(state_name + " ") or n == state_name)
+    local = re.search(r"\bcounty\b|\bparish\b", n)
     if _CAMPUS_RE.search(n):
         return "state" if t == "state agency" else "other"
-    if t == "state agency" or _STATE_AGENCY_RE.search(n) and not re.search(r"\bcounty\b|\bparish\b", n):
+    if _STATE_STRONG_RE.search(n) and not local:
         return "state"
-    if starts_with_state and not _MUNICIPAL_RE.search(n.removeprefix(state_name)) and not _COUNTY_RE.search(n):
+    if re.search(r"\bconstables?\b", n):  # Pennsylvania's "state constables" are local officers
+        return "other"
+    if t == "state agency":
         return "state"
-    if starts_with_state and re.search(r"\bstate (police|patrol)\b", n):
+    rest = n.removeprefix(state_name)
+    if starts_with_state and (_STATE_WEAK_RE.search(n) or not (_MUNICIPAL_RE.search(rest) or _COUNTY_RE.search(n))):
         return "state"
-    if _OTHER_RE.search(n) and not re.search(r"\bsheriffs?\b", n):
+    if _STATE_WEAK_RE.search(n) and re.match(r"(department|division|bureau|office) of ", n):
+        return "state"  # 'Department of Public Safety', as ICE wrote Texas's once
+    if re.search(r"\bsheriffs?\b", n):
+        return "county"
+    if _OTHER_RE.search(n):
         return "other"
     if _COUNTY_RE.search(n) and not re.search(r"\b(city|town|village) of\b", n):
         return "county"
@@ -796,13 +807,12 @@ def counties_in_name(agency: str) -> list[str]:
     """County names an agency name holds, longest first.
 
     'Palm Beach County Sheriff's Office' -> ['palm beach county', 'beach county'];
-    'City of St. Louis Sheriff's Office' -> ['st louis city'].
+    'City of St. Louis Sheriff's Office' and 'St. Louis City Sheriff's Office' -> ['st louis city', 'louis city']
+    (independent cities are county equivalents).
     """
-    n = _norm_place(agency)
-    m = re.search(r"\bcity of (st louis|baltimore|richmond|roanoke|fairfax|franklin)\b", n)
-    if m:
-        return [f"{m[1]} city"]
-    kinds = ("county", "parish", "borough")
+    n = re.sub(r"\bcity of ((?:[a-z]+ ){0,2}?[a-z]+)(?= sheriff| jail| correction| detention|$)", r"\1 city",
+               _norm_place(agency))
+    kinds = ("county", "parish", "borough", "city")
     words = n.split()
     out: list[str] = []
     for i, word in enumerate(words):
@@ -1025,6 +1035,16 @@ _REQUIRED = ("agreement_id", "agency", "state", "model", "first_seen", "last_see
 _DATE_COLUMNS = ("signed_date", "first_seen", "last_seen", "ended_after", "ended_by", "captured")
 
 
+def _is_iso(value: str) -> bool:
+    if not _ISO_RE.match(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _read_csv(path: Path, columns: Sequence[str], problems: list[Problem], required: bool) -> list[dict]:
     name = path.name
     if not path.exists():
@@ -1062,7 +1082,7 @@ def _validate(records: list[dict], name: str) -> list[Problem]:
         if r["state"] and r["state"] not in STATE_FIPS:
             bad("state", f"unknown state {r['state']!r}")
         for c in _DATE_COLUMNS:
-            if r[c] and not _ISO_RE.match(r[c]):
+            if r[c] and not _is_iso(r[c]):
                 bad(c, f"{r[c]!r} is not a YYYY-MM-DD date")
         if r["first_seen"] and r["last_seen"] and r["first_seen"] > r["last_seen"]:
             bad("last_seen", "is before first_seen")
@@ -1144,6 +1164,113 @@ def resolution_summary(table: AgreementTable) -> dict[str, object]:
             "by_match": {k: int(counts.get(k, 0)) for k in MATCHES}}
 
 
+# ---------------------------------------------------------------------------- for the map, profiles and ledger
+# Colour of a boundary holding agreements of several models: the widest in scope first.
+MODEL_PRIORITY = ("task_force", "jail_enforcement", "warrant_service_officer", "other")
+
+
+def load_for_map(path: Path, boundaries: object | None = None) -> AgreementTable:
+    """The committed table for the app; a table that cannot be read gives an empty one with the problem."""
+    try:
+        table = load_agreements(Path(path))
+    except AgreementError as exc:
+        table = AgreementTable.empty()
+        table.problems.append(Problem(Path(path).name, None, None, str(exc)))
+    index = getattr(boundaries, "index", None)
+    if index is not None and len(table.rows):
+        known = set(zip(index["layer"].astype(str), index["geoid"].astype(str)))
+        placed = table.rows["geoid"] != ""
+        missing = placed & ~pd.Series([(a, b) in known for a, b in zip(table.rows["geoid_layer"], table.rows["geoid"])],
+                                      index=table.rows.index)
+        for rno in table.rows.index[missing]:
+            r = table.rows.loc[rno]
+            table.problems.append(Problem(table.source, None, "geoid", f"{r['agreement_id']}: {r['geoid_layer']} "
+                                          f"{r['geoid']} is not in the boundary index (shown in tables, not on the map)"))
+    return table
+
+
+def began(rows: pd.DataFrame) -> pd.Series:
+    """The first day an agreement is known to exist: its signing date, or its first sighting if earlier or unknown."""
+    first = rows["first_seen"]
+    signed = rows["signed_date"]
+    return signed.where((signed != "") & ((first == "") | (signed <= first)), first)
+
+
+def active_on(table: AgreementTable, as_of: str) -> pd.DataFrame:
+    """Agreements in force on ``as_of`` (ISO day): begun by then, and not ended — an ended agreement counts
+    through the last capture it was in (``ended_after``); what happened until ``ended_by`` is unknown."""
+    rows = table.rows
+    if rows.empty:
+        return rows
+    start = began(rows)
+    live = (rows["status"] == "active") | (rows["ended_after"] >= as_of)
+    return rows[(start != "") & (start <= as_of) & live]
+
+
+def map_lookups(table: AgreementTable, view: object) -> tuple[dict, dict]:
+    """(layer -> geoid -> model code, "layer:geoid" -> [{a: agency, m: model, s: signed, e: ended}]) on the
+    view's date, for the view's models."""
+    as_of = view.as_of_date()  # type: ignore[attr-defined]
+    rows = active_on(table, as_of)
+    models = getattr(view, "models", ())
+    if models and len(rows):
+        rows = rows[rows["model"].isin(models)]
+    lookup: dict[str, dict[str, str]] = {}
+    detail: dict[str, list[dict]] = {}
+    rank = {m: i for i, m in enumerate(MODEL_PRIORITY)}
+    for r in rows[rows["geoid"] != ""].to_dict("records") if len(rows) else []:
+        layer = lookup.setdefault(r["geoid_layer"], {})
+        current = layer.get(r["geoid"])
+        if current is None or rank.get(r["model"], 9) < rank.get(current, 9):
+            layer[r["geoid"]] = r["model"]
+        detail.setdefault(f"{r['geoid_layer']}:{r['geoid']}", []).append(
+            {"a": r["agency"], "m": MODEL_LABEL.get(r["model"], r["model"]), "s": r["signed_date"],
+             "e": f"after {r['ended_after']}" if r["status"] == "ended" else ""})
+    return lookup, detail
+
+
+def for_jurisdiction(table: AgreementTable, layer: str, geoid: str, view: object) -> list[dict]:
+    """The agreements placed on one boundary and in force on the view's date, as plain dicts."""
+    rows = active_on(table, view.as_of_date())  # type: ignore[attr-defined]
+    if rows.empty:
+        return []
+    rows = rows[(rows["geoid_layer"] == layer) & (rows["geoid"] == geoid)]
+    models = getattr(view, "models", ())
+    if models:
+        rows = rows[rows["model"].isin(models)]
+    out = []
+    for r in rows.sort_values(["agency", "model"]).to_dict("records"):
+        out.append({**r, "signed": r["signed_date"] or r["signed"], "model_label": MODEL_LABEL.get(r["model"], r["model"])})
+    return out
+
+
+def ledger_rows(table: AgreementTable) -> list[dict]:
+    """Dated events for the ledger: signed, first on ICE's list (after the first capture), gone from it."""
+    rows = table.rows
+    if rows.empty:
+        return []
+    first_capture = min(table.snapshots["capture_date"], default="") if len(table.snapshots) else ""
+    first_capture = first_capture or rows["first_seen"].min()
+    out: list[dict] = []
+    for r in rows.to_dict("records"):
+        label = f"{r['agency']}: {MODEL_LABEL.get(r['model'], r['model'])}"
+        base = {"kind": "287g", "jurisdiction_name": r["geoid_name"] or r["agency"], "geoid": r["geoid"],
+                "geoid_layer": r["geoid_layer"], "state": r["state"], "source_id": r["agreement_id"], "stance": "",
+                "source_url": r["moa_url"]}
+        if r["signed_date"]:
+            source = "ICE's list" if r["signed_source"] == "ice_list" else "the MOA file name"
+            out.append({**base, "date": r["signed_date"], "event": "287g_signed",
+                        "summary": f"{label} — signed (date from {source})"})
+        if r["first_seen"] and r["first_seen"] > first_capture:
+            where = "ICE's list" if r["evidence"] == "ice_list" else "the archive of ICE's MOA files"
+            out.append({**base, "date": r["first_seen"], "event": "287g_first_seen",
+                        "summary": f"{label} — first seen in {where}"})
+        if r["status"] == "ended":
+            out.append({**base, "date": r["ended_by"] or r["ended_after"], "event": "287g_ended",
+                        "summary": f"{label} — gone from ICE's list (last seen {r['ended_after']})"})
+    return out
+
+
 # ---------------------------------------------------------------------------- ingest
 @dataclass
 class Change:
@@ -1204,6 +1331,96 @@ def _set_resolution(rec: dict, res: Resolution) -> None:
                match_score="" if res.score is None else f"{res.score:.0f}")
 
 
+@dataclass
+class _Matching:
+    """How the rows of one capture map onto known agreements (indexes into the records)."""
+
+    matched: dict[int, CaptureRow] = field(default_factory=dict)
+    renamed: dict[int, float] = field(default_factory=dict)
+    remodelled: set[int] = field(default_factory=set)
+    new: list[CaptureRow] = field(default_factory=list)
+
+
+def _check_order(table: AgreementTable, capture: Capture) -> str:
+    if capture.captured is None:
+        raise AgreementError(f"{capture.file}: no capture date; give one (YYYY-MM-DD)")
+    day = capture.captured.isoformat()
+    last = table.last_capture
+    if last and day < last:
+        raise AgreementError(f"{capture.file}: captured {day}, before the latest capture already ingested "
+                             f"({last}); rebuild the table from the archives to insert an older capture")
+    if capture.sha256 and (capture.sha256, day) in set(zip(table.snapshots["sha256"], table.snapshots["capture_date"])):
+        raise AgreementError(f"{capture.file}: this exact file is already ingested for {day}")
+    return day
+
+
+def _match_keys(records: list[dict], capture: Capture) -> _Matching:
+    by_key = {agreement_key(r["state"], r["agency"], r["model"]): i for i, r in enumerate(records)}
+    m = _Matching()
+    for row in capture.rows:
+        i = by_key.get(agreement_key(row.state, row.agency, row.model))
+        if i is not None and i not in m.matched:
+            m.matched[i] = row
+        else:
+            m.new.append(row)
+    return m
+
+
+def _match_names(records: list[dict], capture: Capture, m: _Matching) -> None:
+    """Approximate names, same state and model; a complete capture only takes agreements it has not matched."""
+    pools: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, r in enumerate(records):
+        pools[(r["state"], r["model"])].append(i)
+    rest: list[CaptureRow] = []
+    for row in m.new:
+        pool = pools.get((row.state, row.model), [])
+        if capture.complete:
+            pool = [i for i in pool if i not in m.matched]
+        scored = sorted(((s, i) for i in pool if (s := same_agency(row.agency, records[i]["agency"], row.state))),
+                        reverse=True)
+        if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+            rest.append(row)
+        elif scored[0][1] not in m.matched:  # (a partial capture may sight one agreement twice: once is enough)
+            m.matched[scored[0][1]] = row
+            m.renamed[scored[0][1]] = scored[0][0]
+    m.new = rest
+
+
+def _drop_unmodelled(records: list[dict], m: _Matching) -> None:
+    """Partial captures: an MOA file naming no model, for an agency already known, adds nothing."""
+    known: dict[str, list[str]] = defaultdict(list)
+    for r in records:
+        known[r["state"]].append(r["agency"])
+    m.new = [row for row in m.new if row.model != "other" or not any(
+        same_agency(row.agency, other, row.state) for other in known[row.state])]
+
+
+def _match_models(records: list[dict], m: _Matching) -> None:
+    """Complete captures: one agreement of an agency vanished and one of another model appeared -> changed model."""
+    vanished: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, r in enumerate(records):
+        if i not in m.matched and r["status"] == "active":
+            vanished[(r["state"], normalise_agency(r["agency"]))].append(i)
+    appeared: dict[tuple[str, str], list[CaptureRow]] = defaultdict(list)
+    for row in m.new:
+        appeared[(row.state, normalise_agency(row.agency))].append(row)
+    for key, rows in appeared.items():
+        gone = vanished.get(key, [])
+        if len(rows) == 1 and len(gone) == 1:
+            m.matched[gone[0]] = rows[0]
+            m.remodelled.add(gone[0])
+            m.new.remove(rows[0])
+
+
+def _snapshot(capture: Capture, day: str, report: IngestReport) -> dict[str, str]:
+    return {
+        "capture_date": day, "file": capture.file, "kind": capture.kind, "complete": "Y" if capture.complete else "N",
+        "rows": str(len(capture.rows)), "problems": str(len(capture.problems)), "new": str(len(report.new)),
+        "ended": str(len(report.ended)), "changed": str(len(report.changed)), "returned": str(len(report.returned)),
+        "repository": capture.repository, "path": capture.path, "commit": capture.commit, "sha256": capture.sha256,
+    }
+
+
 def ingest(table: AgreementTable, capture: Capture, index: pd.DataFrame,
            directory: pd.DataFrame | None = None) -> tuple[AgreementTable, IngestReport]:
     """Fold one capture into the table; return the new table and what changed.
@@ -1216,101 +1433,41 @@ def ingest(table: AgreementTable, capture: Capture, index: pd.DataFrame,
     last capture they were in, ``ended_by`` = this one).  A partial capture only adds
     sightings and new agreements.  Captures must be ingested oldest first.
     """
-    if capture.captured is None:
-        raise AgreementError(f"{capture.file}: no capture date; give one (YYYY-MM-DD)")
-    day = capture.captured.isoformat()
-    last = table.last_capture
-    if last and day < last:
-        raise AgreementError(f"{capture.file}: captured {day}, before the latest capture already ingested "
-                             f"({last}); rebuild the table from the archives to insert an older capture")
-    if capture.sha256 and capture.sha256 in set(table.snapshots["sha256"]):
-        raise AgreementError(f"{capture.file}: this exact file is already ingested")
+    day = _check_order(table, capture)
     records = [dict(r) for r in table.rows.to_dict("records")]
+    known = len(records)
     report = IngestReport(capture.file, day, capture.kind, capture.complete, len(capture.rows),
                           problems=list(capture.problems))
-    by_key = {agreement_key(r["state"], r["agency"], r["model"]): i for i, r in enumerate(records)}
-    matched: dict[int, CaptureRow] = {}
-    unmatched: list[CaptureRow] = []
-    for row in capture.rows:
-        i = by_key.get(agreement_key(row.state, row.agency, row.model))
-        if i is not None and i not in matched:
-            matched[i] = row
-        else:
-            unmatched.append(row)
-    # approximate names: same state and model
-    by_state_model: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, r in enumerate(records):
-        by_state_model[(r["state"], r["model"])].append(i)
-    still: list[CaptureRow] = []
-    renamed: dict[int, float] = {}
-    for row in unmatched:
-        pool = by_state_model.get((row.state, row.model), [])
-        if capture.complete:  # a complete capture renames only agreements it has not matched yet
-            pool = [i for i in pool if i not in matched]
-        scored = sorted(((s, i) for i in pool if (s := same_agency(row.agency, records[i]["agency"], row.state))),
-                        reverse=True)
-        if scored and (len(scored) == 1 or scored[1][0] < scored[0][0]):
-            score, i = scored[0]
-            if i in matched:  # partial capture: a second sighting of an agreement already seen here
-                continue
-            matched[i] = row
-            renamed[i] = score
-        else:
-            still.append(row)
-    if not capture.complete:  # an MOA file naming no model, for an agency already known: nothing to add
-        known = defaultdict(list)
-        for r in records:
-            known[r["state"]].append(r["agency"])
-        still = [row for row in still if row.model != "other" or not any(
-            same_agency(row.agency, other, row.state) for other in known[row.state])]
-    # changed model (complete captures): one vanished + one new for the same agency
-    remodelled: set[int] = set()
+    m = _match_keys(records, capture)
+    _match_names(records, capture, m)
     if capture.complete:
-        vanished: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for i, r in enumerate(records):
-            if i not in matched and r["status"] == "active":
-                vanished[(r["state"], normalise_agency(r["agency"]))].append(i)
-        appeared: dict[tuple[str, str], list[CaptureRow]] = defaultdict(list)
-        for row in still:
-            appeared[(row.state, normalise_agency(row.agency))].append(row)
-        for agency_key, rows in appeared.items():
-            gone = vanished.get(agency_key, [])
-            if len(rows) == 1 and len(gone) == 1:
-                matched[gone[0]] = rows[0]
-                remodelled.add(gone[0])
-                still.remove(rows[0])
-    # update matched agreements
-    for i, row in matched.items():
-        _update(records[i], row, capture, day, report, renamed.get(i), i in remodelled, index, directory)
-    # new agreements
+        _match_models(records, m)
+    else:
+        _drop_unmodelled(records, m)
+    for i, row in m.matched.items():
+        _update(records[i], row, capture, day, report, m.renamed.get(i), i in m.remodelled, index, directory)
     taken = {r["agreement_id"] for r in records}
-    for row in still:
-        rec = _new_record(row, capture, day, taken, index, directory)
+    placed = {(r["state"], normalise_agency(r["agency"])): r for r in records if r["match"] != "unresolved"}
+    for row in m.new:
+        rec = _new_record(row, capture, day, taken, index, directory, placed)
         taken.add(rec["agreement_id"])
         records.append(rec)
         report.new.append(_describe(rec))
         if rec["match"] == "unresolved":
             report.unresolved.append(f"{_describe(rec)}: {rec['match_note']}")
-    # ended agreements
     if capture.complete:
-        for i, rec in enumerate(records[: len(table.rows)]):
-            if i not in matched and rec["status"] == "active":
+        for i, rec in enumerate(records[:known]):
+            if i not in m.matched and rec["status"] == "active":
                 rec.update(status="ended", ended_after=rec["last_seen"], ended_by=day)
                 _append(rec, "history", f"{day}: not in the list (ended after {rec['last_seen']})", "; ")
                 report.ended.append(_describe(rec))
-    snapshot = {
-        "capture_date": day, "file": capture.file, "kind": capture.kind, "complete": "Y" if capture.complete else "N",
-        "rows": str(len(capture.rows)), "problems": str(len(capture.problems)), "new": str(len(report.new)),
-        "ended": str(len(report.ended)), "changed": str(len(report.changed)), "returned": str(len(report.returned)),
-        "repository": capture.repository, "path": capture.path, "commit": capture.commit, "sha256": capture.sha256,
-    }
-    snapshots = pd.concat([table.snapshots, _frame([snapshot], SNAPSHOT_COLUMNS)], ignore_index=True) \
-        if len(table.snapshots) else _frame([snapshot], SNAPSHOT_COLUMNS)
+    snapshot = _frame([_snapshot(capture, day, report)], SNAPSHOT_COLUMNS)
+    snapshots = pd.concat([table.snapshots, snapshot], ignore_index=True) if len(table.snapshots) else snapshot
     return AgreementTable(_frame(records, AGREEMENT_COLUMNS), snapshots, list(table.problems), table.source), report
 
 
 def _new_record(row: CaptureRow, capture: Capture, day: str, taken: set[str], index: pd.DataFrame,
-                directory: pd.DataFrame | None) -> dict:
+                directory: pd.DataFrame | None, placed: dict[tuple[str, str], dict]) -> dict:
     rec = {c: "" for c in AGREEMENT_COLUMNS}
     rec.update(
         agreement_id=agreement_id(row.state, row.agency, row.model, taken), agency=row.agency, state=row.state,
@@ -1319,7 +1476,13 @@ def _new_record(row: CaptureRow, capture: Capture, day: str, taken: set[str], in
         status="active", captures="1", evidence="ice_list" if capture.complete else "moa_archive",
         source_file=capture.file, captured=day, moa_url=row.moa_url,
     )
-    _set_resolution(rec, resolve(row.agency, row.state, row.county, row.agency_type, index, directory))
+    res = resolve(row.agency, row.state, row.county, row.agency_type, index, directory)
+    sibling = placed.get((row.state, normalise_agency(row.agency)))
+    if res.match == "unresolved" and sibling is not None:  # the agency's other agreement was placed
+        res = Resolution(sibling["geoid"], sibling["geoid_layer"], sibling["match"],
+                         f"as {sibling['agreement_id']}: {sibling['match_note']}",
+                         float(sibling["match_score"]) if sibling["match_score"] else None, sibling["geoid_name"])
+    _set_resolution(rec, res)
     return rec
 
 
@@ -1380,7 +1543,9 @@ def _update(rec: dict, row: CaptureRow, capture: Capture, day: str, report: Inge
     if row.moa_url:
         rec["moa_url"] = row.moa_url
     if (rec["agency"], rec["county"], rec["agency_type"]) != before or rec["match"] == "unresolved":
-        _set_resolution(rec, resolve(rec["agency"], rec["state"], rec["county"], rec["agency_type"], index, directory))
+        res = resolve(rec["agency"], rec["state"], rec["county"], rec["agency_type"], index, directory)
+        if res.match != "unresolved" or rec["match"] == "unresolved":  # never lose a placement
+            _set_resolution(rec, res)
 
 
 def replay(captures: Iterable[Capture], index: pd.DataFrame, directory: pd.DataFrame | None = None,
@@ -1412,7 +1577,9 @@ def ingest_cli(args: argparse.Namespace) -> int:
     """``python -m sanctuary_map ingest-287g FILE [--captured YYYY-MM-DD]``.
 
     ``args``: ``file``, ``captured`` (YYYY-MM-DD or None), ``agreements``, ``snapshots``
-    (CSV paths) and ``geodata`` (the built boundary directory).  Prints the report and the
+    (CSV paths), ``geodata`` (the built boundary directory) and, optionally, ``directory``
+    (an FBI Law Enforcement Employees CSV, to find the county of municipal agencies, which
+    ICE lists without one).  Prints the report and the
     bad rows (``file:row: reason``), writes the updated tables; returns 0, or 1 when the
     file (or the table, or the boundaries) cannot be read or the capture has no date.
     """
@@ -1442,13 +1609,14 @@ def ingest_cli(args: argparse.Namespace) -> int:
     try:
         table = load_agreements(agreements, snapshots)
         index = load_boundaries(Path(args.geodata)).index
+        directory = load_fbi_directory(Path(args.directory)) if getattr(args, "directory", None) else None
         capture.path = str(Path(args.file))
-        new_table, report = ingest(table, capture, index)
-    except (AgreementError, GeodataError) as exc:
+        new_table, report = ingest(table, capture, index, directory)
+    except (AgreementError, GeodataError, OSError, KeyError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    for p in table.problems:
-        print(f"warning: {p} (row left out)", file=sys.stderr)
+    for problem in table.problems:
+        print(f"warning: {problem} (row left out)", file=sys.stderr)
     for line in report.lines():
         print(line)
     written = write_tables(new_table, agreements, snapshots)

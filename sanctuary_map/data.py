@@ -69,7 +69,7 @@ def load_map_data(policies: PolicyTable | Path | None = None, geodata: Path = pa
     joined = join(table.rows, boundaries) if boundaries is not None else None
     ids = set(table.rows["policy_id"])
     litigation, problems = load_litigation(Path(data_dir) / paths.LITIGATION_CSV.name, ids)
-    version_files = [paths.POLICIES_CSV] if not isinstance(policies, PolicyTable) else []
+    version_files = [Path(policies or paths.POLICIES_CSV)] if not isinstance(policies, PolicyTable) else []
     extra = b"" if not isinstance(policies, PolicyTable) else table.rows.to_csv(index=False).encode()
     data = MapData(table, boundaries, error, joined, litigation,
                    dataset_version(*version_files, *sorted(Path(data_dir).glob("*.csv")), extra=extra), problems)
@@ -80,12 +80,8 @@ def load_map_data(policies: PolicyTable | Path | None = None, geodata: Path = pa
 
 def _load_related(data: MapData, data_dir: Path) -> None:
     """287(g) agreements and federal designations, each joined to the same index."""
-    from . import designations
+    from . import agreements, designations
 
     data.designations = designations.load_for_map(data_dir / paths.DESIGNATIONS_CSV.name, data.boundaries, data.policies)
-    try:  # TEMPORARY until the 287(g) module lands
-        from . import agreements
-
-        data.agreements = agreements.load_for_map(data_dir / paths.AGREEMENTS_CSV.name, data.boundaries)
-    except (ImportError, AttributeError):
-        data.agreements = None
+    data.agreements = agreements.load_for_map(data_dir / paths.AGREEMENTS_CSV.name, data.boundaries)
+    data.problems += data.designations.problems + data.agreements.problems

@@ -101,8 +101,7 @@ def describe(view: View) -> str:
         parts.append("with status " + ", ".join(STATUS_LABEL[s].lower() for s in view.statuses))
     if view.start or view.end:
         parts.append(f"adopted {view.start or 'any time'} to {view.end or 'today'}")
-    parts.append(f"in force on {view.as_of_date()}")
-    return " ".join(parts)
+    return " ".join(parts) + f", in force on {view.as_of_date()}"
 
 
 def credit_line(data: MapData, view: View, url: str | None = None) -> str:
@@ -279,7 +278,7 @@ def small_multiples(data: MapData, view: View, dates: list[str], *, preset: str 
     except OSError:
         font = small = ImageFont.load_default()
     draw.text((14, 8), title, fill="black", font=font)
-    draw.text((14, 38), f"{describe(replace(view, as_of=dates[-1])).rsplit(' in force on', 1)[0]}, in force on each date "
+    draw.text((14, 38), f"{describe(replace(view, as_of=dates[-1])).rsplit(', in force on', 1)[0]}, in force on each date "
                         f"shown · dataset version {data.version}", fill="#333", font=small)
     out = io.BytesIO()
     sheet.save(out, format="PNG")

@@ -215,3 +215,29 @@ def overlaps(data: MapData, row: pd.Series) -> list[dict]:
                 if geom is not None and g is not None and shapely.intersection(geom, g).area > 0.02 * min(geom.area, g.area):
                     out.append({"key": f"{r.layer}:{r.geoid}", "name": r.name, "level": LAYER_SINGULAR[r.layer].capitalize()})
     return out
+
+
+def compare_table(data: MapData, keys: list[str], view: View) -> pd.DataFrame:
+    """2-4 jurisdictions side by side (one column each): what they do, when, agreements, listings, distance."""
+    from .vocab import FLAG_GROUPS
+
+    cols = {}
+    for key in keys[:4]:
+        layer, geoid = key.split(":", 1)
+        p = profile(data, layer, geoid, view)
+        if p is None:
+            continue
+        inst = p["instruments"]
+        dates = sorted(i["adopted"] for i in inst if i["adopted"])
+        does = {d for i in inst for d in i["does"]}
+        col = {"Level": p["level"], "State": STATE_NAMES.get(p["state"], p["state"]),
+               "Direction": ", ".join(sorted({STANCE_LABEL[i["stance"]] for i in inst})) or "none recorded",
+               "Instruments in force": len(inst), "First adopted": dates[0] if dates else "",
+               "Latest adopted": dates[-1] if dates else ""}
+        for group, flags in FLAG_GROUPS.items():
+            col[group] = ", ".join(FLAG_LABELS[f] for f in flags if FLAG_LABELS[f] in does) or "—"
+        col["287(g) agreements"] = len(p["agreements"])
+        col["Federal listings"] = ", ".join(sorted({d["list"] for d in p["listings"]})) or "—"
+        col["Border distance"] = p["distance"] or "—"
+        cols[f"{p['name']} ({p['state']})"] = col
+    return pd.DataFrame(cols).astype(str)

@@ -67,7 +67,7 @@ def _visible(cx: float, cy_merc: float, z: int, width: int, height: int) -> tupl
     def lat(y: float) -> float:
         return math.degrees(math.atan(math.sinh(y)))
 
-    return (cx - half_x, lat(cy_merc - half_y), cx + half_x, lat(cy_merc + half_y))
+    return (max(-180.0, cx - half_x), max(-85.0, lat(cy_merc - half_y)), min(180.0, cx + half_x), min(85.0, lat(cy_merc + half_y)))
 
 
 def zoom_for(bounds: list[list[float]], width: int, height: int) -> int:

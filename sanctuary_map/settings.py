@@ -33,6 +33,10 @@ CENSUS_SOURCE_ENV = "SANCTUARY_MAP_CENSUS_SOURCE"
 BASEMAP_ENV = "SANCTUARY_MAP_BASEMAP"
 PUBLIC_URL_ENV = "SANCTUARY_MAP_PUBLIC_URL"
 TIMING_ENV = "SANCTUARY_MAP_TIMING"
+# Where the app reads its data (tests point these at fixtures built in code; the defaults are the project's).
+POLICIES_ENV = "SANCTUARY_MAP_POLICIES"
+GEODATA_ENV = "SANCTUARY_MAP_GEODATA"
+DATA_ENV = "SANCTUARY_MAP_DATA"
 BASEMAPS = ("osm", "none")
 DEFAULT_PUBLIC_URL = "http://localhost:8501/"
 
@@ -43,6 +47,9 @@ class Settings:
     basemap: str = "osm"
     public_url: str = ""  # '' = not configured: links use the address the visitor used
     timing: bool = False
+    policies: Path = POLICIES_CSV
+    geodata: Path = GEODATA_DIR
+    data: Path = DATA_DIR
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -58,6 +65,9 @@ class Settings:
             basemap=basemap if basemap in BASEMAPS else "osm",
             public_url=public,
             timing=bool(env.get(TIMING_ENV, "").strip()),
+            policies=Path(env.get(POLICIES_ENV) or POLICIES_CSV),
+            geodata=Path(env.get(GEODATA_ENV) or GEODATA_DIR),
+            data=Path(env.get(DATA_ENV) or DATA_DIR),
         )
 
 

@@ -58,14 +58,16 @@ def _mtime(path: Path) -> float:
 
 
 def _shipped_key() -> str:
-    files = [paths.POLICIES_CSV, paths.GEODATA_DIR / "manifest.json", *sorted(paths.DATA_DIR.glob("*.csv"))]
-    return "|".join(f"{f.name}:{_mtime(f)}" for f in files)
+    cfg = settings()
+    files = [cfg.policies, cfg.geodata / "manifest.json", *sorted(cfg.data.glob("*.csv"))]
+    return "|".join(f"{f}:{_mtime(f)}" for f in files)
 
 
 @st.cache_resource(show_spinner="Loading policies and boundaries…")
 def _shipped(key: str) -> MapData:
     # Shared read-only across sessions: nothing downstream mutates these frames.
-    return load_map_data()
+    cfg = settings()
+    return load_map_data(cfg.policies, cfg.geodata, data_dir=cfg.data)
 
 
 @st.cache_resource(show_spinner=False)
@@ -81,7 +83,7 @@ def _upload_data(table: PolicyTable, upload_key: str, shipped: MapData) -> MapDa
     cached = st.session_state.get("_upload_data")
     if cached is not None and cached[0] == upload_key:
         return cached[1]
-    data = load_map_data(table, boundaries=shipped.boundaries)
+    data = load_map_data(table, boundaries=shipped.boundaries, data_dir=settings().data)
     st.session_state["_upload_data"] = (upload_key, data)
     return data
 
@@ -210,9 +212,13 @@ def sidebar(data: MapData) -> tuple[View, list[str]]:
 
 
 def set_view(view: View) -> None:
+    """Write the view into the URL, keeping a page's own parameters (a profile's ``j``, ``compare``, ``embed``)."""
+    from .view import PARAM
+
     st.session_state["view"] = view
-    query = view.to_query()
     existing = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    own = {k: v for k, v in existing.items() if k not in PARAM.values()}
+    query = {**{k: (v if len(v) != 1 else v[0]) for k, v in own.items()}, **view.to_query()}
     normal = {k: (v if isinstance(v, list) else [v]) for k, v in query.items()}
     if existing != normal:
         st.query_params.from_dict(query)
@@ -433,3 +439,203 @@ def what_applies_here(page: Page, value) -> None:
             st.warning(note, icon=":material/gavel:")
         for e in entries:
             render_entry(e, compact=True)
+
+
+# ---------------------------------------------------------------------------- place profiles and comparison
+def _valid_key(value: str) -> str:
+    from .view import _FOCUS_RE
+
+    value = (value or "").strip()
+    return value if _FOCUS_RE.match(value) else ""
+
+
+def profile_key_from_url() -> str:
+    raw = st.query_params.get("j", "")
+    key = _valid_key(raw)
+    if raw and not key:
+        st.info(f"`j={raw[:30]}` is not a jurisdiction key such as unsd:0622710; pick a place below.", icon=":material/link:")
+    return key or st.session_state.pop("profile_key", "")
+
+
+def place_picker(page: Page, key: str) -> str:
+    from .search import find
+
+    table = search_table(page)
+    query = st.text_input("Find a place", key="profile_query", placeholder="e.g. Los Angeles Unified, Cook County, Fresno")
+    if query.strip():
+        hits = find(query, table, limit=10)
+        if not hits:
+            st.warning(f"Nothing found for “{query[:60]}”.")
+        else:
+            options = [h.key for h in hits]
+            labels = {h.key: h.label() for h in hits}
+            key = st.selectbox("Matches", options, format_func=labels.get, key=f"profile_pick_{query}")
+    if key and st.query_params.get("j") != key:
+        st.query_params["j"] = key
+    return key
+
+
+def render_profile(page: Page, p: dict) -> None:
+    """A printable profile: summary, instruments, timeline, overlaps, agreements, listings, distance, citation."""
+    from .export import share_url
+    from .vocab import MODEL_LABEL as ML
+
+    st.header(p["name"])
+    st.caption(f"{p['level']} · {STATE_NAMES.get(p['state'], p['state'])} · `{p['key']}`" + (f" · {p['note']}" if p["note"] else ""))
+    st.markdown(p["summary"])
+    if p["instruments"]:
+        frame = pd.DataFrame(p["instruments"])[["title", "type", "stance", "status", "adopted", "effective", "does",
+                                                "source_url", "source_kind"]]
+        frame["stance"] = frame["stance"].map(STANCE_LABEL)
+        frame["does"] = frame["does"].map(", ".join)
+        st.dataframe(frame, hide_index=True, width="stretch", column_config={
+            "title": "Instrument", "type": "Type", "stance": "Direction", "status": "Status", "adopted": "Adopted",
+            "effective": "Effective", "does": "What it does", "source_kind": "Source kind",
+            "source_url": st.column_config.LinkColumn("Source", display_text="source", validate=r"^https?://")})
+    if p["timeline"]:
+        st.subheader("Timeline")
+        tl = pd.DataFrame(p["timeline"])
+        st.dataframe(tl[["date", "event_label", "summary", "source_url"]], hide_index=True, width="stretch", column_config={
+            "date": "Date", "event_label": "What happened", "summary": "Details",
+            "source_url": st.column_config.LinkColumn("Source", display_text="source", validate=r"^https?://")})
+    c1, c2 = st.columns(2)
+    with c1:
+        st.subheader("Overlapping jurisdictions")
+        if p["overlapping"]:
+            st.markdown("\n".join(f"- [{o['name']}](/Place?j={o['key']}) ({o['level'].lower()})" for o in p["overlapping"][:40]))
+        else:
+            st.caption("None found in this server's boundary index.")
+        st.subheader("Border")
+        st.markdown(p["distance"] or "Not measured (no boundary on this server).")
+        zones = [f"{p['zone_mexico']} 100 miles of the Mexican land border" if p["zone_mexico"] else "",
+                 f"{p['zone_all']} the 100-mile border zone (all external boundaries)" if p["zone_all"] else ""]
+        st.caption("; ".join(z for z in zones if z).capitalize())
+    with c2:
+        st.subheader("287(g) agreements")
+        if p["agreements"]:
+            st.dataframe(pd.DataFrame(p["agreements"]).assign(model=lambda f: f["model"].map(ML)), hide_index=True,
+                         width="stretch")
+        else:
+            st.caption("None covering this jurisdiction on this date.")
+        st.subheader("Federal lists")
+        if p["listings"]:
+            for d in p["listings"]:
+                st.markdown(f"- {FEDERAL_LIST_LABEL[d['list']]}: “{d['name_as_published']}” ([source]({d['source_url']}))")
+        else:
+            st.caption("Not named on a federal list in effect on this date.")
+    view = page.view.with_focus(p["key"])
+    url = share_url(view, share_base()).replace("?", "Place?", 1) if "?" in share_url(view, share_base()) else ""
+    cite = (f"Sanctuary Map, “{p['name']}”, dataset version {p['dataset_version']}, as of {p['as_of']}"
+            + (f", {url}&j={p['key']}" if url else "") + ".")
+    st.markdown("**Cite this:**")
+    st.code(cite, language=None, wrap_lines=True)
+    from .export import safe_csv
+
+    st.download_button("Download this place's instruments (CSV)", safe_csv(pd.DataFrame(p["all_instruments"])),
+                       f"sanctuary-map-{p['key'].replace(':', '-')}.csv", "text/csv")
+
+
+def compare_picker(page: Page) -> list[str]:
+    from .search import find
+
+    raw = st.query_params.get("compare", "")
+    keys = [k for k in (_valid_key(x) for x in raw.split(",")) if k][:4]
+    table = search_table(page)
+    labels = dict(zip(table["key"], table["display"] + " (" + table["level"].str.lower() + ", " + table["state"] + ")"))
+    query = st.text_input("Add a place to compare", key="compare_query", placeholder="type a name")
+    options = list(keys)
+    if query.strip():
+        options += [h.key for h in find(query, table, limit=8) if h.key not in options]
+    chosen = st.multiselect("Places compared (up to 4)", options, default=keys, format_func=lambda k: labels.get(k, k),
+                            max_selections=4, key=f"compare_{','.join(keys)}_{query}")
+    value = ",".join(chosen)
+    if value != raw:
+        if value:
+            st.query_params["compare"] = value
+        elif "compare" in st.query_params:
+            del st.query_params["compare"]
+    return chosen
+
+
+# ---------------------------------------------------------------------------- what changed
+def change_window() -> tuple[dt.date, dt.date]:
+    today = dt.date.today()
+    presets = {"Last 30 days": today - dt.timedelta(days=30), "Since 2025-01-20": dt.date(2025, 1, 20),
+               "Since 2017-01-25": dt.date(2017, 1, 25), "Custom": None}
+    choice = st.radio("Period", list(presets), horizontal=True, key="changes_preset")
+    if presets[choice] is not None:
+        return presets[choice], today
+    c1, c2 = st.columns(2)
+    start = c1.date_input("From", value=dt.date(2025, 1, 20), min_value=EARLIEST, max_value=today, format="YYYY-MM-DD")
+    end = c2.date_input("To", value=today, min_value=EARLIEST, max_value=today, format="YYYY-MM-DD")
+    return (start, end) if start <= end else (end, start)
+
+
+def events_table(events: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "Date": events["date"], "What happened": events["event_label"], "Jurisdiction": events["jurisdiction_name"],
+        "State": events["state"].map(lambda s: STATE_NAMES.get(s, s)), "Details": events["summary"],
+        "Source": events["source_url"],
+        "Map as it stood": [f"/?focus={layer}:{geoid}&as_of={day}" if geoid else f"/?as_of={day}"
+                            for layer, geoid, day in zip(events["geoid_layer"], events["geoid"], events["end_date"])],
+    })
+    return out
+
+
+def chart_with_downloads(chart, name: str) -> None:
+    from .charts import render
+
+    st.altair_chart(chart, width="stretch")
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button("PNG", lambda: render(chart, "png"), f"{name}.png", "image/png", key=f"{name}-png")
+    c2.download_button("SVG", lambda: render(chart, "svg"), f"{name}.svg", "image/svg+xml", key=f"{name}-svg")
+
+
+# ---------------------------------------------------------------------------- 287(g) and federal lists
+def agreements_section(page: Page) -> None:
+    from .vocab import MODEL_LABEL as ML
+
+    t = page.data.agreements
+    if t is None or not len(t.rows):
+        st.info("No 287(g) table is loaded (data/287g_agreements.csv).")
+        return
+    rows = t.rows
+    view = page.view
+    if view.models:
+        rows = rows[rows["model"].isin(view.models)]
+    active = rows["status"] == "active"
+    st.caption(f"{int(active.sum())} active and {int((~active).sum())} ended agreements in the archived ICE lists "
+               f"({t.rows['first_seen'].min()} to {t.rows['last_seen'].max()}). An agreement absent from a later capture "
+               "is marked ended. Each resolves to the area it covers: county sheriffs to their county, city police to "
+               "their city (or county where this server lacks the city boundary), state agencies to the state.")
+    shown = rows[["agency", "state", "county", "model", "signed", "first_seen", "last_seen", "status", "geoid_name", "match",
+                  "moa_url"]].copy()
+    shown["model"] = shown["model"].map(ML)
+    shown["state"] = shown["state"].map(lambda s: STATE_NAMES.get(s, s))
+    st.dataframe(shown, hide_index=True, width="stretch", height=420, column_config={
+        "agency": "Agency (as published)", "county": "County (as published)", "model": "Model", "signed": "Signed",
+        "first_seen": "First seen", "last_seen": "Last seen", "status": "Status", "geoid_name": "Mapped to",
+        "match": "How it was resolved",
+        "moa_url": st.column_config.LinkColumn("Agreement (MOA)", display_text="MOA", validate=r"^https?://")})
+    from .export import safe_csv
+
+    st.download_button("Download agreements (CSV)", safe_csv(rows), "sanctuary-map-287g.csv", "text/csv")
+
+
+def designations_section(page: Page) -> None:
+    t = page.data.designations
+    if t is None or not len(t.rows):
+        st.info("No federal designations table is loaded (data/federal_designations.csv).")
+        return
+    rows = t.rows if not page.view.lists else t.rows[t.rows["list"].isin(page.view.lists)]
+    st.caption("A designation is what Washington said about a place, not something the place adopted. Names are kept "
+               "exactly as published, misspellings included. The DHS list was withdrawn within days; the DOJ list is "
+               "complete, the DHS transcription partial (see data/README.md).")
+    shown = rows[["list", "name_as_published", "jurisdiction_level", "state", "date_listed", "date_withdrawn", "match",
+                  "source_url", "notes"]].copy()
+    shown["list"] = shown["list"].map(FEDERAL_LIST_LABEL)
+    shown["state"] = shown["state"].map(lambda s: STATE_NAMES.get(s, s))
+    st.dataframe(shown, hide_index=True, width="stretch", height=420, column_config={
+        "list": "List", "name_as_published": "Name as published", "jurisdiction_level": "Level",
+        "date_listed": "Listed", "date_withdrawn": "Withdrawn", "match": "How it was mapped",
+        "source_url": st.column_config.LinkColumn("Source", display_text="source", validate=r"^https?://")})

@@ -1,65 +1,65 @@
-"""Shared fixtures.  Boundary fixtures for unit tests are built in code (tiny squares), never real data."""
+"""Shared fixtures: the fixture world (built in code) and its built boundary index; hermetic settings."""
 from __future__ import annotations
 
-import zipfile
+import os
+import sys
 from pathlib import Path
 
-import geopandas as gpd
 import pytest
-from shapely.geometry import box
 
-from sanctuary_map import _paths
+from sanctuary_map import settings as paths
 
-ROOT = _paths.ROOT
-MIRROR = _paths.DEV_CENSUS_MIRROR
+ROOT = paths.ROOT
+MIRROR = paths.DEV_CENSUS_MIRROR
+sys.path.insert(0, str(Path(__file__).parent))
 
-
-def write_cb_zip(directory: Path, name: str, records: list[dict], crs: str = "EPSG:4269") -> Path:
-    """A Census-style CB zip (shapefile members named after the zip) holding ``records``."""
-    stem = name[:-4]
-    tmp = directory / f"_{stem}"
-    tmp.mkdir(parents=True, exist_ok=True)
-    gpd.GeoDataFrame(records, crs=crs).to_file(tmp / f"{stem}.shp")
-    out = directory / name
-    with zipfile.ZipFile(out, "w") as z:
-        for member in tmp.iterdir():
-            z.write(member, member.name)
-    return out
+import world  # noqa: E402
 
 
-def square(x: float, y: float, size: float = 0.1):
-    return box(x, y, x + size, y + size)
+@pytest.fixture(scope="session", autouse=True)
+def _hermetic_settings():
+    """Tests never depend on SANCTUARY_MAP_* settings of the shell that runs them."""
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("SANCTUARY_MAP_")}
+    yield
+    os.environ.update(saved)
 
 
 @pytest.fixture(scope="session")
-def real_geodata(tmp_path_factory) -> Path:
-    """The project's built geodata (make geodata); built from the development mirror into a temp dir if absent."""
-    if (_paths.GEODATA_DIR / "manifest.json").exists():
-        return _paths.GEODATA_DIR
-    if not MIRROR.exists():
-        pytest.skip("no built geodata and no ../shared/census mirror to build it from")
+def world_dir(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("world")
+    world.write_census(root / "census")
+    world.write_tables(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def world_geodata(world_dir) -> Path:
+    """The fixture world's boundary index, built by the real build (tiles included)."""
+    from sanctuary_map.boundaries import build
     from sanctuary_map.census import open_source
-    from sanctuary_map.geodata import build
-    from sanctuary_map.policies import load_policies
 
-    out = tmp_path_factory.mktemp("geodata")
-    build(load_policies(), open_source(str(MIRROR), out / "cache"), out, log=lambda m: None)
+    out = world_dir / "geodata"
+    if not (out / "manifest.json").exists():
+        build(open_source(str(world_dir / "census"), out / "cache"), out, log=lambda m: None)
     return out
 
 
 @pytest.fixture(scope="session")
-def real_layers(real_geodata):
-    from sanctuary_map.geodata import load_layers
+def world_data(world_dir, world_geodata):
+    from sanctuary_map.data import load_map_data
 
-    return load_layers(real_geodata)
+    return load_map_data(world_dir / "policies.csv", world_geodata, data_dir=world_dir / "data")
 
 
-@pytest.fixture(scope="session")
-def map_data(real_layers):
-    from sanctuary_map.join import join
-    from sanctuary_map.mapping import MapData
-    from sanctuary_map.policies import load_policies
+@pytest.fixture()
+def world_env(monkeypatch, world_dir, world_geodata):
+    """Point the app at the fixture world (for AppTest and command-line runs)."""
+    monkeypatch.setenv("SANCTUARY_MAP_POLICIES", str(world_dir / "policies.csv"))
+    monkeypatch.setenv("SANCTUARY_MAP_GEODATA", str(world_geodata))
+    monkeypatch.setenv("SANCTUARY_MAP_DATA", str(world_dir / "data"))
+    monkeypatch.setenv("SANCTUARY_MAP_BASEMAP", "none")
+    return world_dir
 
-    table = load_policies()
-    joined = join(table.rows, real_layers.web, real_layers.manifest)
-    return MapData(real_layers, joined.matched)
+
+def world_args(world_dir: Path, world_geodata: Path) -> list[str]:
+    return ["--policies", str(world_dir / "policies.csv"), "--geodata", str(world_geodata), "--data", str(world_dir / "data")]

@@ -1,128 +1,164 @@
-"""The geodata build and the join, on tiny boundary fixtures built in code (not real Census shapes)."""
+"""The boundary-index build on the fixture world: every layer, both file kinds, distances, zones, tiles, reasons."""
 from __future__ import annotations
 
+import json
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pytest
+import shapely
+from pyproj import Geod
 
-from conftest import square, write_cb_zip
-from sanctuary_map.census import CensusError, CensusFile, DirectorySource, open_source, read_layer
-from sanctuary_map.geodata import GeodataError, build, load_layers
-from sanctuary_map.join import join
-from sanctuary_map.policies import validate_text
-from test_policies import csv_text, row
+import world
+from sanctuary_map import tiles
+from sanctuary_map.boundaries import GeodataError, load_boundaries
+from sanctuary_map.census import CensusError, CensusFile, DirectorySource, read_layer
+from sanctuary_map.distances import border_line, crs_for, measure
 
-
-@pytest.fixture()
-def source_dir(tmp_path):
-    d = tmp_path / "census"
-    d.mkdir()
-    # Fixture shapes: unit squares near Los Angeles, named like Census files.
-    write_cb_zip(d, "cb_2021_us_state_5m.zip", [
-        {"GEOID": "06", "NAME": "Fixturestate", "STATEFP": "06", "STUSPS": "CA", "ALAND": 1, "AWATER": 0, "geometry": square(-119, 33, 2)},
-        {"GEOID": "17", "NAME": "Otherstate", "STATEFP": "17", "STUSPS": "IL", "ALAND": 1, "AWATER": 0, "geometry": square(-90, 40, 2)}])
-    write_cb_zip(d, "cb_2021_us_county_5m.zip", [
-        {"GEOID": "06037", "NAME": "Fixture County", "STATEFP": "06", "ALAND": 1, "AWATER": 0, "geometry": square(-119, 33, 1)},
-        {"GEOID": "06059", "NAME": "Neighbour County", "STATEFP": "06", "ALAND": 1, "AWATER": 0, "geometry": square(-118, 33, 1)}])
-    write_cb_zip(d, "cb_2018_06_place_500k.zip", [
-        {"GEOID": "0644000", "NAME": "Old vintage", "STATEFP": "06", "ALAND": 1, "AWATER": 0, "geometry": square(-118.5, 33.9)}])
-    write_cb_zip(d, "cb_2019_06_place_500k.zip", [
-        {"GEOID": "0644000", "NAME": "Fixture City", "STATEFP": "06", "ALAND": 1, "AWATER": 0, "geometry": square(-118.5, 33.9)},
-        {"GEOID": "0600001", "NAME": "Unused City", "STATEFP": "06", "ALAND": 1, "AWATER": 0, "geometry": square(-118.0, 33.5)}])
-    write_cb_zip(d, "cb_2021_06_unsd_500k.zip", [
-        {"GEOID": "0622710", "NAME": "Fixture Unified", "STATEFP": "06", "ALAND": 1, "AWATER": 0, "geometry": square(-118.6, 33.8, 0.3)}])
-    return d
+GEOD = Geod(ellps="WGS84")
 
 
-def policies_fixture():
-    rows = [row(policy_id="city"),
-            row(policy_id="district", jurisdiction_level="school_district", geoid_layer="unsd", geoid="0622710"),
-            row(policy_id="county", jurisdiction_level="county", geoid_layer="county", geoid="06037"),
-            row(policy_id="state", jurisdiction_level="state", geoid_layer="state", geoid="06"),
-            row(policy_id="cps", jurisdiction_level="school_district", geoid_layer="unsd", geoid="1709930", state="IL"),
-            row(policy_id="ghost", geoid="0699999")]
-    return validate_text(csv_text(rows), name="fixture.csv")
+def brute_force_km(geom, border, step_km: float = 0.5) -> float:
+    """Reference distance: geodesic minimum over densified vertices of both shapes (slow; tests only)."""
+    deg = step_km / 111.0
+    poly = np.asarray(shapely.get_coordinates(shapely.segmentize(geom.boundary, deg)))
+    line = np.asarray(shapely.get_coordinates(shapely.segmentize(border, deg)))
+    # Pre-filter on an equirectangular approximation, then exact geodesics on the closest candidates.
+    lat0 = np.radians(poly[:, 1].mean())
+    d = np.hypot((poly[:, None, 0] - line[None, :, 0]) * np.cos(lat0), poly[:, None, 1] - line[None, :, 1])
+    flat = np.argsort(d, axis=None)[:50]
+    i, j = np.unravel_index(flat, d.shape)
+    _, _, m = GEOD.inv(poly[i, 0], poly[i, 1], line[j, 0], line[j, 1])
+    return float(np.min(m) / 1000.0)
 
 
-def test_build_picks_newest_vintage_reports_missing_and_joins(source_dir, tmp_path):
-    out = tmp_path / "geodata"
-    table = policies_fixture()
-    manifest = build(table, open_source(str(source_dir), out / "cache"), out, log=lambda m: None)
-    assert set(manifest["layers"]) == {"state", "county", "place", "unsd"}
-    place = manifest["layers"]["place"]
-    assert [f["file"] for f in place["files"]] == ["cb_2019_06_place_500k.zip"]  # newest vintage first
-    assert place["files"][0]["vintage"] == 2019 and len(place["files"][0]["sha256"]) == 64
-    assert manifest["layers"]["state"]["vintages"] == [2021]
-    assert manifest["missing"] == [{"layer": "unsd", "scope": "17", "wanted": "cb_*_17_unsd_*.zip", "policy_ids": ["cps"],
-                                    "reason": "no cb_*_17_unsd_*.zip file in source"}]
-    assert not (out / "cache").exists() or not any((out / "cache").iterdir()), "directory sources are read in place"
-    layers = load_layers(out)
-    assert set(layers.web["place"]["geoid"]) == {"0644000"}, "web layer keeps only joined places"
-    assert len(layers.web["county"]) == 2, "context layers are kept whole"
-    full = gpd.read_parquet(out / "place.parquet")
-    assert len(full) == 2 and full.crs.to_epsg() == 4326 and "GEOID" not in full.columns
-    result = join(table.rows, layers.web, layers.manifest)
-    assert set(result.matched["policy_id"]) == {"city", "district", "county", "state"}
-    reasons = dict(zip(result.unmatched["policy_id"], result.unmatched["reason"]))
-    assert reasons["cps"] == "boundary source not available: no cb_*_17_unsd_*.zip file in source"
-    assert "GEOID 0699999 is not in the place layer" in reasons["ghost"]
-    assert len(result.matched) + len(result.unmatched) == len(table.rows), "nothing dropped"
-    # distances were measured for joined boundaries only
-    unsd = layers.web["unsd"].set_index("geoid")
-    assert unsd.loc["0622710", "border_km"] > 100 and unsd.loc["0622710", "vintage"] == 2021
+def test_index_holds_every_boundary_of_every_file(world_geodata):
+    b = load_boundaries(world_geodata)
+    expected = {"state": world.STATES, "county": world.COUNTIES, "place": world.PLACES_06 + world.PLACES_41,
+                "unsd": world.UNSD, "elsd": world.ELSD, "scsd": world.SCSD}
+    for layer, records in expected.items():
+        got = set(b.index.loc[b.index["layer"] == layer, "geoid"])
+        assert got == {r["GEOID"] for r in records}, layer
+    # The build does not depend on any policy table: a place no row names is in the index.
+    assert b.lookup("place", "0600002")["name"] == "Sample City"
+    kinds = {f["file"]: f["kind"] for layer in b.manifest["layers"].values() for f in layer["files"]}
+    assert kinds["tl_2019_06_elsd.zip"] == "tl" and kinds["cb_2019_06_place_500k.zip"] == "cb"
+    vintages = {layer: v["vintages"] for layer, v in b.manifest["layers"].items()}
+    assert vintages["place"] == [2018, 2019] and vintages["elsd"] == [2019]
 
 
-def test_truncated_and_wrong_files_give_clear_errors(source_dir, tmp_path):
-    bad = source_dir / "cb_2021_06_unsd_500k.zip"
-    bad.write_bytes(bad.read_bytes()[:200])
-    with pytest.raises(CensusError, match=r"cb_2021_06_unsd_500k.zip .*not a readable zip.*truncated"):
+def test_missing_state_files_are_listed_not_guessed(world_geodata):
+    m = json.loads((world_geodata / "manifest.json").read_text())
+    missing = {(x["layer"], x["state"]) for x in m["missing"]}
+    assert ("place", "TX") in missing and ("place", "CA") not in missing and ("unsd", "OR") in missing
+
+
+def test_distances_match_a_brute_force_geodesic(world_geodata):
+    b = load_boundaries(world_geodata)
+    border = border_line()
+    for layer, geoid in (("place", "0600001"), ("county", "06003"), ("unsd", "0600010")):
+        row = b.lookup(layer, geoid)
+        ref = brute_force_km(b.geometry(layer, geoid), border)
+        assert row["border_km"] == pytest.approx(ref, rel=0.005), (layer, geoid)
+
+
+def test_island_is_nearer_than_the_mainland_and_both_are_recorded(world_geodata):
+    row = load_boundaries(world_geodata).lookup("unsd", "0600010")
+    assert row["parts"] == 2 and not row["nearest_part_is_mainland"]
+    assert row["border_km"] < row["mainland_km"]
+    (a, bpt) = json.loads(row["nearest_points"])
+    assert a[1] < 32.8  # measured from the island
+
+
+def test_zones_and_county_overlaps(world_geodata):
+    b = load_boundaries(world_geodata)
+    near, far = b.lookup("county", "06005"), b.lookup("county", "41001")
+    assert near["zone_mexico"] in ("inside", "partly inside") and far["zone_mexico"] == "outside"
+    # Every fixture boundary touches the state outline's edge within 100 miles, except inland Oregon parts.
+    assert b.lookup("place", "0600001")["zone_all"] == "inside"
+    assert b.lookup("place", "0600001")["counties"] == "06001"
+    assert set(b.lookup("scsd", "0600030")["counties"].split(",")) == {"06003"}
+
+
+def test_point_stack_is_top_to_bottom(world_geodata):
+    b = load_boundaries(world_geodata)
+    keys = [f"{r.layer}:{r.geoid}" for r in b.containing(*world.IN_TESTVILLE).itertuples()]
+    assert keys == ["state:06", "county:06001", "place:0600001", "unsd:0600010"]
+    keys = [f"{r.layer}:{r.geoid}" for r in b.containing(*world.ELEMENTARY_AND_SECONDARY).itertuples()]
+    assert keys == ["state:06", "county:06003", "place:0600002", "elsd:0600020", "scsd:0600030"]
+
+
+def test_tiles_cover_every_layer_and_subsets_stay_small(world_geodata):
+    from pmtiles.reader import MmapSource, Reader
+
+    for layer in ("state", "county", "place", "unsd", "elsd", "scsd"):
+        path = world_geodata / tiles.TILE_DIR / f"{layer}.pmtiles"
+        with path.open("rb") as fh:
+            header = Reader(MmapSource(fh)).header()
+        assert (header["min_zoom"], header["max_zoom"]) == tiles.ZOOMS[layer]
+    archive = world_geodata / tiles.TILE_DIR / "place.pmtiles"
+    box = (-117.95, 33.55, -117.55, 33.95)
+    sub = tiles.subset_boxes(archive, {9: box})
+    assert sub and len(sub) < archive.stat().st_size
+    from pmtiles.reader import MemorySource
+
+    x0, y0, x1, y1 = tiles.tile_range(box, 9)
+    reader = Reader(MemorySource(sub))
+    assert reader.get(9, x0, y0) is not None and reader.header()["min_zoom"] == 9
+
+
+def test_unreadable_files_give_messages(tmp_path, world_geodata):
+    bad = tmp_path / "cb_2021_us_state_5m.zip"
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(CensusError, match="not a readable zip"):
         read_layer(bad, CensusFile.parse(bad.name))
     with pytest.raises(CensusError, match="does not exist"):
         DirectorySource(tmp_path / "nowhere")
-    nogeoid = write_cb_zip(tmp_path, "cb_2020_06_elsd_500k.zip", [{"NAME": "x", "geometry": square(0, 0)}])
-    with pytest.raises(CensusError, match="no GEOID column"):
-        read_layer(nogeoid, CensusFile.parse(nogeoid.name))
+    with pytest.raises(GeodataError, match="geodata build"):
+        load_boundaries(tmp_path)
+    assert CensusFile.parse("tl_2019_17_unsd.zip").kind == "tl" and CensusFile.parse("cb_2019_06_place.zip") is None
 
 
-def test_website_source_offline_says_what_to_do(tmp_path, monkeypatch):
-    import urllib.request
-
-    def refuse(*a, **k):
-        raise OSError("network unreachable")
-
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
-    src = open_source(None, tmp_path)
-    with pytest.raises(CensusError, match="--source DIR"):
-        src.locate("state", "us")
+def test_reference_points_use_their_own_state_crs():
+    assert crs_for("06") == "EPSG:3310" and crs_for("48") == "EPSG:5070" and crs_for("02") == "EPSG:3338"
+    border = border_line()
+    # A point in Texas measured with its own projection agrees with the brute-force geodesic.
+    pt = shapely.Point(-98.0, 29.4)
+    d = measure(pt.buffer(0.001), border, "48")
+    assert d.km == pytest.approx(brute_force_km(pt.buffer(0.001), border), rel=0.01)
 
 
-def test_source_setting_precedence(tmp_path, monkeypatch):
-    monkeypatch.setenv("SANCTUARY_MAP_CENSUS_SOURCE", str(tmp_path))
-    assert open_source(None, tmp_path).describe() == f"directory {tmp_path}"
-    assert open_source("https://mirror.example/cb/", tmp_path).describe() == "mirror https://mirror.example/cb/"
-    monkeypatch.delenv("SANCTUARY_MAP_CENSUS_SOURCE")
-    assert open_source(None, tmp_path).describe().startswith("Census website")
+def test_zone_cache_is_keyed_by_content_not_identity():
+    from sanctuary_map.distances import mexico_zone
+
+    a = shapely.LineString([(-117.0, 32.5), (-116.0, 32.5)])
+    za = mexico_zone(a)
+    del a  # Python may reuse the id for the next object
+    b = shapely.LineString([(-100.0, 28.0), (-99.0, 27.0)])
+    zb = mexico_zone(b)
+    assert not za.equals(zb) and zb.contains(shapely.Point(-99.5, 27.5)) and not za.contains(shapely.Point(-99.5, 27.5))
 
 
-def test_broken_built_layer_is_reported_and_others_load(source_dir, tmp_path):
-    out = tmp_path / "geodata"
-    build(policies_fixture(), open_source(str(source_dir), out / "cache"), out, log=lambda m: None)
-    (out / "place.web.parquet").write_bytes(b"PAR1 truncated")
-    (out / "unsd.web.parquet").unlink()
-    layers = load_layers(out)
-    assert "truncated" in layers.errors["place"] and "python -m sanctuary_map geodata build" in layers.errors["place"]
-    assert "missing" in layers.errors["unsd"]
-    assert {"state", "county"} <= set(layers.web)
-    result = join(policies_fixture().rows, layers.web, {**layers.manifest, "_load_errors": layers.errors})
-    assert "place layer failed to load" in dict(zip(result.unmatched.policy_id, result.unmatched.reason))["city"]
-    (out / "manifest.json").unlink()
-    with pytest.raises(GeodataError, match="has not been built"):
-        load_layers(out)
+def test_real_mirror_lausd_distance_when_available(tmp_path):
+    """With the development mirror present: LAUSD's whole / mainland distances vs brute force (skipped elsewhere)."""
+    from sanctuary_map.settings import DEV_CENSUS_MIRROR
+
+    path = DEV_CENSUS_MIRROR / "cb_2021_06_unsd_500k.zip"
+    if not path.exists():
+        pytest.skip("no Census mirror here")
+    gdf = read_layer(path, CensusFile.parse(path.name)).to_crs(4326)
+    geom = gdf.loc[gdf["geoid"] == "0622710", "geometry"].iloc[0]
+    border = border_line()
+    d = measure(geom, border, "06")
+    assert d.km == pytest.approx(brute_force_km(geom, border), rel=0.005)
+    largest = max(geom.geoms, key=lambda p: gpd.GeoSeries([p], crs=4326).to_crs(3310).area.iloc[0])
+    assert d.mainland_km == pytest.approx(brute_force_km(largest, border), rel=0.005)
+    assert not d.nearest_part_is_mainland
 
 
-def test_wrong_crs_layer_is_refused(source_dir, tmp_path):
-    out = tmp_path / "geodata"
-    build(policies_fixture(), open_source(str(source_dir), out / "cache"), out, log=lambda m: None)
-    g = gpd.read_parquet(out / "county.web.parquet").to_crs(3857)
-    g.to_parquet(out / "county.web.parquet")
-    assert "expected EPSG:4326" in load_layers(out).errors["county"]
+def test_index_frame_has_documented_columns(world_geodata):
+    from sanctuary_map.boundaries import INDEX_COLUMNS
+
+    idx = pd.read_parquet(world_geodata / "index.parquet")
+    assert list(idx.columns) == list(INDEX_COLUMNS)

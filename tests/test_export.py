@@ -1,138 +1,111 @@
-"""Snapshots and downloads: what a reporter, an editor and an analyst take away."""
+"""Snapshots and downloads on the fixture world: sizes, no controls, titles, credits, metadata, vector, data."""
 from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 import pytest
+from PIL import Image
 
-from sanctuary_map.export import (boundaries_geojson, png_text, policies_csv, share_url, snapshot_png,
-                                  standalone_html, _static_png)
-from sanctuary_map.mapping import PALETTE
+from conftest import world_args
+from sanctuary_map import export
 from sanctuary_map.view import View
 
-
-def test_csv_has_filtered_rows_and_neutralises_formulas(map_data):
-    view = View(levels=("school_district",))
-    df = pd.read_csv(io.BytesIO(policies_csv(map_data.policies, view)), dtype=str, keep_default_na=False)
-    assert len(df) == 11 and set(df["jurisdiction_level"]) == {"school_district"}
-    p = map_data.policies.head(1).copy()
-    p["summary"] = "=HYPERLINK(\"http://evil\")"
-    p["notes"] = "@SUM(1)"
-    out = pd.read_csv(io.BytesIO(policies_csv(p, View())), dtype=str, keep_default_na=False)
-    assert out.loc[0, "summary"].startswith("'=") and out.loc[0, "notes"].startswith("'@")
+CHROMIUM = Path(export.CHROMIUM).exists()
 
 
-def test_every_csv_download_is_formula_safe():
-    from sanctuary_map.export import safe_csv
-
-    out = pd.read_csv(io.BytesIO(safe_csv(pd.DataFrame({"jurisdiction": ["=cmd|' /C calc'!A0", "Plain"], "km": [1.5, 2.0]}))),
-                      dtype=str)
-    assert out.loc[0, "jurisdiction"].startswith("'=") and out.loc[1, "jurisdiction"] == "Plain" and out.loc[0, "km"] == "1.5"
-
-
-def test_geojson_reads_back_with_the_filtered_boundaries(map_data, tmp_path):
-    path = tmp_path / "b.geojson"
-    path.write_bytes(boundaries_geojson(map_data, View(types=("statute",))))
-    gdf = gpd.read_file(path)
-    assert len(gdf) == 6 and set(gdf["jurisdiction_level"]) == {"state"}  # OR has two statutes, one boundary and gdf.crs.to_epsg() == 4326
-    assert "type=statute" in json.loads(path.read_text())["share_url"]
+def test_words_links_and_credit(world_data):
+    v = View(types=("board_resolution",), states=("CA",), as_of="2020-01-01")
+    assert export.describe(v) == "Board resolutions in California, in force on 2020-01-01"
+    assert export.is_public("https://map.example.org/x") and not export.is_public("http://localhost:8501/")
+    assert not export.is_public("http://127.0.0.1:9000/") and not export.is_public("http://10.0.0.2/")
+    assert "8765" in export.share_url(v, "http://127.0.0.1:8765/")
+    credit = export.credit_line(world_data, v, "http://localhost:8501/?x")
+    assert world_data.version in credit and "2020-01-01" in credit and "localhost" not in credit
+    assert "https://map.example.org" in export.credit_line(world_data, v, "https://map.example.org/?a=1")
 
 
-def test_standalone_html_has_no_network_links_and_records_its_view(map_data):
-    view = View(states=("CA",), focus="unsd:0622710")
-    page = standalone_html(map_data, view, data_date="2026-11-25")
-    assert 'src="data:text/javascript;base64,' in page
-    assert "/app/static" not in page and "https://cdn" not in page
-    import html
-
-    assert html.escape(share_url(view)) in page and "state=CA" in share_url(view)
-    assert "Filters: state: CA" in page and "US Census Bureau" in page
+def test_standalone_html_embeds_only_the_extent_tiles_and_no_network(world_data):
+    html = export.standalone_html(world_data, View(focus="place:0600001"), title="T <b>", controls=False)
+    assert "T &lt;b&gt;" in html and "<b>" not in html.split("<body>")[1].split("sm-export-title")[0] + ""
+    assert not re.search(r"""(src|href)=["']https?://""", html), "no external asset"
+    assert '"b64"' in html and "/app/static" not in html
+    assert 'name="sanctuary-map:dataset-version"' in html
 
 
-def _pixels_near(png: bytes, colour: str, tol: int = 40) -> int:
-    import matplotlib.image as mpimg
-    import numpy as np
-
-    img = mpimg.imread(io.BytesIO(png), format="png")[..., :3] * 255
-    target = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
-    return int((np.abs(img - target).max(axis=2) < tol).sum())
-
-
-def test_static_png_fallback_draws_layers(map_data):
-    png = _static_png(map_data, View(focus="place:0644000"), 800, 600, "T", "static note")
-    import matplotlib.image as mpimg
-
-    img = mpimg.imread(io.BytesIO(png), format="png")
-    assert img.shape[:2] == (600, 800)
-    assert _pixels_near(png, PALETTE["place"], tol=60) > 50
-
-
-@pytest.mark.browser
-def test_png_snapshot_size_colour_and_metadata(map_data):
-    import shutil
-
-    if not shutil.which("chromium"):
-        pytest.skip("Chromium not installed")
-    view = View(levels=("place",), focus="place:0644000")
-    png, renderer = snapshot_png(map_data, view, width=900, height=700, data_date="2026-11-25")
+@pytest.mark.skipif(not CHROMIUM, reason="Chromium not installed")
+@pytest.mark.parametrize("preset,size", [("social", (1200, 630)), ("square", (1080, 1080)), ("print", (4800, 3000))])
+def test_png_presets_titles_and_metadata(world_data, preset, size):
+    png, renderer = export.snapshot_png(world_data, View(focus="unsd:0600010"), preset=preset, title="Fixture title")
     assert renderer == "chromium"
-    import matplotlib.image as mpimg
+    img = Image.open(io.BytesIO(png))
+    assert img.size == size
+    meta = export.png_text(png)
+    assert meta["sanctuary-map:dataset-version"] == world_data.version and meta["sanctuary-map:as-of"]
+    assert "focus=unsd%3A0600010" in meta["sanctuary-map:view"]
+    # Not blank: the map draws more than a couple of colours.
+    assert len(img.convert("RGB").resize((200, 120)).getcolors(20000) or []) > 20
 
-    img = mpimg.imread(io.BytesIO(png), format="png")
-    assert img.shape[:2] == (700, 900)
-    assert img[..., :3].std() > 0.05, "not blank"
-    # Where is Los Angeles in that frame?  Lay out the same HTML at the same size and ask the browser.
+
+@pytest.mark.skipif(not CHROMIUM, reason="Chromium not installed")
+def test_snapshot_has_no_controls_but_a_title_legend_and_credit(world_data):
     from playwright.sync_api import sync_playwright
 
-    from sanctuary_map.export import CHROMIUM, CHROMIUM_ARGS
-
-    page_html = standalone_html(map_data, view, data_date="2026-11-25", height="700px")
-
-    def locate():
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            pg = b.new_page(viewport={"width": 900, "height": 700})
-            pg.set_content(page_html)
-            pg.wait_for_selector("path.sm-place-0644000", state="attached")
-            found = pg.locator("path.sm-place-0644000").bounding_box()
-            b.close()
-            return found
-
-    import concurrent.futures
-
-    # Own thread: a session-wide Playwright (browser tests) may hold this thread's event loop.
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        box = pool.submit(locate).result(timeout=60)
-    x0, y0 = int(box["x"]), int(box["y"])
-    x1, y1 = int(box["x"] + box["width"]), int(box["y"] + box["height"])
-    inside = img[y0:y1, x0:x1, :3] * 255
-    r, g, bl = inside[..., 0], inside[..., 1], inside[..., 2]
-    greenish = (g > r + 50) & (g > bl + 10)  # the city colour #009E73 blended over the light ground
-    assert greenish.mean() > 0.25, greenish.mean()
-    outside = img[:, :, :3] * 255
-    assert ((outside[..., 1] > outside[..., 0] + 50) & (outside[..., 1] > outside[..., 2] + 10)).mean() < greenish.mean()
-    assert png_text(png)["sanctuary-map:view"] == share_url(view)
+    html = export.standalone_html(world_data, View(), title="No controls", controls=False)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=export.CHROMIUM, args=export.CHROMIUM_ARGS)
+        page = b.new_page(viewport={"width": 900, "height": 600})
+        page.set_content(html)
+        page.wait_for_function("() => window.smTilesReady === true", timeout=30000)
+        assert page.locator(".leaflet-control-zoom, .leaflet-control-layers").count() == 0
+        assert page.locator(".sm-export-title").inner_text() == "No controls"
+        assert page.locator(".sm-legend").count() == 1 and page.locator(".leaflet-control-scale").count() == 1
+        assert "dataset version" in page.locator(".sm-export-credit").inner_text()
+        b.close()
 
 
-def test_export_cli_with_another_policies_file(tmp_path, real_geodata):
-    from test_policies import csv_text, row
+def test_vector_snapshots(world_data):
+    svg = export.vector_snapshot(world_data, View(), "svg", title="Vector")
+    assert svg.startswith(b"<?xml") and b"Vector" in svg and b"dataset version" in svg
+    pdf = export.vector_snapshot(world_data, View(), "pdf", title="Vector")
+    assert pdf.startswith(b"%PDF")
 
-    other = tmp_path / "mine.csv"
-    other.write_text(csv_text([row(policy_id="mine", jurisdiction_name="My LA"),
-                               row(policy_id="broken", geoid="12")]))
-    out = tmp_path / "mine.geojson"
-    r = subprocess.run([sys.executable, "-m", "sanctuary_map", "export", "--format", "geojson", "--out", str(out),
-                        "--policies", str(other), "--geodata", str(real_geodata)], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    assert "mine.csv:3:geoid" in r.stderr
-    gdf = gpd.read_file(out)
-    assert list(gdf["name"]) == ["My LA"]
-    csv_out = tmp_path / "f.csv"
-    r = subprocess.run([sys.executable, "-m", "sanctuary_map", "export", "--format", "csv", "--out", str(csv_out),
-                        "--type", "statute"], capture_output=True, text=True)
-    assert r.returncode == 0 and len(pd.read_csv(csv_out)) == 7
+
+def test_csv_and_geojson_follow_the_view(world_data):
+    view = View(stances=("requires_cooperation",), include_inactive=True)
+    frame = pd.read_csv(io.BytesIO(export.policies_csv(world_data.policies, view)), dtype=str)
+    assert set(frame["stance"]) == {"requires_cooperation"}
+    assert set(frame["policy_id"]) == {p for p, s in zip(world_data.policies["policy_id"], world_data.policies["stance"])
+                                       if s == "requires_cooperation"}
+    evil = world_data.policies.copy()
+    evil.loc[0, "notes"] = "=HYPERLINK(\"http://evil.example\")"
+    assert b"'=HYPERLINK" in export.policies_csv(evil, View(include_inactive=True))
+    gj = json.loads(export.boundaries_geojson(world_data, View()))
+    keys = {(f["properties"]["layer"], f["properties"]["geoid"]) for f in gj["features"]}
+    assert ("place", "0600001") in keys and ("place", "0600002") not in keys
+    assert gj["dataset_version"] == world_data.version
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="Chromium not installed")
+def test_cli_social_preset_and_small_multiples(world_dir, world_geodata, tmp_path):
+    out = tmp_path / "x.png"
+    cmd = [sys.executable, "-m", "sanctuary_map", "export", "--format", "png", "--preset", "social", "--out", str(out),
+           "--title", "CLI", *world_args(world_dir, world_geodata)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    assert Image.open(out).size == (1200, 630)
+    multi = tmp_path / "m.png"
+    dates = "2016-01-01,2019-01-01,2022-01-01,2026-01-01"
+    subprocess.run([*cmd[:-8], "--out", str(multi), "--as-of", dates, "--title", "Then and now",
+                    *world_args(world_dir, world_geodata)], check=True, capture_output=True)
+    img = Image.open(multi).convert("RGB")
+    assert img.size == (1200, 630) and export.png_text(multi.read_bytes())["sanctuary-map:as-of"] == dates
+    first, last = img.crop((0, 60, 600, 345)), img.crop((600, 345, 1200, 630))
+    assert list(first.getdata()) != list(last.getdata()), "the panels show different dates"
+    svg = tmp_path / "x.svg"
+    subprocess.run([*cmd[:4], "svg", "--out", str(svg), *world_args(world_dir, world_geodata)], check=True, capture_output=True)
+    assert svg.read_bytes().startswith(b"<?xml")

@@ -1,0 +1,54 @@
+"""Where sources disagree: one row per conflict, each side with its own source."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .data import MapData
+from .view import View, apply
+from .vocab import FEDERAL_LIST_LABEL, LAYER_SINGULAR, MODEL_LABEL, STANCE_LABEL, STATE_NAMES
+
+COLUMNS = ["Jurisdiction", "Level", "State", "Conflict", "A", "Source A", "B", "Source B"]
+
+
+def disagreements(data: MapData, view: View) -> pd.DataFrame:
+    shown = apply(view, data.matched if data.boundaries is not None else data.policies)
+    rows: list[dict] = []
+    states = shown[shown["jurisdiction_level"] == "state"]
+    local = shown[shown["jurisdiction_level"] != "state"]
+    for direction, other in (("requires_cooperation", "limits_cooperation"), ("limits_cooperation", "requires_cooperation")):
+        for s in states[states["stance"] == direction].to_dict("records"):
+            for r in local[(local["state"] == s["state"]) & (local["stance"] == other)].to_dict("records"):
+                rows.append({"Jurisdiction": r["jurisdiction_name"], "Level": LAYER_SINGULAR[r["geoid_layer"]].capitalize(),
+                             "State": STATE_NAMES.get(r["state"], r["state"]),
+                             "Conflict": f"local measure that {STANCE_LABEL[other].lower()} inside a state whose law "
+                                         f"{STANCE_LABEL[direction].lower()}",
+                             "A": f"{s['title']} ({s['date_adopted']})", "Source A": s["source_url"],
+                             "B": f"{r['title']} ({r['date_adopted']})", "Source B": r["source_url"]})
+    if data.designations is not None and data.designations.joined is not None:
+        from .designations import listed_on
+
+        listed = data.designations.joined.matched
+        listed = listed[listed_on(listed, view.as_of_date())]
+        requires = shown[shown["stance"] == "requires_cooperation"]
+        agreements = None
+        if data.agreements is not None:
+            from .agreements import active_on
+
+            agreements = active_on(data.agreements, view.as_of_date())
+        for d in listed.to_dict("records"):
+            key = (d["geoid_layer"], d["geoid"])
+            base = {"Jurisdiction": d["name_as_published"], "Level": LAYER_SINGULAR.get(d["geoid_layer"], "").capitalize(),
+                    "State": STATE_NAMES.get(d["state"], d["state"]),
+                    "A": f"named on the {FEDERAL_LIST_LABEL[d['list']]}", "Source A": d["source_url"]}
+            for r in requires[(requires["geoid_layer"] == key[0]) & (requires["geoid"] == key[1])].to_dict("records"):
+                rows.append({**base, "Conflict": "listed as a sanctuary jurisdiction while its own measure requires "
+                                                 "cooperation", "B": f"{r['title']} ({r['date_adopted']})",
+                             "Source B": r["source_url"]})
+            if agreements is not None and len(agreements):
+                hits = agreements[(agreements["geoid_layer"] == key[0]) & (agreements["geoid"] == key[1])]
+                for a in hits.to_dict("records"):
+                    rows.append({**base, "Conflict": "listed as a sanctuary jurisdiction while holding a 287(g) agreement",
+                                 "B": f"{a['agency']}: {MODEL_LABEL.get(a['model'], a['model'])}"
+                                      + (f", signed {a['signed_date']}" if a.get("signed_date") else ""),
+                                 "Source B": a.get("moa_url") or ""})
+    return pd.DataFrame(rows, columns=COLUMNS)

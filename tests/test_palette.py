@@ -1,0 +1,46 @@
+"""Every palette stays distinguishable under simulated colour-vision deficiencies (Machado et al. 2009, severity 1)."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from sanctuary_map.vocab import FEDERAL_COLOUR, MODEL_COLOUR, STANCE_COLOUR, ZONE_COLOUR
+
+MACHADO = {
+    "normal": np.eye(3),
+    "protanopia": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]),
+    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]),
+    "tritanopia": np.array([[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]]),
+}
+PALETTES = {
+    "stance": list(STANCE_COLOUR.values()),
+    "287(g) models": [MODEL_COLOUR[m] for m in ("jail_enforcement", "task_force", "warrant_service_officer")],
+    "map furniture": [STANCE_COLOUR["limits_cooperation"], STANCE_COLOUR["requires_cooperation"], ZONE_COLOUR, FEDERAL_COLOUR],
+}
+MIN_DELTA_E = 12.0  # CIE76 in CIELAB: clearly different at a glance
+
+
+def _lin(c):
+    c = np.asarray(c) / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _lab(rgb_lin):
+    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    xyz = m @ rgb_lin / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 216 / 24389, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def _hex(h):
+    return [int(h[i:i + 2], 16) for i in (1, 3, 5)]
+
+
+@pytest.mark.parametrize("name", PALETTES)
+@pytest.mark.parametrize("vision", MACHADO)
+def test_palette_distinct(name, vision):
+    colours = [_lab(np.clip(MACHADO[vision] @ _lin(_hex(c)), 0, 1)) for c in PALETTES[name]]
+    worst = min(np.linalg.norm(a - b) for a, b in itertools.combinations(colours, 2))
+    assert worst >= MIN_DELTA_E, f"{name} under {vision}: closest pair only {worst:.1f} apart"

@@ -1,0 +1,61 @@
+"""What applies here and profiles: the whole stack, unincorporated areas, elementary + secondary districts."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import world
+from conftest import world_args
+from sanctuary_map.profile import compare_table, profile, stack
+from sanctuary_map.view import View
+
+
+def test_stack_lists_every_level_with_its_instruments(world_data):
+    entries, note = stack(world_data, *world.IN_TESTVILLE, View())
+    assert [e.key for e in entries] == ["state:06", "county:06001", "place:0600001", "unsd:0600010"]
+    by_key = {e.key: e for e in entries}
+    assert [i.policy_id for i in by_key["place:0600001"].instruments] == ["testville-res", "testville-ord"]
+    assert by_key["county:06001"].stances == {"requires_cooperation"}
+    assert by_key["county:06001"].listings and by_key["county:06001"].agreements
+    assert "limit" in note.lower() or "requir" in note.lower()
+
+
+def test_unincorporated_point(world_data):
+    entries, _ = stack(world_data, *world.UNINCORPORATED, View())
+    names = [e.name for e in entries]
+    assert "Unincorporated area" in names
+    assert [e.key for e in entries if e.key] == ["state:06", "county:06003", "scsd:0600030"]
+
+
+def test_elementary_and_secondary_districts(world_data):
+    entries, _ = stack(world_data, *world.ELEMENTARY_AND_SECONDARY, View())
+    assert {"elsd:0600020", "scsd:0600030"} <= {e.key for e in entries}
+
+
+def test_as_of_changes_the_stack(world_data):
+    before = stack(world_data, *world.IN_TESTVILLE, View(as_of="2016-01-01"))[0]
+    place = next(e for e in before if e.layer == "place")
+    assert place.instruments == []
+
+
+def test_profile_json_has_the_promised_parts(world_dir, world_geodata):
+    r = subprocess.run([sys.executable, "-m", "sanctuary_map", "profile", "--geoid", "0600010", "--layer", "unsd", "--json",
+                        *world_args(world_dir, world_geodata)], capture_output=True, text=True, check=True)
+    p = json.loads(r.stdout)
+    assert p["key"] == "unsd:0600010" and p["instruments"][0]["policy_id"] == "tusd-res"
+    assert "outlying part" in p["distance"] and "mainland" in p["distance"]
+    assert {o["key"] for o in p["overlapping"]} >= {"state:06", "county:06001", "place:0600001"}
+    assert p["timeline"] and p["dataset_version"] and p["as_of"]
+
+
+def test_profile_of_a_row_without_boundary(world_data):
+    p = profile(world_data, "place", "4835000", View())
+    assert p["name"] == "Lone Star City" and "not in this server" in p["note"]
+    assert profile(world_data, "place", "9999999", View()) is None
+
+
+def test_compare(world_data):
+    t = compare_table(world_data, ["place:0600001", "county:06001"], View())
+    assert list(t.columns) == ["Testville (CA)", "Alpha County (CA)"]
+    assert t.loc["Direction", "Alpha County (CA)"] == "Requires cooperation"
