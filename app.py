@@ -1,4 +1,8 @@
-"""Sanctuary Map, home page: the map of immigration-enforcement cooperation policy (other pages live in pages/)."""
+"""Sanctuary Map, home page: the map of immigration-enforcement cooperation policy (other pages live in pages/).
+
+``?mode=embed`` (or Streamlit's own ``?embed=true``) shows only the map, its legend and a credit line, frozen at the
+link's as-of date (for an article).
+"""
 from __future__ import annotations
 
 import streamlit as st
@@ -11,26 +15,37 @@ from sanctuary_map.view import apply
 
 
 def map_page() -> None:
-    st.markdown("## Sanctuary Map")
-    page = ui.start("map")
+    embed = ui.is_embed()
+    if embed:
+        ui.embed_chrome()
+    else:
+        st.markdown("## Sanctuary Map")
+    page = ui.start("map", sidebar=not embed)
     data = page.data
-    st.caption("Statutes, ordinances, executive orders and school-board resolutions that **limit** or **require** "
-               "cooperation with federal immigration enforcement, with 287(g) agreements and federal lists. "
-               "Hover for a summary, click anywhere for everything that applies there; every entry links to its source.")
+    if not embed:
+        st.caption("Statutes, ordinances, executive orders and school-board resolutions that **limit** or **require** "
+                   "cooperation with federal immigration enforcement, with 287(g) agreements and federal lists. "
+                   "Hover for a summary, click anywhere for everything that applies there; every entry links to its source.")
     if data.boundaries is None:
         st.info("The map needs the boundary index. Build it with `python -m sanctuary_map geodata build`.")
         return
     view = page.view
-    focus = view.focus or DEFAULT_FOCUS
-    picked = ui.jurisdiction_search(page, focus)
-    view = view.with_focus(picked)
-    if view != page.view:
-        ui.set_view(view)
-    shown = apply(view, data.matched)
+    if not embed:
+        picked = ui.jurisdiction_search(page, view.focus or DEFAULT_FOCUS)
+        view = view.with_focus(picked)
+        if view != page.view:
+            ui.set_view(view)
+    elif not view.focus:
+        view = view.with_focus("none")
     m = build_map(data, view, page.published, basemap=settings().basemap)
-    st_folium(m, returned_objects=["last_clicked"], use_container_width=True, height=600, key="map")
-    st.caption(ui.counts_caption(page, len(apply(view, data.policies))) + f" On the map: {len(shown)}.")
-    ui.what_applies_here(page, st.session_state.get("map"))
+    value = st_folium(m, returned_objects=["last_clicked"], use_container_width=True, height=560 if not embed else 520,
+                      key="map")
+    if embed:
+        ui.embed_credit(page, view)
+        return
+    shown = apply(view, data.matched)
+    st.caption(ui.counts_caption(page, len(apply(view, data.policies, for_map=False))) + f" On the map: {len(shown)}.")
+    ui.what_applies_here(page, value)
     ui.share_box(view)
     ui.map_downloads(page, view)
     ui.log_run_time("map")

@@ -13,7 +13,9 @@ overwrites it; it has no identifiers and no history.  This module
 * keeps the committed table (:class:`AgreementTable`, :func:`load_agreements`,
   :func:`save_agreements`) and folds one capture into it (:func:`ingest`): first and last
   seen, ended agreements, changed names, models and signing dates (:class:`IngestReport`);
-* runs the ``ingest-287g`` command (:func:`ingest_cli`).
+* runs the ``ingest-287g`` command (:func:`ingest_cli`);
+* serves the app: :func:`load_for_map`, :func:`active_on`, :func:`map_lookups`,
+  :func:`for_jurisdiction` and :func:`ledger_rows`.
 
 A *complete* capture is a whole ICE list: an agreement missing from it has ended.  A
 *partial* capture (for example MOA files found in an archive, :func:`read_moa_archive`)
@@ -72,7 +74,7 @@ MATCH_LABEL = {
     "state_agency": "State agency: the state",
     "county_exact": "County, name matched exactly",
     "county_fuzzy": "County, name matched approximately (review)",
-    "county_directory": "County from the FBI agency directory",
+    "county_directory": "County from an agency or town directory",
     "place_exact": "City or town, name matched exactly",
     "place_fuzzy": "City or town, name matched approximately (review)",
     "place_not_in_source_county": "City or town not in the boundary source: its county",
@@ -942,7 +944,9 @@ def _resolve_county(agency: str, state: str, county: str, kind: str, index: pd.D
         parts = [p for p in re.split(r"\s*(?:,|/|;|&|\band\b)\s*", county) if p.strip()] or [county]
         sources.append((parts[0], f"COUNTY column {county!r}" + (" (first of several)" if len(parts) > 1 else "")))
     if not municipal:
-        sources.extend((c, "the agency name") for c in counties_in_name(agency))
+        named = [(c, "the agency name") for c in counties_in_name(agency)]
+        # a sheriff or county jail is the county its name says, whatever the COUNTY column holds
+        sources = [*named, *sources] if kind == "county" else [*sources, *named]
     for fuzzy in (False, True):
         for text, note in sources:
             found = match_county(text, state, index, fuzzy=fuzzy)
@@ -951,6 +955,9 @@ def _resolve_county(agency: str, state: str, county: str, kind: str, index: pd.D
                 exact = score >= 100
                 mk = match_kind or ("county_exact" if exact else "county_fuzzy")
                 detail = f"{name_full} from {note}" + ("" if exact else f" ~ {text!r} (approximate, {score:.0f})")
+                other = match_county(county, state, index, fuzzy=False) if county and "COUNTY" not in note else None
+                if other and other[0] != geoid:
+                    detail += f" (the COUNTY column says {county!r})"
                 return Resolution(geoid, "county", mk, "; ".join(x for x in (lead, detail) if x),
                                   None if exact else score, name_full)
     via = _directory_county(agency, state, kind, directory)

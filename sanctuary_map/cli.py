@@ -263,6 +263,8 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--agreements", default=str(paths.AGREEMENTS_CSV))
     i.add_argument("--snapshots", default=str(paths.AGREEMENT_SNAPSHOTS_CSV))
     i.add_argument("--geodata", default=str(paths.GEODATA_DIR))
+    i.add_argument("--directory", default=None,
+                   help="optional CSV of the FBI's law-enforcement agency list, to place city police ICE lists without a county")
     i.set_defaults(func=cmd_ingest)
 
     e = sub.add_parser("export", help="a snapshot (png, svg, pdf, html) or the data (csv, geojson) of a view")

@@ -106,7 +106,7 @@ def _page_css(mtime: float) -> str:
     return (paths.STATIC_DIR / "app.css").read_text(encoding="utf-8")
 
 
-def start(name: str) -> Page:
+def start(name: str, sidebar: bool = True) -> Page:
     """Load data (the session's upload if any, else the shipped tables), draw the sidebar, show problems."""
     st.session_state["_run_started"] = time.perf_counter()
     st.html(f"<style>{_page_css(_mtime(paths.STATIC_DIR / 'app.css'))}</style>")
@@ -119,9 +119,13 @@ def start(name: str) -> Page:
     if upload is not None:
         data = _upload_data(upload, st.session_state.get(UPLOAD_KEY + "_key", ""), shipped)
         published = replace(published, details_url=None)
-    view, notices = sidebar(data)
-    page = Page(data, view, published, upload is not None, notices)
-    show_data_health(page)
+    if sidebar:
+        view, notices = _sidebar(data)
+        page = Page(data, view, published, upload is not None, notices)
+        show_data_health(page)
+    else:  # an embed: the link's view, no widgets
+        view, notices = _view_from_url()
+        page = Page(data, view, published, upload is not None, notices)
     return page
 
 
@@ -140,7 +144,7 @@ def _view_from_url() -> tuple[View, list[str]]:
     return parse_query(query)
 
 
-def sidebar(data: MapData) -> tuple[View, list[str]]:
+def _sidebar(data: MapData) -> tuple[View, list[str]]:
     """Filters shared by every page; they live in the URL so a copied link restores the view."""
     current, notices = _view_from_url()
     today = dt.date.today()
@@ -269,7 +273,9 @@ def counts_caption(page: Page, shown: int) -> str:
 
 
 def share_base() -> str | None:
-    """The address the visitor used, unless a public URL is configured."""
+    """The app's root at the address the visitor used (scheme, host, port, base path), unless a public URL is set."""
+    import urllib.parse
+
     configured = settings().public_url
     if configured:
         return configured
@@ -277,7 +283,11 @@ def share_base() -> str | None:
         url = st.context.url
     except Exception:
         return None
-    return url.split("?", 1)[0] if url else None
+    if not url:
+        return None
+    parts = urllib.parse.urlsplit(url)
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{parts.scheme}://{parts.netloc}/" + (base + "/" if base else "")
 
 
 def share_box(view: View) -> None:
@@ -287,11 +297,56 @@ def share_box(view: View) -> None:
     st.code(share_url(view, share_base()), language=None, wrap_lines=True)
 
 
+def is_embed() -> bool:
+    """An embed: our ``mode=embed`` parameter, or Streamlit's own embed mode (``?embed=true``)."""
+    try:
+        native = bool(st.context.is_embedded)
+    except Exception:
+        native = False
+    return st.query_params.get("mode") == "embed" or native
+
+
+def embed_url(view: View, version: str) -> str:
+    """The view as an embed: frozen at its as-of date (today's if none) and tagged with the dataset version."""
+    import urllib.parse
+
+    from .export import share_url
+
+    frozen = replace(view, as_of=view.as_of_date())
+    url = share_url(frozen, share_base())
+    # Streamlit's own embed=true hides its toolbar; mode=embed makes this app show the map, legend and credit only.
+    return url + ("&" if "?" in url else "?") + urllib.parse.urlencode({"mode": "embed", "embed": "true", "v": version})
+
+
+def embed_chrome() -> None:
+    """Embeds show the map, its legend and a credit line: no sidebar, header or menu."""
+    st.html("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], header, "
+            "[data-testid='stToolbar'] {display: none !important;} .block-container {padding: 0.3rem 0.5rem 0 !important;}"
+            "</style>")
+
+
+def embed_credit(page: Page, view: View) -> None:
+    from .export import credit_line, share_url
+
+    asked = st.query_params.get("v", "")
+    note = ""
+    if asked and asked != page.data.version:
+        note = f" This embed was made with dataset version {asked[:12]}; the data has been updated since."
+    st.caption(credit_line(page.data, view, share_url(view, share_base())) + note)
+
+
 def map_downloads(page: Page, view: View) -> None:
     """Snapshot and data downloads; files are produced only when the user asks."""
     from .export import PRESETS, boundaries_geojson, describe, policies_csv, snapshot_png, standalone_html, vector_snapshot
 
     data = page.data
+    with st.expander("Embed this map in an article", icon=":material/code:"):
+        url = embed_url(view, data.version)
+        st.caption("The embed shows the map, its legend and a credit line, frozen at the as-of date "
+                   f"({view.as_of_date()}) and tagged with dataset version {data.version}. For a copy that never changes, "
+                   "use the offline HTML below.")
+        st.code(f'<iframe src="{url}" width="100%" height="620" style="border:0" title="Sanctuary Map" '
+                'loading="lazy"></iframe>', language="html", wrap_lines=True)
     with st.expander("Download a snapshot or the data", icon=":material/download:"):
         c1, c2, c3 = st.columns([2, 2, 1])
         title = c1.text_input("Title", value="Sanctuary Map", max_chars=120)

@@ -107,5 +107,5 @@ def test_cli_social_preset_and_small_multiples(world_dir, world_geodata, tmp_pat
     first, last = img.crop((0, 60, 600, 345)), img.crop((600, 345, 1200, 630))
     assert list(first.getdata()) != list(last.getdata()), "the panels show different dates"
     svg = tmp_path / "x.svg"
-    subprocess.run([*cmd[:4], "svg", "--out", str(svg), *world_args(world_dir, world_geodata)], check=True, capture_output=True)
+    subprocess.run([*cmd[:5], "svg", "--out", str(svg), *world_args(world_dir, world_geodata)], check=True, capture_output=True)
     assert svg.read_bytes().startswith(b"<?xml")

@@ -29,12 +29,15 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(real_geodata, tmp_path_factory):
+def server(world_dir, world_geodata, tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (apt-get install chromium); `make test` installs it")
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {**os.environ, "SANCTUARY_MAP_BASEMAP": "none", "SANCTUARY_MAP_PUBLIC_URL": f"http://127.0.0.1:{port}/"}
+    # The fixture world (built in code), offline basemap, and no public URL: links use the address the visitor used.
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("SANCTUARY_MAP_")},
+           "SANCTUARY_MAP_BASEMAP": "none", "SANCTUARY_MAP_POLICIES": str(world_dir / "policies.csv"),
+           "SANCTUARY_MAP_GEODATA": str(world_geodata), "SANCTUARY_MAP_DATA": str(world_dir / "data")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -68,7 +71,7 @@ def browser():
 
 @pytest.fixture()
 def page(browser):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
     pg = ctx.new_page()
     pg.external_requests = []
     pg.dialogs = []
@@ -84,3 +87,20 @@ def wait_idle(page) -> None:
 
 def map_frame(page):
     return page.frame_locator("iframe[title='streamlit_folium.st_folium']")
+
+
+def tiles_ready(page) -> None:
+    """Wait until the map's vector tiles have drawn (the map sets window.smTilesReady)."""
+    page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some("
+                           "f => { try { return f.contentWindow.smTilesReady === true; } catch (e) { return false; } })",
+                           timeout=60000)
+
+
+def map_point(page, lat: float, lon: float) -> tuple[float, float]:
+    """Page coordinates of a lat/lon on the map (through Leaflet's own projection)."""
+    el = page.query_selector("iframe[title='streamlit_folium.st_folium']")
+    box = el.bounding_box()
+    x, y = el.content_frame().evaluate("([lat, lon]) => { var p = window.smMap.latLngToContainerPoint([lat, lon]);"
+                                       " var r = window.smMap.getContainer().getBoundingClientRect();"
+                                       " return [p.x + r.left, p.y + r.top]; }", [lat, lon])
+    return box["x"] + x, box["y"] + y

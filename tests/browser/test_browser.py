@@ -1,0 +1,137 @@
+"""A real browser against `streamlit run` on the fixture world: tiles, hover, click, links, embed, phone, upload."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from playwright.sync_api import expect
+
+import world
+from sanctuary_map.policies import COLUMNS
+
+from .conftest import map_frame, map_point, tiles_ready, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+def open_map(page, server, query: str = ""):
+    page.goto(server + "/" + query)
+    wait_idle(page)
+    tiles_ready(page)
+
+
+def test_map_draws_from_tiles_with_no_third_party_request(server, page):
+    open_map(page, server, "?focus=unsd:0600010")
+    frame = map_frame(page)
+    expect(frame.locator("canvas.leaflet-tile").first).to_be_attached()
+    expect(frame.locator(".sm-legend")).to_contain_text("Limits cooperation")
+    assert page.external_requests == []
+    # The first screen shows the map: it starts high enough and keeps most of its height visible at 1400 x 900.
+    box = page.query_selector("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    assert box["y"] < 330 and 900 - box["y"] > 500
+
+
+def test_hover_and_click_give_the_whole_stack(server, page):
+    open_map(page, server, "?focus=place:0600001")
+    x, y = map_point(page, world.IN_TESTVILLE[1], world.IN_TESTVILLE[0])
+    page.mouse.move(x, y)
+    frame = map_frame(page)
+    expect(frame.locator(".sm-tooltip")).to_contain_text("Testville")
+    page.mouse.click(x, y)
+    popup = frame.locator(".sm-stack")
+    expect(popup).to_contain_text("What applies here")
+    for name in ("Calfornia Test", "Alpha County", "Testville", "Testville Unified School District"):
+        expect(popup).to_contain_text(name)
+    expect(popup).to_contain_text("Testville sanctuary ordinance")
+    # The click reaches Python too: the panel under the map lists the same stack with sources.
+    wait_idle(page)
+    panel = page.locator("[data-testid='stMain']")
+    expect(panel).to_contain_text("What applies at", timeout=30000)
+    expect(panel).to_contain_text("Alpha County detainer resolution")
+
+
+HOSTILE = ["?from=1900", "?to=2099", "?from=1980", "?as_of=9999-99-99", "?as_of=1492-10-12", "?focus=%3Cscript%3E",
+           "?type=%22%3E%3Cimg%20src=x%20onerror=alert(1)%3E", "?hide=everything", "?from=" + "9" * 3000,
+           "?state=ZZ&level=galaxy", "?j=../../etc/passwd", "?mode=embed&as_of=abc"]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_and_out_of_range_links_never_show_a_traceback(server, page, query):
+    page.goto(server + "/" + query)
+    wait_idle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.dialogs == []
+    expect(page.locator("[data-testid='stApp']")).not_to_contain_text("Traceback")
+
+
+def test_hostile_links_on_every_page(server, page):
+    for path in ("Policies", "Border_distance", "About", "Your_data", "Place", "What_changed", "Agreements_and_lists"):
+        page.goto(f"{server}/{path}?from=1900&to=2099&as_of=3000-01-01&j=bad&compare=x,y")
+        wait_idle(page)
+        assert page.locator("[data-testid='stException']").count() == 0, path
+
+
+def test_share_link_uses_the_address_the_visitor_used(server, page):
+    open_map(page, server, "?focus=place:0600001")
+    port = server.rsplit(":", 1)[1]
+    expect(page.locator("[data-testid='stCode']").first).to_contain_text(f":{port}/?focus=place%3A0600001")
+
+
+def test_embed_mode_is_the_map_legend_and_credit(server, page):
+    open_map(page, server, "?mode=embed&as_of=2020-01-01")
+    assert page.locator("[data-testid='stSidebar']").is_hidden()
+    expect(page.locator("[data-testid='stMain']")).to_contain_text("dataset version")
+    expect(map_frame(page).locator(".sm-legend")).to_be_visible()
+    assert page.locator("text=Find a place").count() == 0
+
+
+def test_phone_layout(server, browser):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(server + "/?focus=place:0600001")
+    wait_idle(page)
+    tiles_ready(page)
+    box = page.query_selector("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    assert box["width"] >= 360, "the map fills the width"
+    frame = map_frame(page)
+    assert frame.locator(".leaflet-control-layers-expanded").count() == 0, "layer control starts collapsed"
+    frame.locator(".sm-legend summary").click()
+    expect(frame.locator(".sm-legend")).not_to_have_attribute("open", "")
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    page.goto(server + "/Policies?all=1")
+    wait_idle(page)
+    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
+    ctx.close()
+
+
+def _csv(rows: list[dict]) -> bytes:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(COLUMNS))
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue().encode()
+
+
+def test_hostile_upload_is_inert_and_any_index_jurisdiction_maps(server, page):
+    rows = [world.policy(policy_id="quiet", jurisdiction_name="Springfield", geoid="0600003",
+                         title='Fees < 5 & "quoted" text'),
+            world.policy(policy_id="img", title="<img src=x onerror=alert(1)>"),
+            world.policy(policy_id="jsurl", source_url="javascript:alert(3)")]
+    page.goto(server + "/Your_data")
+    wait_idle(page)
+    page.locator("input[type='file']").set_input_files({"name": "<b>evil</b>.csv", "mimeType": "text/csv", "buffer": _csv(rows)})
+    expect(page.get_by_text("valid row(s) are now on the map")).to_be_visible(timeout=30000)
+    wait_idle(page)
+    body = page.locator("[data-testid='stMain']")
+    expect(body).to_contain_text("2 row(s) left out")
+    expect(body.locator("b", has_text="evil")).to_have_count(0)
+    page.locator("[data-testid='stSidebar'] a", has_text="Map").first.click()
+    wait_idle(page)
+    tiles_ready(page)
+    # Springfield (CA) is in no shipped row: the upload joins against the national index and it is drawn.
+    cfg = page.query_selector("iframe[title='streamlit_folium.st_folium']").content_frame().evaluate(
+        "() => window.SanctuaryMap._cfg.lookup.place")
+    assert cfg == {"0600003": "L"}
+    assert page.dialogs == []

@@ -1,0 +1,99 @@
+"""Every page in-process with Streamlit's AppTest, on the fixture world: no exception, filters and links work."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import world
+from conftest import ROOT
+
+TIMEOUT = 120
+PAGES = ["app.py", "pages/1_Policies.py", "pages/2_Border_distance.py", "pages/3_About.py", "pages/4_Your_data.py",
+         "pages/5_Place.py", "pages/6_What_changed.py", "pages/7_Agreements_and_lists.py"]
+
+
+@pytest.fixture(autouse=True)
+def _world(world_env):
+    yield
+
+
+def run(path: str, query: dict | None = None) -> AppTest:
+    """Run a page as the app runs it: from the entry point, switched to the page."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if path != "app.py":
+        at.switch_page(path)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def folium_args(at: AppTest) -> dict:
+    comps = [c for c in at.get("component_instance") if "script" in (c.proto.json_args or "")]
+    assert len(comps) == 1
+    return json.loads(comps[0].proto.json_args)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_runs(path):
+    at = run(path)
+    assert at.title or at.markdown
+
+
+def test_map_page_sends_lookups_not_geometry_and_follows_filters():
+    at = run("app.py")
+    args = folium_args(at)
+    script = args["script"]
+    assert len(script.encode()) < 100_000, "per render: lookups and addresses only"
+    assert args["returned_objects"] == ["last_clicked"]
+    assert all(u.startswith("/app/static/") for u in args["js_links"] + args["css_links"])
+    assert '"0600001": "L"' in script.replace(":\"L\"", ": \"L\"") or '"0600001":"L"' in script
+    at.sidebar.multiselect[0].set_value(["requires_cooperation"]).run()
+    assert not at.exception
+    script = folium_args(at)["script"]
+    assert "0600001" not in script.split("SanctuaryMap.configure(")[1].split("});")[0].split('"lookup"')[1].split('"shown"')[0]
+    assert at.query_params["stance"] in ("requires_cooperation", ["requires_cooperation"])
+
+
+def test_hostile_and_out_of_range_links_show_a_notice_and_the_nearest_view():
+    for query in ({"from": "1900"}, {"to": "2099"}, {"from": "1980"}, {"as_of": "3000-01-01"}, {"focus": "<script>"},
+                  {"type": "nope"}, {"j": "x:y"}):
+        at = run("app.py", query)
+        assert not at.exception
+    at = run("app.py", {"to": "2099", "type": ["statute", "bogus"]})
+    texts = " ".join(i.value for i in at.info)
+    assert "future" in texts and "bogus" in texts
+
+
+def test_policies_table_uses_labels_and_counts_agree():
+    at = run("pages/1_Policies.py", {"all": "1"})
+    frame = at.dataframe[0].value
+    assert "Requires cooperation" in set(frame["stance"]) and "ordinance" not in set(frame["instrument_type"])
+    assert len(frame) == len(world.POLICIES)
+    assert str(len(world.POLICIES)) in at.caption[0].value
+
+
+def test_profile_and_compare_round_trip_through_the_url():
+    at = run("pages/5_Place.py", {"j": "unsd:0600010", "compare": "place:0600001,county:06001"})
+    assert any("Testville Unified" in h.value for h in at.header)
+    assert at.query_params["j"] in ("unsd:0600010", ["unsd:0600010"])
+    tables = [d.value for d in at.dataframe if "Testville (CA)" in d.value.columns]
+    assert tables and "Alpha County (CA)" in tables[0].columns
+
+
+def test_what_changed_counts_by_kind():
+    at = run("pages/6_What_changed.py")
+    at.radio[0].set_value("Since 2017-01-25").run()
+    assert not at.exception
+    labels = {m.label: m.value for m in at.metric}
+    assert int(labels["Instruments"]) > 0 and int(labels["287(g) agreements"]) > 0 and int(labels["Federal lists"]) > 0
+
+
+def test_embed_mode_shows_map_and_credit_only():
+    at = run("app.py", {"mode": "embed", "as_of": "2020-01-01", "v": "oldversion"})
+    assert folium_args(at)
+    assert not at.sidebar.multiselect and "dataset version" in at.caption[0].value
+    assert "updated since" in at.caption[0].value
