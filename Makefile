@@ -7,13 +7,16 @@ PY := $(VENV)/bin/python
 CENSUS_SOURCE ?= $(if $(wildcard $(ROOT)/../shared/census/*.zip),$(ROOT)/../shared/census,)
 PORT ?= 8501
 
-.PHONY: run test install assets geodata browser-deps benchmark clean
+.PHONY: run test lint install assets geodata browser-deps benchmark clean
 
 run: install assets geodata  ## install everything, build data if missing, start the app
 	cd $(ROOT) && $(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
-test: install assets geodata browser-deps  ## install everything and run all tests (unit, AppTest, browser)
+test: install assets browser-deps lint  ## install everything, lint, and run all tests (unit, AppTest, browser) on fixtures
 	cd $(ROOT) && $(PY) -m pytest -q
+
+lint: install  ## ruff on the code, mypy on the package
+	cd $(ROOT) && $(VENV)/bin/ruff check sanctuary_map tests app.py pages benchmarks && $(VENV)/bin/mypy sanctuary_map
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	python3 -m venv $(VENV)
@@ -35,7 +38,8 @@ $(ROOT)/static/vendor/leaflet/leaflet.js: package.json package-lock.json
 
 assets: $(ROOT)/static/vendor/leaflet/leaflet.js
 
-$(ROOT)/geodata/manifest.json: policies.csv
+# The boundary index does not depend on any table; it is rebuilt when the build code changes.
+$(ROOT)/geodata/manifest.json: sanctuary_map/boundaries.py sanctuary_map/census.py sanctuary_map/tiles.py sanctuary_map/distances.py
 	cd $(ROOT) && $(PY) -m sanctuary_map geodata build $(if $(CENSUS_SOURCE),--source $(CENSUS_SOURCE),)
 
 geodata: install assets $(ROOT)/geodata/manifest.json
@@ -48,4 +52,5 @@ benchmark: install assets geodata browser-deps
 	cd $(ROOT) && $(PY) benchmarks/bench_map.py
 
 clean:
-	rm -rf $(ROOT)/geodata/*.parquet $(ROOT)/geodata/*.geojson $(ROOT)/geodata/manifest.json $(ROOT)/geodata/cache
+	rm -rf $(ROOT)/geodata/*.parquet $(ROOT)/geodata/*.geojson $(ROOT)/geodata/manifest.json $(ROOT)/geodata/cache \
+	  $(ROOT)/geodata/full $(ROOT)/geodata/tiles $(ROOT)/static/generated

@@ -9,8 +9,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from sanctuary_map import ui
-from sanctuary_map.mapping import DEFAULT_FOCUS, build_map
-from sanctuary_map.settings import settings
+from sanctuary_map.mapping import DEFAULT_FOCUS
 from sanctuary_map.view import apply
 
 
@@ -37,7 +36,7 @@ def map_page() -> None:
             ui.set_view(view)
     elif not view.focus:
         view = view.with_focus("none")
-    m = build_map(data, view, page.published, basemap=settings().basemap)
+    m = ui.map_figure(page, view)
     value = st_folium(m, returned_objects=["last_clicked"], use_container_width=True, height=560 if not embed else 520,
                       key="map")
     if embed:

@@ -1,13 +1,17 @@
-"""Benchmark: this app's map (a) vs the obvious approach (b), measured in one run.
+"""Benchmark, one run, three ways to draw the same map, plus the build and the reruns.
 
-(b) is what a newcomer would write: ``GeoDataFrame.explore()`` on the same layers read from the
-unsimplified Census geometry (national states and counties plus every joined city and school
-district), rebuilt on each Streamlit rerun.  Both use the same self-hosted Leaflet (explore's CDN
-links are swapped for local ones, otherwise it would draw nothing offline) and no basemap.
+(a) this app: vector tiles (one PMTiles archive per layer) styled by small per-render lookups;
+(b) the previous approach: the drawn jurisdictions embedded as GeoJSON in every render
+    (coverage-simplified, coordinates rounded, as the app did before the boundary index);
+(c) ``GeoDataFrame.explore()`` on the same jurisdictions, unsimplified, every render.
 
-Prints one table of medians and the ratio (b)/(a).  Not a test: figures, not assertions.
+Prints figures and ratios (never assertions): bytes per render, tile bytes per screen view at
+several zooms, first policy polygon after navigation (browser), server time for a filter change,
+an as-of change and the map with ~1,900 287(g) agreements (AppTest, in-process), the full build of
+the boundary index (seconds, peak memory of the whole process tree), and archive sizes for the
+source and projected for the nation.
 
-    .venv/bin/python benchmarks/bench_map.py [--runs 5]
+    .venv/bin/python benchmarks/bench_map.py [--runs 5] [--source DIR] [--skip-build] [--skip-browser]
 """
 from __future__ import annotations
 
@@ -22,7 +26,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import threading
 import time
 from pathlib import Path
@@ -31,65 +34,87 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SANCTUARY_MAP_BASEMAP", "none")
 
-from sanctuary_map import _paths  # noqa: E402
+from sanctuary_map import settings as paths  # noqa: E402
+from sanctuary_map import tiles  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
-LOCAL_ASSETS = (("leaflet", "/vendor/leaflet/leaflet.js"),)
-LOCAL_CSS = (("leaflet_css", "/vendor/leaflet/leaflet.css"),)
+VIEW = (1400, 900)
+# Screen views for tile bytes: (zoom, lon, lat) from the whole country to a few city blocks.
+SCREENS = [(4, -96.0, 38.0), (6, -118.2, 34.0), (8, -118.2, 34.05), (10, -118.25, 34.05), (12, -118.25, 34.05),
+           (9, -87.7, 41.85), (11, -122.68, 45.52)]
 
 
-# ---------------------------------------------------------------------------- the two map builders
-def build_app_map(topology_url: str = "/generated/county.topo.json"):
-    """(a): the app's map for the default national view (all policies, no focus)."""
-    from sanctuary_map.geodata import load_layers
-    from sanctuary_map.join import join
-    from sanctuary_map.mapping import Assets, MapData, build_map
-    from sanctuary_map.policies import load_policies
-    from sanctuary_map.view import View
+# ---------------------------------------------------------------------------- the three renders
+@functools.lru_cache(maxsize=1)
+def data():
+    from sanctuary_map.data import load_map_data
 
-    layers = load_layers(_paths.GEODATA_DIR)
-    table = load_policies()
-    data = MapData(layers, join(table.rows, layers.web, layers.manifest).matched)
-    assets = Assets(js=(("leaflet", "/vendor/leaflet/leaflet.js"), ("topojson", "/vendor/topojson-client/topojson-client.min.js")),
-                    css=(("leaflet_css", "/vendor/leaflet/leaflet.css"), ("sanctuary_css", "/map.css")))
-    return build_map(data, View(), basemap="none", assets=assets, county_topology=(topology_url, None))
+    return load_map_data()
 
 
 @functools.lru_cache(maxsize=1)
-def _full_layers():
+def published():
+    """Static files are published once per build (as the app's cached loader does), not per render."""
+    from sanctuary_map.publish import publish_boundaries
+
+    pub = publish_boundaries(data(), Path(tempfile.gettempdir()) / "sm-bench-static")
+    pub.details_url = "/app/static/generated/details.json"
+    return pub
+
+
+def render_tiles(view=None) -> str:
+    from sanctuary_map.mapping import build_map
+    from sanctuary_map.view import View
+
+    return build_map(data(), view or View(), published()).get_root().render()
+
+
+@functools.lru_cache(maxsize=1)
+def drawn_geometry():
+    """Every jurisdiction with an instrument in force, full resolution (what (b) and (c) draw)."""
     import geopandas as gpd
+    import pandas as pd
 
-    from sanctuary_map.geodata import load_layers
+    from sanctuary_map.view import View, apply
 
-    layers = load_layers(_paths.GEODATA_DIR)
-    out = {}
-    for name in ("state", "county", "place", "unsd"):
-        full = gpd.read_parquet(_paths.GEODATA_DIR / f"{name}.parquet")
-        if name in ("place", "unsd"):  # the joined ones, as in (a)
-            full = full[full["geoid"].isin(layers.web[name]["geoid"])]
-        out[name] = full[["geoid", "name", "geometry"]]
-    return out
-
-
-def build_explore_map():
-    """(b): explore() on unsimplified Census geometry, every layer, tooltips on."""
-    layers = _full_layers()
-    m = layers["state"].explore(tiles=None, name="States", style_kwds={"fillOpacity": 0.1})
-    for name, colour in (("county", "#56B4E9"), ("place", "#009E73"), ("unsd", "#CC79A7")):
-        layers[name].explore(m=m, name=name, color=colour)
-    m.default_js = list(LOCAL_ASSETS)
-    m.default_css = list(LOCAL_CSS)
-    return m
+    d = data()
+    shown = apply(View(), d.matched).drop_duplicates(["geoid_layer", "geoid"])
+    parts = []
+    for layer, grp in shown.groupby("geoid_layer"):
+        full = d.boundaries.full(layer)
+        parts.append(full[full["geoid"].isin(grp["geoid"])].assign(layer=layer))
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs="EPSG:4326")
 
 
-def render(m) -> str:
+def render_geojson() -> str:
+    """(b) the previous approach: simplified GeoJSON of the drawn jurisdictions in every render."""
+    import folium
+    import shapely
+
+    g = drawn_geometry().copy()
+    tol = {"state": 0.01, "county": 0.005, "place": 0.0005, "unsd": 0.0008, "elsd": 0.0008, "scsd": 0.0008}
+    grid = {"state": 1e-4, "county": 1e-4}
+    g["geometry"] = [shapely.set_precision(geom.simplify(tol[layer]), grid.get(layer, 1e-5))
+                     for geom, layer in zip(g.geometry, g["layer"])]
+    m = folium.Map(tiles=None, location=[37, -96], zoom_start=4)
+    m.default_js, m.default_css = [("leaflet", "/vendor/leaflet/leaflet.js")], [("leaflet_css", "/vendor/leaflet/leaflet.css")]
+    for layer, grp in g.groupby("layer"):
+        folium.GeoJson(grp[["geoid", "name", "geometry"]], name=layer,
+                       tooltip=folium.GeoJsonTooltip(["name"])).add_to(m)
     return m.get_root().render()
 
 
-# ---------------------------------------------------------------------------- measurements
-def timed(fn, runs: int) -> tuple[float, object]:
+def render_explore() -> str:
+    """(c) explore() on the same jurisdictions, unsimplified."""
+    g = drawn_geometry()
+    m = g[["geoid", "name", "layer", "geometry"]].explore(column="layer", tiles=None)
+    m.default_js, m.default_css = [("leaflet", "/vendor/leaflet/leaflet.js")], [("leaflet_css", "/vendor/leaflet/leaflet.css")]
+    return m.get_root().render()
+
+
+def timed(fn, runs: int):
     times, out = [], None
     for _ in range(runs):
         t = time.perf_counter()
@@ -98,151 +123,252 @@ def timed(fn, runs: int) -> tuple[float, object]:
     return statistics.median(times), out
 
 
-def peak_rss_mb(which: str) -> float:
-    """Peak resident memory of a fresh process that loads the data and builds + renders one map."""
-    # VmHWM belongs to the new address space; ru_maxrss would carry the parent's peak across fork+exec.
-    code = textwrap.dedent(f"""
-        import sys
-        sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(Path(__file__).parent)!r})
-        import bench_map
-        bench_map.render(bench_map.{which}())
-        print([l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM")][0])
-    """)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return int(out.stdout.strip().splitlines()[-1]) / 1024
+# ---------------------------------------------------------------------------- tiles per screen
+def tile_bytes_per_screen() -> list[tuple[str, int, int]]:
+    """(view, tile count, bytes) a 1400 x 900 view fetches from every archive drawn at that zoom."""
+    from pmtiles.reader import MmapSource, Reader
+
+    from sanctuary_map.publish import _merc, _visible
+
+    out = []
+    for z, lon, lat in SCREENS:
+        total, count = 0, 0
+        box = _visible(lon, _merc(lat), z, *VIEW)
+        for layer, (lo, hi) in tiles.ZOOMS.items():
+            if z - tiles.LEVEL_DIFF < lo:
+                continue
+            dz = min(z - tiles.LEVEL_DIFF, hi)
+            with open(paths.GEODATA_DIR / tiles.TILE_DIR / f"{layer}.pmtiles", "rb") as fh:
+                reader = Reader(MmapSource(fh))
+                x0, y0, x1, y1 = tiles.tile_range(box, dz)
+                for x in range(x0, x1 + 1):
+                    for y in range(y0, y1 + 1):
+                        t = reader.get(dz, x, y)
+                        if t:
+                            total += len(t)
+                            count += 1
+        out.append((f"z{z} @ {lon:.2f},{lat:.2f}", count, total))
+    return out
 
 
+# ---------------------------------------------------------------------------- browser: first polygon
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """A static server that answers HTTP Range requests (PMTiles readers need them, as Streamlit provides)."""
+
     def log_message(self, *a):
         pass
 
+    def send_head(self):
+        rng = self.headers.get("Range", "")
+        path = Path(self.translate_path(self.path))
+        if not rng.startswith("bytes=") or not path.is_file():
+            return super().send_head()
+        size = path.stat().st_size
+        start_s, _, end_s = rng[6:].partition("-")
+        start, end = int(start_s or 0), min(int(end_s or size - 1), size - 1)
+        fh = path.open("rb")
+        fh.seek(start)
+        self.send_response(206)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.send_header("Content-Length", str(end - start + 1))
+        self.send_header("Accept-Ranges", "bytes")
+        self.end_headers()
+        import io
 
-def serve(directory: Path):
-    handler = functools.partial(_Quiet, directory=str(directory))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+        data = fh.read(end - start + 1)
+        fh.close()
+        return io.BytesIO(data)
 
 
-FIRST_POLYGON = "() => [...document.querySelectorAll('path.leaflet-interactive')].some(p => (p.getAttribute('d') || '').length > 20)"
-# (a) draws counties on a canvas and reports the count; (b) draws one SVG path per feature.
-ALL_COUNTIES = ("() => (window.smCountiesDrawn && window.smCountiesDrawn.all >= 3234)"
-                " || document.querySelectorAll('path.leaflet-interactive').length >= 3234")
+def first_polygon_seconds(runs: int) -> dict[str, float]:
+    """Navigation start to the first policy polygon drawn, cold cache, by the page's own clock.
 
-
-def first_polygon_seconds(url: str, runs: int, condition: str = FIRST_POLYGON) -> float:
-    """Navigation start until ``condition`` holds (default: a drawn polygon), cold cache each time.
-
-    Timed by the page's own clock: ``performance.now()`` counts from the navigation start, so the
-    figure excludes the test driver's overhead (which is the same for both maps).
+    (a) waits for its tiles (window.smTilesReady); (b) and (c) for a drawn SVG path.  Each page is the
+    standalone render served from a local folder with the self-hosted assets (so (a) fetches its
+    archives over HTTP range requests like the app).
     """
     from playwright.sync_api import sync_playwright
 
+    tmp = Path(tempfile.mkdtemp(prefix="sm-bench-"))
+    shutil.copytree(paths.STATIC_DIR, tmp / "app" / "static", dirs_exist_ok=True)
+    shutil.copytree(paths.VENDOR_DIR, tmp / "vendor", dirs_exist_ok=True)
+    pub_dir = Path(tempfile.gettempdir()) / "sm-bench-static" / "generated"
+    shutil.copytree(pub_dir, tmp / "app" / "static" / "generated", dirs_exist_ok=True)
+    from sanctuary_map.publish import publish_details
+
+    details = publish_details(data(), tmp / "app" / "static")
+    (tmp / "a.html").write_text(render_tiles().replace("/app/static/generated/details.json", details))
+    (tmp / "b.html").write_text(render_geojson())
+    (tmp / "c.html").write_text(render_explore())
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    conditions = {"a": "window.smTilesReady === true",
+                  "b": "[...document.querySelectorAll('path.leaflet-interactive')].some(p => (p.getAttribute('d')||'').length > 20)"}
+    conditions["c"] = conditions["b"]
+
     def go():
-        times = []
+        res = {}
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for _ in range(runs):
-                ctx = b.new_context(viewport={"width": 1200, "height": 800})
-                page = ctx.new_page()
-                page.goto(url, wait_until="commit")
-                stamp = page.wait_for_function(f"() => ({condition})() && performance.now()", timeout=120_000, polling="raf")
-                times.append(stamp.json_value() / 1000)
-                ctx.close()
+            for key, cond in conditions.items():
+                times = []
+                for _ in range(runs):
+                    ctx = b.new_context(viewport={"width": VIEW[0], "height": VIEW[1]})
+                    page = ctx.new_page()
+                    page.goto(f"{base}/{key}.html", wait_until="commit")
+                    stamp = page.wait_for_function(f"() => ({cond}) && performance.now()", timeout=120_000, polling="raf")
+                    times.append(stamp.json_value() / 1000)
+                    ctx.close()
+                res[key] = statistics.median(times)
             b.close()
-        return statistics.median(times)
+        return res
 
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(go).result()
-
-
-OBVIOUS_APP = """
-import geopandas as gpd
-import streamlit as st
-from streamlit_folium import st_folium
-import sys
-sys.path.insert(0, {bench!r})
-import bench_map
-
-layers = st.cache_data(bench_map._full_layers)()
-kinds = st.multiselect("Layers", ["county", "place", "unsd"], default=["county", "place", "unsd"])
-m = layers["state"].explore(tiles=None, name="States")
-for name in kinds:
-    layers[name].explore(m=m, name=name)
-st_folium(m, returned_objects=[], height=600)
-"""
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(go).result()
+    finally:
+        httpd.shutdown()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
-def rerun_seconds(script: Path, widget_values: list, runs: int, page: str | None = None) -> float:
-    """Server time of a filter-change rerun (Streamlit AppTest, in-process): median over ``runs`` changes."""
+# ---------------------------------------------------------------------------- server reruns (AppTest)
+def rerun_seconds(runs: int) -> dict[str, float]:
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(script), default_timeout=300)
-    if page:
-        at.switch_page(page)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    out = {}
+    stances = [["requires_cooperation"], ["limits_cooperation"], []]
     times = []
     for i in range(runs):
-        widget = at.sidebar.multiselect[0] if len(at.sidebar.multiselect) else at.multiselect[0]
-        widget.set_value(widget_values[i % len(widget_values)])
         t = time.perf_counter()
-        at.run()
+        at.sidebar.multiselect(key="f_stances").set_value(stances[i % 3]).run()
         times.append(time.perf_counter() - t)
-        assert not at.exception, at.exception
-    return statistics.median(times)
+    out["filter change (direction)"] = statistics.median(times)
+    import datetime as dt
+
+    days = [dt.date(2016, 1, 1), dt.date(2019, 6, 30), dt.date(2022, 1, 1), dt.date(2025, 2, 1)]
+    times = []
+    for i in range(runs):
+        t = time.perf_counter()
+        at.sidebar.date_input(key="f_as_of").set_value(days[i % len(days)]).run()
+        times.append(time.perf_counter() - t)
+    out["as-of date change"] = statistics.median(times)
+    return out
+
+
+def agreements_payload() -> tuple[int, int]:
+    """(agreements in force today, bytes of one render with the 287(g) layer on)."""
+    from sanctuary_map.agreements import active_on
+    from sanctuary_map.view import View
+
+    d = data()
+    n = len(active_on(d.agreements, View().as_of_date())) if d.agreements is not None else 0
+    return n, len(render_tiles(View()).encode())
+
+
+# ---------------------------------------------------------------------------- build
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (from /proc)."""
+    total = 0
+    children: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                ppid = int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(d))
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            for line in open(f"/proc/{p}/status"):
+                if line.startswith("VmRSS"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+        stack.extend(children.get(p, []))
+    return total / 1024
+
+
+def build_figures(source: str) -> dict:
+    out = Path(tempfile.mkdtemp(prefix="sm-build-"))
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "sanctuary_map", "geodata", "build", "--source", source, "--out", str(out)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss_mb(proc.pid))
+        time.sleep(0.1)
+    seconds = time.perf_counter() - t
+    manifest = json.loads((out / "manifest.json").read_text())
+    shutil.rmtree(out, ignore_errors=True)
+    return {"seconds": seconds, "peak_mb": peak, "manifest": manifest}
+
+
+# National counts for the projection (Census 2020-vintage files, from the Census Bureau's own totals):
+NATION = {"state": 56, "county": 3234, "place": 32_000, "unsd": 10_900, "elsd": 1_900, "scsd": 480}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    runs = args.runs
-    from sanctuary_map.geodata import read_manifest
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--source", default=str(paths.DEV_CENSUS_MIRROR))
+    ap.add_argument("--skip-build", action="store_true")
+    ap.add_argument("--skip-browser", action="store_true")
+    args = ap.parse_args()
 
-    manifest = read_manifest(_paths.GEODATA_DIR)
-    print(f"Data: built {manifest['built_at']}; counties {manifest['layers']['county']['features']:,}; runs per figure: {runs}")
+    print("## Bytes per render (the map's HTML; tiles, details and outlines are static files fetched once)\n")
+    rows = []
+    for label, fn in (("(a) vector tiles + lookups", render_tiles), ("(b) GeoJSON in every render", render_geojson),
+                      ("(c) GeoDataFrame.explore()", render_explore)):
+        secs, html = timed(fn, max(1, args.runs // 2))
+        rows.append((label, len(html.encode()), secs))
+    base = rows[0][1]
+    print("| approach | bytes per render | x (a) | server build+render (s) |\n|---|---:|---:|---:|")
+    for label, size, secs in rows:
+        print(f"| {label} | {size:,} | {size / base:.1f} | {secs:.3f} |")
+    n_agree, size = agreements_payload()
+    print(f"\nWith the 287(g) layer ({n_agree:,} agreements in force today) the render is {size:,} bytes: "
+          "their counties are styled through the same lookup, not drawn as features.\n")
 
-    rows = {}
-    a_time, a_map = timed(lambda: render(build_app_map()), runs)
-    b_time, b_map = timed(lambda: render(build_explore_map()), runs)
-    topo_bytes = (_paths.GEODATA_DIR / "county.topo.json").stat().st_size
-    rows["Map data per render (bytes)"] = (len(a_map.encode()), len(b_map.encode()))
-    rows["First visit incl. cached static files (bytes)"] = (len(a_map.encode()) + topo_bytes, len(b_map.encode()))
-    rows["Python: build + render map (s)"] = (a_time, b_time)
+    print("## Tile bytes per 1400 x 900 screen view (all archives drawn at that zoom, as stored, gzip)\n")
+    print("| view | tiles | bytes |\n|---|---:|---:|")
+    for view, count, size in tile_bytes_per_screen():
+        print(f"| {view} | {count} | {size:,} |")
 
-    with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp)
-        shutil.copytree(_paths.VENDOR_DIR, site / "vendor")
-        shutil.copy(_paths.STATIC_DIR / "map.css", site / "map.css")
-        (site / "generated").mkdir()
-        shutil.copy(_paths.GEODATA_DIR / "county.topo.json", site / "generated" / "county.topo.json")
-        (site / "a.html").write_text(a_map)
-        (site / "b.html").write_text(b_map)
-        httpd, base = serve(site)
-        try:
-            rows["Navigation to first drawn polygon, Chromium (s)"] = (
-                first_polygon_seconds(base + "/a.html", runs), first_polygon_seconds(base + "/b.html", runs))
-            rows["Navigation to all 3,234 counties drawn, Chromium (s)"] = (
-                first_polygon_seconds(base + "/a.html", runs, ALL_COUNTIES),
-                first_polygon_seconds(base + "/b.html", runs, ALL_COUNTIES))
-        finally:
-            httpd.shutdown()
+    if not args.skip_browser:
+        print("\n## First policy polygon after navigation (cold cache, page's own clock, median of runs)\n")
+        res = first_polygon_seconds(args.runs)
+        print("| approach | seconds | x (a) |\n|---|---:|---:|")
+        for key, label in (("a", "(a) vector tiles"), ("b", "(b) GeoJSON"), ("c", "(c) explore()")):
+            print(f"| {label} | {res[key]:.2f} | {res[key] / res['a']:.1f} |")
 
-    with tempfile.TemporaryDirectory() as tmp:
-        obvious = Path(tmp) / "obvious_app.py"
-        obvious.write_text(OBVIOUS_APP.format(bench=str(Path(__file__).parent)))
-        a_rerun = rerun_seconds(ROOT / "app.py", [["statute"], ["ordinance", "board_resolution"], []], runs)
-        b_rerun = rerun_seconds(obvious, [["county"], ["place", "unsd"], ["county", "place", "unsd"]], runs)
-    rows["Filter-change rerun, server time (s)"] = (a_rerun, b_rerun)
-    rows["Peak memory, build + render process (MB)"] = (peak_rss_mb("build_app_map"), peak_rss_mb("build_explore_map"))
+    print("\n## Server time per rerun (AppTest, map page, median)\n")
+    for label, secs in rerun_seconds(args.runs).items():
+        print(f"* {label}: {secs:.3f} s")
 
-    width = max(len(k) for k in rows)
-    print(f"\n{'measure (median)':<{width}}  {'(a) this app':>14}  {'(b) explore()':>14}  {'(b)/(a)':>8}")
-    print("-" * (width + 44))
-    for k, (a, b) in rows.items():
-        fmt = (lambda v: f"{v:,.0f}") if "bytes" in k else (lambda v: f"{v:,.3f}" if v < 100 else f"{v:,.0f}")
-        print(f"{k:<{width}}  {fmt(a):>14}  {fmt(b):>14}  {b / a:>7.1f}x")
-    print(json.dumps({k: v for k, v in rows.items()}), file=sys.stderr)
+    if not args.skip_build:
+        print("\n## Full build of the boundary index\n")
+        b = build_figures(args.source)
+        m = b["manifest"]
+        print(f"* {m['index']['rows']:,} boundaries from {sum(len(v['files']) for v in m['layers'].values())} files: "
+              f"{b['seconds']:.1f} s wall, peak memory {b['peak_mb']:.0f} MB (whole process tree, tile workers included)")
+        print("\n| layer | features here | archive here | bytes per feature | nation (features) | projected archive |")
+        print("|---|---:|---:|---:|---:|---:|")
+        total_here, total_nation = 0, 0
+        for layer, info in m["tiles"].items():
+            feats = m["layers"][layer]["features"]
+            per = info["bytes"] / max(1, feats)
+            proj = per * NATION[layer]
+            total_here += info["bytes"]
+            total_nation += proj
+            print(f"| {layer} | {feats:,} | {info['bytes'] / 1e6:.1f} MB | {per:,.0f} | {NATION[layer]:,} | {proj / 1e6:.0f} MB |")
+        print(f"| all | | {total_here / 1e6:.1f} MB | | | {total_nation / 1e6:.0f} MB |")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,6 @@
 """What changed between two dates: the event ledger, counts by kind, charts and a CSV download."""
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from sanctuary_map import charts, ui

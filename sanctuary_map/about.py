@@ -4,7 +4,14 @@ from __future__ import annotations
 from .data import MapData
 from .distances import METHOD, ZONE_LABELS, ZONE_METHODS
 from .vocab import (
-    BINDING_LABEL, FLAG_GROUPS, FLAG_LABELS, INSTRUMENT_LABEL, RELATIONS, SOURCE_KIND_LABEL, STANCE_HELP, STANCE_LABEL,
+    BINDING_LABEL,
+    FLAG_GROUPS,
+    FLAG_LABELS,
+    INSTRUMENT_LABEL,
+    RELATIONS,
+    SOURCE_KIND_LABEL,
+    STANCE_HELP,
+    STANCE_LABEL,
     STATUS_LABEL,
 )
 
@@ -43,21 +50,32 @@ what it does, and the page every entry was checked against.
 def column_rows() -> list[dict]:
     rows = [
         {"column": "policy_id", "meaning": "Unique id (lower-case, digits, '.', '_', '-')."},
-        {"column": "jurisdiction_name, jurisdiction_level, state", "meaning": "Who adopted it: state, county, place (city or town) or school district."},
-        {"column": "geoid, geoid_layer, geoid_source", "meaning": "The Census GEOID of its boundary (state 2 digits, county 5, place or school district 7) and layer; where the code came from (census, fips, or the page that gives it)."},
+        {"column": "jurisdiction_name, jurisdiction_level, state",
+         "meaning": "Who adopted it: state, county, place (city or town) or school district."},
+        {"column": "geoid, geoid_layer, geoid_source",
+         "meaning": "The Census GEOID of its boundary (state 2 digits, county 5, place or school district 7) and layer; "
+                    "where the code came from (census, fips, or the page that gives it)."},
         {"column": "stance", "meaning": "Direction: " + ", ".join(f"{k} ({v})" for k, v in STANCE_LABEL.items())},
         {"column": "instrument_type", "meaning": ", ".join(f"{k} ({v})" for k, v in INSTRUMENT_LABEL.items())},
         {"column": "binding_level", "meaning": ", ".join(f"{k} ({v})" for k, v in BINDING_LABEL.items())},
-        {"column": "status, status_date", "meaning": "Status as of the data's date — " + ", ".join(f"{k} ({v})" for k, v in STATUS_LABEL.items()) + " — and the date it took that status."},
-        {"column": "date_adopted, date_effective", "meaning": "YYYY-MM-DD, or YYYY-MM / YYYY when only that is known (said in notes)."},
+        {"column": "status, status_date",
+         "meaning": "Status as of the data's date — " + ", ".join(f"{k} ({v})" for k, v in STATUS_LABEL.items())
+                    + " — and the date it took that status."},
+        {"column": "date_adopted, date_effective",
+         "meaning": "YYYY-MM-DD, or YYYY-MM / YYYY when only that is known (said in notes)."},
         {"column": "relates_to, relation", "meaning": "Another row and how this one relates to it: " + ", ".join(RELATIONS) + "."},
-        {"column": "source_url, source_kind, source_title, source_accessed", "meaning": "The page read, its kind (" + ", ".join(f"{k}: {v}" for k, v in SOURCE_KIND_LABEL.items()) + "), title and the day it was read."},
+        {"column": "source_url, source_kind, source_title, source_accessed",
+         "meaning": "The page read, its kind (" + ", ".join(f"{k}: {v}" for k, v in SOURCE_KIND_LABEL.items())
+                    + "), title and the day it was read."},
         {"column": "source_url_2", "meaning": "A second page confirming the date; required when the first is not official."},
-        {"column": "summary, notes", "meaning": "What it does, in our words; partial dates, disagreements and what was not found."},
+        {"column": "summary, notes",
+         "meaning": "What it does, in our words; partial dates, disagreements and what was not found."},
     ]
     for group, flags in FLAG_GROUPS.items():
-        rows.append({"column": ", ".join(flags), "meaning": f"{group} (Y / N / blank = not known): " + "; ".join(FLAG_LABELS[f] for f in flags)})
-    rows.append({"column": "data/litigation.csv", "meaning": "Dated court events about a row (filed, injunction, dismissed, decided...), with court, case and source."})
+        rows.append({"column": ", ".join(flags),
+                     "meaning": f"{group} (Y / N / blank = not known): " + "; ".join(FLAG_LABELS[f] for f in flags)})
+    rows.append({"column": "data/litigation.csv",
+                 "meaning": "Dated court events about a row (filed, injunction, dismissed, decided...), with court, case and source."})
     return rows
 
 

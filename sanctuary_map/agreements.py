@@ -1214,28 +1214,6 @@ def active_on(table: AgreementTable, as_of: str) -> pd.DataFrame:
     return rows[(start != "") & (start <= as_of) & live]
 
 
-def map_lookups(table: AgreementTable, view: object) -> tuple[dict, dict]:
-    """(layer -> geoid -> model code, "layer:geoid" -> [{a: agency, m: model, s: signed, e: ended}]) on the
-    view's date, for the view's models."""
-    as_of = view.as_of_date()  # type: ignore[attr-defined]
-    rows = active_on(table, as_of)
-    models = getattr(view, "models", ())
-    if models and len(rows):
-        rows = rows[rows["model"].isin(models)]
-    lookup: dict[str, dict[str, str]] = {}
-    detail: dict[str, list[dict]] = {}
-    rank = {m: i for i, m in enumerate(MODEL_PRIORITY)}
-    for r in rows[rows["geoid"] != ""].to_dict("records") if len(rows) else []:
-        layer = lookup.setdefault(r["geoid_layer"], {})
-        current = layer.get(r["geoid"])
-        if current is None or rank.get(r["model"], 9) < rank.get(current, 9):
-            layer[r["geoid"]] = r["model"]
-        detail.setdefault(f"{r['geoid_layer']}:{r['geoid']}", []).append(
-            {"a": r["agency"], "m": MODEL_LABEL.get(r["model"], r["model"]), "s": r["signed_date"],
-             "e": f"after {r['ended_after']}" if r["status"] == "ended" else ""})
-    return lookup, detail
-
-
 def for_jurisdiction(table: AgreementTable, layer: str, geoid: str, view: object) -> list[dict]:
     """The agreements placed on one boundary and in force on the view's date, as plain dicts."""
     rows = active_on(table, view.as_of_date())  # type: ignore[attr-defined]

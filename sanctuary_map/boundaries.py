@@ -31,7 +31,7 @@ import pandas as pd
 import shapely
 
 from . import distances, tiles
-from .census import CensusError, Source, read_layer, sha256, scopes_for, wanted_label
+from .census import CensusError, Source, read_layer, scopes_for, sha256, wanted_label
 from .vocab import FIPS_STATE, LAYER_TITLES, LAYERS
 
 WGS84 = distances.WGS84
@@ -138,7 +138,8 @@ def build(source: Source, out_dir: Path, *, log: Log = print, progress_factory=N
     index = pd.concat(index_parts, ignore_index=True)
     index.to_parquet(out_dir / INDEX)
 
-    log("  cutting vector tiles (two layers at a time)…")
+    del kept  # free the county and state frames before the tile worker starts
+    log("  cutting vector tiles…")
     tile_info = tiles.build_tiles(parquets, out_dir / tiles.TILE_DIR, log=log)
 
     gpd.GeoDataFrame({"name": ["US-Mexico land border"]}, geometry=[border], crs=WGS84).to_file(out_dir / BORDER_FILE, driver="GeoJSON")
@@ -148,7 +149,7 @@ def build(source: Source, out_dir: Path, *, log: Log = print, progress_factory=N
             out_dir / ZONE_FILES[key], driver="GeoJSON")
     missing = [{"layer": layer, "scope": scope, "state": FIPS_STATE.get(scope, scope), "wanted": wanted_label(layer, scope)}
                for layer in LAYERS for scope in scopes_for(layer) if (layer, scope) not in available
-               and not (layer in ("elsd", "scsd"))]
+               and layer not in ("elsd", "scsd")]
     manifest = {
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "build_seconds": round(time.time() - started, 1),

@@ -13,7 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from . import settings as paths
+from .agreements import AgreementTable
 from .boundaries import Boundaries, GeodataError, load_boundaries
+from .designations import DesignationTable
 from .join import JoinResult, join
 from .litigation import load_litigation
 from .policies import PolicyTable, Problem, load_policies
@@ -28,8 +30,8 @@ class MapData:
     litigation: pd.DataFrame
     version: str  # a short content hash of the tables: cite it with the as-of date
     problems: list[Problem] = field(default_factory=list)  # problems in the related tables
-    agreements: object | None = None  # agreements.AgreementTable (287(g)), when loaded
-    designations: object | None = None  # designations.DesignationTable, when loaded
+    agreements: AgreementTable | None = None  # 287(g) agreements, when loaded
+    designations: DesignationTable | None = None  # federal lists, when loaded
 
     @property
     def policies(self) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import pandas as pd
 from .boundaries import Boundaries
 from .join import JoinResult, join
 from .policies import _MARKUP_RE, _URL_RE, Problem, date_floor, parse_partial_date
-from .vocab import FEDERAL_LIST_LABEL, FEDERAL_LISTS, GEOID_LENGTH, LEVELS, SOURCE_KINDS, STATE_FIPS
+from .vocab import FEDERAL_LISTS, GEOID_LENGTH, LEVELS, SOURCE_KINDS, STATE_FIPS
 
 COLUMNS = ("list", "name_as_published", "jurisdiction_level", "state", "geoid", "geoid_layer", "match", "date_listed",
            "date_withdrawn", "source_url", "source_kind", "notes")
@@ -39,7 +39,8 @@ def load_designations(path: Path) -> DesignationTable:
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         return DesignationTable(pd.DataFrame(columns=[*COLUMNS, "row"]), [Problem(name, 1, c, "missing column") for c in missing])
-    rows, problems = [], []
+    rows: list[dict] = []
+    problems: list[Problem] = []
     for n, rec in enumerate(reader, start=2):
         rec = {c: (rec.get(c) or "").strip() for c in COLUMNS}
         bad = [(c, "required value is blank") for c in REQUIRED if not rec[c]]
@@ -103,20 +104,3 @@ def listed_on(rows: pd.DataFrame, as_of: str) -> pd.Series:
     listed = rows["date_listed"].map(date_floor)
     withdrawn = rows["date_withdrawn"].map(date_floor)
     return (listed != "") & (listed <= as_of) & ((withdrawn == "") | (withdrawn > as_of))
-
-
-def map_lookups(table: DesignationTable, view) -> tuple[dict, dict]:
-    """(layer -> geoid -> 1, "layer:geoid" -> [{l: list label, n: name as published, u: source}]) on the view's date."""
-    if table.joined is None:
-        return {}, {}
-    rows = table.joined.matched
-    rows = rows[listed_on(rows, view.as_of_date())]
-    if view.lists:
-        rows = rows[rows["list"].isin(view.lists)]
-    lookup: dict[str, dict[str, int]] = {}
-    detail: dict[str, list[dict]] = {}
-    for r in rows.to_dict("records"):
-        lookup.setdefault(r["geoid_layer"], {})[r["geoid"]] = 1
-        detail.setdefault(f"{r['geoid_layer']}:{r['geoid']}", []).append(
-            {"l": FEDERAL_LIST_LABEL[r["list"]], "n": r["name_as_published"], "u": r["source_url"]})
-    return lookup, detail

@@ -161,11 +161,11 @@ def measure_many(geoms: gpd.GeoSeries, statefp: pd.Series, border) -> pd.DataFra
     for crs, idx in crs_of.groupby(crs_of).groups.items():
         gp = geoms.loc[idx].to_crs(crs)
         bp = gpd.GeoSeries([border], crs=WGS84).to_crs(crs).iloc[0]
-        segs = []
+        pieces = []
         for line in shapely.get_parts(bp):
             xy = shapely.get_coordinates(line)
-            segs.extend(shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1)))
-        segs = np.asarray(segs)
+            pieces.append(shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1)))
+        segs = np.concatenate(pieces)
         tree = shapely.STRtree(segs)
         parts, owner = shapely.get_parts(gp.values, return_index=True)
         (pi, si), dist = tree.query_nearest(parts, return_distance=True, all_matches=False)

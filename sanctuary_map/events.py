@@ -16,7 +16,12 @@ import pandas as pd
 from .data import MapData
 from .policies import date_floor, parse_partial_date
 from .vocab import (
-    FEDERAL_LIST_LABEL, INSTRUMENT_LABEL, LITIGATION_LABEL, MODEL_LABEL, RELATION_INVERSE, STATUS_LABEL,
+    FEDERAL_LIST_LABEL,
+    INSTRUMENT_LABEL,
+    LITIGATION_LABEL,
+    MODEL_LABEL,
+    RELATION_INVERSE,
+    STATUS_LABEL,
 )
 
 COLUMNS = ("date", "event", "kind", "jurisdiction_name", "geoid", "geoid_layer", "state", "source_id", "stance", "summary",

@@ -22,6 +22,7 @@ import math
 import urllib.parse
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -32,7 +33,14 @@ from .policies import COLUMNS
 from .settings import settings
 from .view import View, apply
 from .vocab import (
-    BORDER_COLOUR, INSTRUMENT_LABEL, LAYER_LEVEL, LEVEL_LABEL, STANCE_LABEL, STATE_NAMES, STATUS_LABEL, ZONE_COLOUR,
+    BORDER_COLOUR,
+    INSTRUMENT_LABEL,
+    LAYER_LEVEL,
+    LEVEL_LABEL,
+    STANCE_LABEL,
+    STATE_NAMES,
+    STATUS_LABEL,
+    ZONE_COLOUR,
 )
 
 CHROMIUM = "/usr/bin/chromium"
@@ -169,7 +177,7 @@ def _header(title: str, subtitle: str, credit: str) -> str:
 def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", subtitle: str | None = None,
                     width: int = 1200, height: int = 800, controls: bool = True, base_url: str | None = None) -> str:
     """A single HTML file that opens without any network: assets and the extent's tiles inlined."""
-    from branca.element import Element
+    from branca.element import Element, Figure
 
     url = share_url(view, base_url)
     published, _summary = publish.inline(data, snapshot_bounds(data, view), width, height)
@@ -178,7 +186,7 @@ def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", 
     except FileNotFoundError as exc:
         raise ExportError(str(exc)) from exc
     m = build_map(data, view, published, assets=assets, height="100%", animate=False, controls=controls)
-    root = m.get_root()
+    root = cast(Figure, m.get_root())
     root.header.add_child(Element(f'<meta name="sanctuary-map:view" content="{html.escape(url)}">'))
     root.header.add_child(Element(f'<meta name="sanctuary-map:as-of" content="{html.escape(view.as_of_date())}">'))
     root.header.add_child(Element(f'<meta name="sanctuary-map:dataset-version" content="{html.escape(data.version)}">'))
@@ -210,7 +218,7 @@ def png_text(png: bytes) -> dict[str, str]:
 
     img = Image.open(io.BytesIO(png))
     img.load()
-    return {k: str(v) for k, v in img.text.items()}
+    return {k: str(v) for k, v in getattr(img, "text", {}).items()}
 
 
 def _chromium_shot(page_html: str, width: int, height: int, scale: float, pdf: bool = False) -> bytes:
@@ -272,6 +280,8 @@ def small_multiples(data: MapData, view: View, dates: list[str], *, preset: str 
     for i, img in enumerate(panels):
         sheet.paste(img.resize((pw, ph)), ((i % cols) * pw, 60 + (i // cols) * ph))
     draw = ImageDraw.Draw(sheet)
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+    small: ImageFont.FreeTypeFont | ImageFont.ImageFont
     try:
         font = ImageFont.truetype("DejaVuSans-Bold.ttf", 24)
         small = ImageFont.truetype("DejaVuSans.ttf", 13)

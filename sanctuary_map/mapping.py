@@ -20,7 +20,7 @@ from pathlib import Path
 
 import folium
 import pandas as pd
-from branca.element import Element, MacroElement, Template
+from branca.element import MacroElement, Template
 from folium.map import CustomPane, Layer
 
 from . import settings as paths
@@ -29,8 +29,20 @@ from .data import MapData
 from .distances import describe_distance
 from .view import View, apply
 from .vocab import (
-    BORDER_COLOUR, FEDERAL_LIST_LABEL, FLAG_LABELS, FLAGS, INSTRUMENT_LABEL, LAYER_LEVEL, LAYER_SINGULAR, LEVEL_LABEL,
-    MODEL_COLOUR, MODEL_LABEL, RELATION_INVERSE, SEGMENT_COLOUR, STANCE_COLOUR, STANCE_LABEL, STATUS_LABEL, ZONE_ALL_COLOUR,
+    BORDER_COLOUR,
+    FEDERAL_LIST_LABEL,
+    FLAG_LABELS,
+    FLAGS,
+    INSTRUMENT_LABEL,
+    LAYER_SINGULAR,
+    MODEL_COLOUR,
+    MODEL_LABEL,
+    RELATION_INVERSE,
+    SEGMENT_COLOUR,
+    STANCE_COLOUR,
+    STANCE_LABEL,
+    STATUS_LABEL,
+    ZONE_ALL_COLOUR,
     ZONE_COLOUR,
 )
 
@@ -53,15 +65,15 @@ STYLES = {
     "elsd": {"fill": 0.25, "width": 2.0, "dash": [3, 3], "outline_from": 8},
     "scsd": {"fill": 0.25, "width": 2.0, "dash": [8, 3], "outline_from": 8},
 }
-# Overlays, bottom to top: (key, title, kind, layers, pane, z-index).
+# Groups drawn from the tiles, bottom to top: (key, title in the layer control, kind, Census layers).
 GROUPS = (
-    ("coverage", "Counties: what applies there", "coverage", ("county",), "smContext", 350),
-    ("agreements", "287(g) agreements", "agreements", ("state", "county", "place"), "smAgree", 360),
-    ("state", "States with an instrument", "policy", ("state",), "smState", 400),
-    ("county", "Counties with an instrument", "policy", ("county",), "smCounty", 410),
-    ("school_district", "School districts with an instrument", "policy", ("unsd", "elsd", "scsd"), "smDistrict", 420),
-    ("place", "Cities and towns with an instrument", "policy", ("place",), "smPlace", 430),
-    ("federal", "On a federal \u201csanctuary\u201d list", "federal", ("state", "county", "place"), "smFederal", 440),
+    ("coverage", "Counties: what applies there", "coverage", ("county",)),
+    ("agreements", "287(g) agreements", "agreements", ("state", "county", "place")),
+    ("state", "States with an instrument", "policy", ("state",)),
+    ("county", "Counties with an instrument", "policy", ("county",)),
+    ("school_district", "School districts with an instrument", "policy", ("unsd", "elsd", "scsd")),
+    ("place", "Cities and towns with an instrument", "policy", ("place",)),
+    ("federal", "On a federal \u201csanctuary\u201d list", "federal", ("state", "county", "place")),
 )
 
 
@@ -100,7 +112,7 @@ class Published:
 
     archives: dict[str, dict] = field(default_factory=dict)  # layer -> {"url": ...} or {"b64": ..., "key": ...}
     details_url: str | None = None
-    overlays: dict[str, str] = field(default_factory=dict)  # border / zone_mexico / zone_all -> URL
+    overlays: dict[str, str | dict] = field(default_factory=dict)  # border / zone_mexico / zone_all -> URL or GeoJSON
 
 
 def _template(name: str) -> Template:
@@ -141,13 +153,36 @@ def details(data: MapData) -> dict:
             row = data.boundaries.lookup(layer, geoid)
             if row is not None and pd.notna(row["border_km"]):
                 jurisdictions[key]["d"] = describe_distance(row, LAYER_SINGULAR[layer])
-    return {"policies": policies, "jurisdictions": jurisdictions}
+    return {"policies": policies, "jurisdictions": jurisdictions, "agreements": agreement_details(data),
+            "federal": federal_details(data)}
 
 
-def _code(stances: set[str]) -> str:
-    if "mixed" in stances or {"limits_cooperation", "requires_cooperation"} <= stances:
-        return "M"
-    return STANCE_CODE[next(iter(stances))]
+def agreement_details(data: MapData) -> dict[str, list[dict]]:
+    """Every placed 287(g) agreement with its dates (the browser keeps those in force on the view's date)."""
+    if data.agreements is None or not len(data.agreements.rows):
+        return {}
+    from .agreements import began
+
+    rows = data.agreements.rows
+    rows = rows[rows["geoid"] != ""].assign(_began=began(rows))
+    out: dict[str, list[dict]] = {}
+    for r in rows.to_dict("records"):
+        out.setdefault(f"{r['geoid_layer']}:{r['geoid']}", []).append(
+            {"a": r["agency"], "m": MODEL_LABEL.get(r["model"], r["model"]), "k": r["model"], "s": r["signed_date"],
+             "b": r["_began"], "e": r["ended_after"] if r["status"] == "ended" else ""})
+    return out
+
+
+def federal_details(data: MapData) -> dict[str, list[dict]]:
+    t = data.designations
+    if t is None or t.joined is None:
+        return {}
+    out: dict[str, list[dict]] = {}
+    for r in t.joined.matched.to_dict("records"):
+        out.setdefault(f"{r['geoid_layer']}:{r['geoid']}", []).append(
+            {"l": FEDERAL_LIST_LABEL[r["list"]], "k": r["list"], "n": r["name_as_published"], "u": r["source_url"],
+             "f": r["date_listed"], "w": r["date_withdrawn"]})
+    return out
 
 
 @dataclass
@@ -159,56 +194,80 @@ class Lookups:
 
 
 def lookups(data: MapData, view: View) -> Lookups:
-    shown = apply(view, data.matched)
+    """What the render sends about policies: one code per jurisdiction, the ids shown, county coverage, points."""
+    shown = apply(view, data.matched).sort_values("date_adopted", kind="stable")
+    if shown.empty:
+        return Lookups({}, {}, {}, [])
+    shown = shown.assign(_key=shown["geoid_layer"] + ":" + shown["geoid"], _c=shown["stance"].map(STANCE_CODE))
+    codes = shown.groupby("_key", sort=False)["_c"].agg(lambda c: "M" if "M" in set(c) or {"L", "R"} <= set(c) else c.iloc[0])
+    ids = shown.groupby("_key", sort=False)["policy_id"].agg(list).to_dict()
+    first = shown.drop_duplicates("_key").set_index("_key")
     lookup: dict[str, dict[str, str]] = {}
-    ids: dict[str, list[str]] = {}
-    coverage: dict[str, set[str]] = {}
-    points = []
-    for (layer, geoid), grp in shown.sort_values("date_adopted").groupby(["geoid_layer", "geoid"], sort=False):
-        code = _code(set(grp["stance"]))
+    for key, code in codes.items():
+        layer, geoid = key.split(":")
         lookup.setdefault(layer, {})[geoid] = code
-        key = f"{layer}:{geoid}"
-        ids[key] = grp["policy_id"].tolist()
-        first = grp.iloc[0]
-        if layer != "state":
-            for county in str(first["counties"]).split(","):
-                if county:
-                    coverage.setdefault(county, set()).add(code)
-        if layer not in ("state", "county"):
-            points.append([round(float(first["lat"]), 4), round(float(first["lon"]), 4), key, code, tiles.ZOOMS[layer][0]])
+    coverage: dict[str, set[str]] = {}
+    local = first[first["geoid_layer"] != "state"]
+    for counties, code in zip(local["counties"], codes[local.index]):
+        for county in str(counties).split(","):
+            if county:
+                coverage.setdefault(county, set()).add(code)
     cov = {g: ("M" if "M" in c or {"L", "R"} <= c else next(iter(c))) for g, c in coverage.items()}
+    pts = first[~first["geoid_layer"].isin(["state", "county"])]
+    points = [[round(float(lat), 4), round(float(lon), 4), key, codes[key], tiles.ZOOMS[layer][0] + tiles.LEVEL_DIFF]
+              for key, lat, lon, layer in zip(pts.index, pts["lat"], pts["lon"], pts["geoid_layer"])]
     return Lookups(lookup, ids, cov, points)
 
 
-def agreement_lookups(data: MapData, view: View) -> tuple[dict, dict]:
-    """(layer -> geoid -> model, key -> [agreement summaries]) for 287(g) agreements in force on the view's date."""
-    if data.agreements is None:
-        return {}, {}
-    from .agreements import map_lookups
+def agreement_lookups(data: MapData, view: View) -> dict[str, dict[str, str]]:
+    """layer -> geoid -> model of the 287(g) agreements in force on the view's date (one model per boundary, in
+    the order of ``agreements.MODEL_PRIORITY``); their details travel in the static details file."""
+    if data.agreements is None or not len(data.agreements.rows):
+        return {}
+    from .agreements import MODEL_PRIORITY, active_on
 
-    return map_lookups(data.agreements, view)
+    rows = active_on(data.agreements, view.as_of_date())[["geoid_layer", "geoid", "model"]]
+    rows = rows[rows["geoid"] != ""]
+    if view.models:
+        rows = rows[rows["model"].isin(view.models)]
+    rank = {m: i for i, m in enumerate(MODEL_PRIORITY)}
+    rows = rows.assign(_r=rows["model"].map(lambda m: rank.get(m, 9))).sort_values("_r", kind="stable")
+    rows = rows.drop_duplicates(["geoid_layer", "geoid"])
+    out: dict[str, dict[str, str]] = {}
+    for layer, geoid, model in zip(rows["geoid_layer"], rows["geoid"], rows["model"]):
+        out.setdefault(layer, {})[geoid] = model
+    return out
 
 
-def federal_lookups(data: MapData, view: View) -> tuple[dict, dict]:
-    if data.designations is None:
-        return {}, {}
-    from .designations import map_lookups
+def federal_lookups(data: MapData, view: View) -> dict[str, dict[str, int]]:
+    """layer -> geoid -> 1 for jurisdictions named on a federal list in effect on the view's date."""
+    t = data.designations
+    if t is None or t.joined is None or not len(t.joined.matched):
+        return {}
+    from .designations import listed_on
 
-    return map_lookups(data.designations, view)
+    rows = t.joined.matched
+    rows = rows[listed_on(rows, view.as_of_date())]
+    if view.lists:
+        rows = rows[rows["list"].isin(view.lists)]
+    out: dict[str, dict[str, int]] = {}
+    for layer, geoid in zip(rows["geoid_layer"], rows["geoid"]):
+        out.setdefault(layer, {})[geoid] = 1
+    return out
 
 
 def map_config(data: MapData, view: View, published: Published) -> dict:
     lk = lookups(data, view)
-    agreements, agreement_details = agreement_lookups(data, view)
-    federal, federal_details = federal_lookups(data, view)
+    agreements = agreement_lookups(data, view)
+    federal = federal_lookups(data, view)
     cfg = {
         "lookup": lk.lookup, "shown": lk.shown, "coverage": lk.coverage, "points": lk.points,
-        "agreements": agreements, "agreementDetails": agreement_details,
-        "federal": federal, "federalDetails": federal_details,
+        "agreements": agreements, "federal": federal, "asOf": view.as_of_date(), "models": list(view.models),
+        "lists": list(view.lists),
         "colours": CODE_COLOUR, "stanceLabels": {**STANCE_LABEL, **CODE_LABEL},
         "modelColours": MODEL_COLOUR,
         "layerLabels": {layer: LAYER_SINGULAR[layer].capitalize() for layer in LAYER_SINGULAR},
-        "styles": STYLES, "zooms": {k: list(v) for k, v in tiles.ZOOMS.items()},
+        "styles": STYLES, "zooms": {k: list(v) for k, v in tiles.ZOOMS.items()}, "levelDiff": tiles.LEVEL_DIFF,
         "archives": published.archives, "attribution": "Boundaries: US Census Bureau",
         "baseOpacity": 1.0,
     }
@@ -229,17 +288,27 @@ class Config(MacroElement):
         self.config = config
 
 
+class Tiles(MacroElement):
+    """The one canvas layer that draws every group from the tile archives (each tile decoded once)."""
+
+    _template = _template("tiles.js.j2")
+
+    def __init__(self, config_var: str, groups: list[dict]):
+        super().__init__()
+        self._name = "SmTiles"
+        self.config_var, self.groups = config_var, groups
+
+
 class TileGroup(Layer):
-    """One overlay drawn from the tile archives (policy stance, coverage, 287(g), federal lists)."""
+    """A group's entry in the layer control (policy stance, coverage, 287(g), federal lists): it switches the
+    group's paint rules in :class:`Tiles` on and off."""
 
     _template = _template("tile_group.js.j2")
 
-    def __init__(self, config_var: str, key: str, title: str, kind: str, layers: tuple[str, ...], pane: str,
-                 show: bool = True, control: bool = True):
-        super().__init__(name=title, overlay=True, control=control, show=show)
-        self._name = f"SmTiles_{key}"
-        self.config_var = config_var
-        self.group = {"key": key, "kind": kind, "layers": list(layers), "pane": pane}
+    def __init__(self, key: str, title: str, show: bool = True):
+        super().__init__(name=title, overlay=True, control=True, show=show)
+        self._name = f"SmGroup_{key}"
+        self.group = {"key": key}
 
 
 class Points(Layer):
@@ -351,27 +420,25 @@ def build_map(
         cfg = {**cfg, "baseOpacity": 0.15}
     conf = Config(cfg)
     m.add_child(conf)
-    CustomPane("smBase", z_index=300, pointer_events=False).add_to(m)
-    for _key, _t, _k, _l, pane, z in GROUPS:
-        CustomPane(pane, z_index=z, pointer_events=False).add_to(m)
+    CustomPane("smTiles", z_index=400, pointer_events=False).add_to(m)
     CustomPane("smOverlay", z_index=450, pointer_events=False).add_to(m)
     CustomPane("smPoints", z_index=460, pointer_events=True).add_to(m)
     var = conf.get_name()
-    layer_vars = []
-    if "state" in published.archives:
-        base = TileGroup(var, "base", "US states (base)", "base", ("state",), "smBase", control=False)
-        base.add_to(m)
-        layer_vars.append(base.get_name())
     has_agreements = bool(cfg.get("agreements"))
     has_federal = bool(cfg.get("federal"))
-    for key, title, kind, layers, pane, _z in GROUPS:
-        if not any(layer in published.archives for layer in layers):
+    groups = [{"key": "base", "kind": "base", "layers": ["state"]}] if "state" in published.archives else []
+    toggles = []
+    for key, title, kind, layers in GROUPS:
+        present = [x for x in layers if x in published.archives]
+        if not present or key == "agreements" and not has_agreements or key == "federal" and not has_federal:
             continue
-        if key == "agreements" and not has_agreements or key == "federal" and not has_federal:
-            continue
-        group = TileGroup(var, key, title, kind, tuple(x for x in layers if x in published.archives), pane, show=key in shown)
-        group.add_to(m)
-        layer_vars.append(group.get_name())
+        groups.append({"key": key, "kind": kind, "layers": present})
+        toggles.append(TileGroup(key, title, show=key in shown))
+    tiles_layer = Tiles(var, groups)
+    m.add_child(tiles_layer)
+    for toggle in toggles:
+        toggle.add_to(m)
+    layer_vars = [tiles_layer.get_name()]
     Points(var, "smPoints", show=bool({"place", "school_district"} & shown)).add_to(m)
 
     styles = {"zone_mexico": ("Within 100 miles of the Mexican land border", "zone",
@@ -383,8 +450,8 @@ def build_map(
         spec = published.overlays.get(key)
         if spec is None:
             continue
-        kwargs = {"url": spec} if isinstance(spec, str) else {"data": spec}
-        GeoJsonOverlay(name, style, "smOverlay", show=view_key in shown, **kwargs).add_to(m)
+        url, inline = (spec, None) if isinstance(spec, str) else (None, spec)
+        GeoJsonOverlay(name, style, "smOverlay", url=url, data=inline, show=view_key in shown).add_to(m)
 
     bounds = CONUS_BOUNDS
     row = focus_row(data, view.focus or "")

@@ -18,8 +18,20 @@ import pandas as pd
 
 # ---------------------------------------------------------------------------- schema
 from .vocab import (  # noqa: E402  (re-exported: the schema's vocabularies live in vocab.py)
-    BINDING_LEVELS, ENDED_STATUSES, FLAG_GROUPS, FLAGS, GEOID_LENGTH, INSTRUMENT_TYPES, LAYERS, LEVEL_LAYERS, LEVELS,
-    NEVER_IN_FORCE, RELATIONS, SOURCE_KINDS, STANCES, STATE_FIPS, STATUSES,
+    BINDING_LEVELS,
+    ENDED_STATUSES,
+    FLAGS,
+    GEOID_LENGTH,
+    INSTRUMENT_TYPES,
+    LAYERS,
+    LEVEL_LAYERS,
+    LEVELS,
+    NEVER_IN_FORCE,
+    RELATIONS,
+    SOURCE_KINDS,
+    STANCES,
+    STATE_FIPS,
+    STATUSES,
 )
 
 COLUMNS: tuple[str, ...] = (
@@ -141,7 +153,8 @@ def _decode(data: bytes, name: str) -> tuple[str | None, Problem | None]:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, Problem(name, line, None, f"byte {data[exc.start]:#04x} is not UTF-8: save the file as UTF-8 (CSV UTF-8 in spreadsheet programs)")
+        return None, Problem(name, line, None, f"byte {data[exc.start]:#04x} is not UTF-8: save the file as UTF-8 "
+                                                "(CSV UTF-8 in spreadsheet programs)")
 
 
 # ---------------------------------------------------------------------------- loading

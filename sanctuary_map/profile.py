@@ -16,7 +16,14 @@ from .data import MapData
 from .distances import describe_distance
 from .view import View, apply
 from .vocab import (
-    FLAG_LABELS, FLAGS, INSTRUMENT_LABEL, LAYER_SINGULAR, SCHOOL_LAYERS, STANCE_LABEL, STATE_NAMES, STATUS_LABEL,
+    FLAG_LABELS,
+    FLAGS,
+    INSTRUMENT_LABEL,
+    LAYER_SINGULAR,
+    SCHOOL_LAYERS,
+    STANCE_LABEL,
+    STATE_NAMES,
+    STATUS_LABEL,
 )
 
 
@@ -171,7 +178,7 @@ def summarise(e: Entry) -> str:
     if not e.instruments:
         parts.append(f"No instrument of its own is recorded for {e.name} in force on this date.")
     else:
-        by = {}
+        by: dict[str, list[Instrument]] = {}
         for i in e.instruments:
             by.setdefault(STANCE_LABEL[i.stance].lower(), []).append(i)
         parts.append(f"{e.name} has {len(e.instruments)} instrument{'s' if len(e.instruments) != 1 else ''} in force: "
@@ -180,7 +187,8 @@ def summarise(e: Entry) -> str:
     if e.agreements:
         parts.append(f"{len(e.agreements)} 287(g) agreement{'s' if len(e.agreements) != 1 else ''} in force.")
     if e.listings:
-        parts.append("Named on " + " and ".join(sorted({d["list"] for d in e.listings})).replace("doj_2025_08_05", "the Justice Department's 2025 list").replace("dhs_2025_05_29", "the withdrawn DHS list") + ".")
+        names = {"doj_2025_08_05": "the Justice Department's 2025 list", "dhs_2025_05_29": "the withdrawn DHS list"}
+        parts.append("Named on " + " and ".join(names[k] for k in sorted({d["list"] for d in e.listings})) + ".")
     if e.distance:
         parts.append(f"Distance to the US–Mexico border: {e.distance}.")
     return " ".join(parts)

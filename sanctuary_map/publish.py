@@ -40,7 +40,7 @@ def publish_boundaries(data: MapData, static_dir: Path = paths.STATIC_DIR) -> Pu
         return Published()
     directory = data.boundaries.directory
     urls = tiles.publish(directory / tiles.TILE_DIR, static_dir, paths.STATIC_URL)
-    overlays = {}
+    overlays: dict[str, str | dict] = {}
     for key, fname in {"border": BORDER_FILE, **ZONE_FILES}.items():
         path = directory / fname
         if path.exists() and key not in data.boundaries.errors:
@@ -89,27 +89,30 @@ def inline(data: MapData, bounds: list[list[float]], width: int, height: int) ->
     z = zoom_for(bounds, width, height)
     (s, w), (n, e) = bounds
     cx, cy = (w + e) / 2, _merc((s + n) / 2)
-    archives, summary = {}, {"zoom": z, "layers": {}}
+    archives: dict[str, dict] = {}
+    sizes: dict[str, int] = {}
     directory = data.boundaries.directory / tiles.TILE_DIR
     for archive in sorted(directory.glob("*.pmtiles")):
         lo, hi = tiles.ZOOMS.get(archive.stem, (0, 14))
-        if lo > z + 1:  # not drawn at this scale (cities and districts are points when zoomed out)
-            continue
         # For each zoom the snapshot can show (one out, its own, one in), the tiles of what is visible at that
-        # zoom; past the archive's top zoom the browser over-zooms its top level.
+        # zoom (a tile of zoom z is drawn at z + LEVEL_DIFF); past the archive's top zoom the browser over-zooms.
         wanted: dict[int, tuple[float, float, float, float]] = {}
-        for q in range(max(lo, z - 1), z + 2):
+        for q in range(z - 1, z + 2):
+            if q - tiles.LEVEL_DIFF < lo:  # not drawn at this scale (cities and districts are points then)
+                continue
             box = _visible(cx, cy, q, width, height)
-            dz = min(hi, q)
+            dz = min(hi, q - tiles.LEVEL_DIFF)
             old = wanted.get(dz)
             wanted[dz] = box if old is None else (min(old[0], box[0]), min(old[1], box[1]), max(old[2], box[2]), max(old[3], box[3]))
+        if not wanted:
+            continue
         blob = tiles.subset_boxes(archive, wanted)
         if blob:
             archives[archive.stem] = {"b64": base64.b64encode(blob).decode(), "key": f"inline:{archive.stem}"}
-            summary["layers"][archive.stem] = len(blob)
-    overlays = {}
+            sizes[archive.stem] = len(blob)
+    overlays: dict[str, str | dict] = {}
     for key, fname in {"border": BORDER_FILE, **ZONE_FILES}.items():
         path = data.boundaries.directory / fname
         if path.exists():
             overlays[key] = json.loads(path.read_text())
-    return Published(archives, None, overlays), summary
+    return Published(archives, None, overlays), {"zoom": z, "layers": sizes}

@@ -24,14 +24,23 @@ import geopandas as gpd
 import pyogrio
 
 TILE_DIR = "tiles"
-# (min zoom, max zoom) written for each layer; the browser over-zooms past the maximum.
-ZOOMS = {"state": (0, 6), "county": (3, 8), "place": (7, 11), "unsd": (5, 10), "elsd": (5, 10), "scsd": (5, 10)}
+# (min zoom, max zoom) written for each layer.  The browser draws a tile of zoom z on the screen at zoom z + 1
+# (each 4096-unit tile fills 512 screen pixels: a quarter of the requests of 256-pixel tiles, which matters
+# because browsers open at most six connections to one host), and over-zooms past the maximum.
+ZOOMS = {"state": (0, 5), "county": (2, 7), "place": (6, 10), "unsd": (4, 9), "elsd": (4, 9), "scsd": (4, 9)}
+LEVEL_DIFF = 1
+# One worker process cuts the tiles while the build goes on: two would finish a few seconds sooner but take the
+# build past 1 GB of memory on the development mirror (benchmarks/bench_map.py measures both).
+WORKERS = 1
 # Below a layer's minimum zoom its jurisdictions are drawn as points (see mapping.py).
+# GDAL simplifies in tile units (4096 per tile): 4 units is a quarter of a pixel on a 256-px tile, invisible, and
+# halves the bytes of a screen view; the top zoom keeps 1 unit, as it is over-zoomed further in.
+SIMPLIFY = {"SIMPLIFICATION": "4", "SIMPLIFICATION_MAX_ZOOM": "1"}
 Log = Callable[[str], None]
 
 
 def _write_layer(layer: str, parquet: str, target: str) -> tuple[str, float]:
-    """Cut one layer (run in a worker process: GDAL holds the GIL-free work, two layers at a time)."""
+    """Cut one layer (in a worker process, so the build process can free its memory meanwhile)."""
     import time
 
     started = time.time()
@@ -49,12 +58,12 @@ def _write_layer(layer: str, parquet: str, target: str) -> tuple[str, float]:
     Path(target).unlink(missing_ok=True)
     pyogrio.write_dataframe(slim, target, driver="PMTiles", layer=layer,
                             dataset_options={"MINZOOM": str(lo), "MAXZOOM": str(hi), "NAME": layer,
-                                             "DESCRIPTION": f"Sanctuary Map boundaries: {layer}"})
+                                             "DESCRIPTION": f"Sanctuary Map boundaries: {layer}", **SIMPLIFY})
     return layer, time.time() - started
 
 
 def build_tiles(parquets: dict[str, Path], out_dir: Path, *, log: Log = print) -> dict:
-    """One archive per layer from the full-geometry GeoParquet files, two layers at a time."""
+    """One archive per layer from the full-geometry GeoParquet files, cut in a worker process."""
     import concurrent.futures
     import multiprocessing
 
@@ -62,7 +71,7 @@ def build_tiles(parquets: dict[str, Path], out_dir: Path, *, log: Log = print) -
     info = {}
     jobs = {layer: (str(path), str(out_dir / f"{layer}.pmtiles")) for layer, path in parquets.items()}
     ctx = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=WORKERS, mp_context=ctx) as pool:
         futures = [pool.submit(_write_layer, layer, src, dst) for layer, (src, dst) in jobs.items()]
         for fut in concurrent.futures.as_completed(futures):
             layer, seconds = fut.result()

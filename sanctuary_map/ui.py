@@ -20,10 +20,22 @@ from .mapping import Published
 from .policies import PolicyTable
 from .publish import publish_boundaries, publish_details
 from .settings import settings
-from .view import LAYER_KEYS, EARLIEST, View, parse_query
+from .view import EARLIEST, LAYER_KEYS, View, parse_query
 from .vocab import (
-    FEDERAL_LIST_LABEL, FEDERAL_LISTS, FLAG_GROUPS, INSTRUMENT_LABEL, INSTRUMENT_TYPES, LEVEL_LABEL, LEVELS, MODEL_LABEL,
-    MODELS, STANCE_LABEL, STANCES, STATE_NAMES, STATUS_LABEL, STATUSES,
+    FEDERAL_LIST_LABEL,
+    FEDERAL_LISTS,
+    FLAG_GROUPS,
+    INSTRUMENT_LABEL,
+    INSTRUMENT_TYPES,
+    LEVEL_LABEL,
+    LEVELS,
+    MODEL_LABEL,
+    MODELS,
+    STANCE_LABEL,
+    STANCES,
+    STATE_NAMES,
+    STATUS_LABEL,
+    STATUSES,
 )
 
 # Our own navigation (labels we choose; the default one would call the home page "app").
@@ -173,25 +185,25 @@ def _sidebar(data: MapData) -> tuple[View, list[str]]:
         st.date_input("In force on", key=FILTER_KEYS["as_of"], min_value=EARLIEST, max_value=today, format="YYYY-MM-DD",
                       help="The map and tables show what was in force that day: adopted by then, not yet repealed, "
                            "struck down or blocked.")
-        st.multiselect("Direction", STANCES, key=FILTER_KEYS["stances"], format_func=STANCE_LABEL.get,
+        st.multiselect("Direction", STANCES, key=FILTER_KEYS["stances"], format_func=lambda v: STANCE_LABEL[v],
                        placeholder="Both directions")
-        st.multiselect("Instrument type", INSTRUMENT_TYPES, key=FILTER_KEYS["types"], format_func=INSTRUMENT_LABEL.get,
+        st.multiselect("Instrument type", INSTRUMENT_TYPES, key=FILTER_KEYS["types"], format_func=lambda v: INSTRUMENT_LABEL[v],
                        placeholder="All types")
         st.multiselect("What it does", list(FLAG_GROUPS), key=FILTER_KEYS["restrictions"], placeholder="Anything",
                        help="Instruments with at least one restriction or requirement in the chosen groups.")
-        st.multiselect("Level", LEVELS, key=FILTER_KEYS["levels"], format_func=LEVEL_LABEL.get, placeholder="All levels")
+        st.multiselect("Level", LEVELS, key=FILTER_KEYS["levels"], format_func=lambda v: LEVEL_LABEL[v], placeholder="All levels")
         st.multiselect("State", states, key=FILTER_KEYS["states"], format_func=lambda s: STATE_NAMES.get(s, s),
                        placeholder="All states")
-        st.multiselect("Status", STATUSES, key=FILTER_KEYS["statuses"], format_func=STATUS_LABEL.get, placeholder="Any status")
+        st.multiselect("Status", STATUSES, key=FILTER_KEYS["statuses"], format_func=lambda v: STATUS_LABEL[v], placeholder="Any status")
         st.slider("Adopted between", lo, hi, key=FILTER_KEYS["years"])
         st.toggle("Tables: also list instruments not in force that day", key=FILTER_KEYS["include_inactive"],
                   help="Repealed, struck down, blocked, failed or not yet adopted. The map always shows what was in force.")
         with st.expander("287(g) and federal lists"):
-            st.multiselect("287(g) model", MODELS, key=FILTER_KEYS["models"], format_func=MODEL_LABEL.get,
+            st.multiselect("287(g) model", MODELS, key=FILTER_KEYS["models"], format_func=lambda v: MODEL_LABEL[v],
                            placeholder="All models")
-            st.multiselect("Federal list", FEDERAL_LISTS, key=FILTER_KEYS["lists"], format_func=FEDERAL_LIST_LABEL.get,
+            st.multiselect("Federal list", FEDERAL_LISTS, key=FILTER_KEYS["lists"], format_func=lambda v: FEDERAL_LIST_LABEL[v],
                            placeholder="Both lists")
-        st.multiselect("Map layers shown", LAYER_KEYS, key=FILTER_KEYS["layers"], format_func=LAYER_LABELS.get,
+        st.multiselect("Map layers shown", LAYER_KEYS, key=FILTER_KEYS["layers"], format_func=lambda v: LAYER_LABELS[v],
                        help="Also in the map's layer control; snapshots and shared links use this choice.")
         if st.button("Reset filters", width="stretch"):
             for key in FILTER_KEYS.values():
@@ -255,8 +267,8 @@ def show_data_health(page: Page) -> None:
             st.warning(f"{layer.replace('_', ' ').capitalize()}: {message}", icon=":material/warning:")
     problems = data.table.problems + data.problems
     if problems:
-        n = len(data.table.invalid_rows)
-        with st.expander(f"⚠️ {len(problems)} problem(s) in the data: {n} policy row(s) left out, "
+        left_out = len(data.table.invalid_rows)
+        with st.expander(f"⚠️ {len(problems)} problem(s) in the data: {left_out} policy row(s) left out, "
                          f"{len(data.table.rows)} valid row(s) shown", expanded=page.uploaded):
             st.dataframe(pd.DataFrame([{"file": p.file, "row": p.row, "column": p.column, "problem": p.reason}
                                        for p in problems]), hide_index=True, width="stretch")
@@ -389,6 +401,24 @@ def upload_key(data: bytes) -> str:
 
 
 
+# ---------------------------------------------------------------------------- the map
+@st.cache_data(max_entries=256, show_spinner=False)
+def _map_config(version: str, filters: tuple, details_url: str | None, _data: MapData, _view: View,
+                _published: Published) -> dict:
+    from .mapping import map_config
+
+    return map_config(_data, _view, _published)
+
+
+def map_figure(page: Page, view: View):
+    """The folium map for this view; its lookups are cached per (dataset version, filters, as-of date)."""
+    from .mapping import build_map
+
+    key = (view.filters_key(), view.as_of_date())  # "today" moves: the day is part of the key
+    cfg = _map_config(page.data.version, key, page.published.details_url, page.data, view, page.published)
+    return build_map(page.data, view, page.published, basemap=settings().basemap, config=cfg)
+
+
 # ---------------------------------------------------------------------------- search and "what applies here"
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _search_table(version: str, _data: MapData) -> pd.DataFrame:
@@ -447,7 +477,8 @@ def clicked_point(value) -> tuple[float, float] | None:
 
 def render_entry(e, *, compact: bool = False) -> None:
     """One jurisdiction of a stack or profile: its instruments with stance, dates, status and source links."""
-    from .vocab import MODEL_LABEL as ML, STANCE_LABEL as SL
+    from .vocab import MODEL_LABEL as ML
+    from .vocab import STANCE_LABEL as SL
 
     st.markdown(f"**{e.name}** · {e.level}" + (f" · _{e.note}_" if e.note else ""))
     if not e.instruments and e.geoid:
@@ -524,7 +555,7 @@ def place_picker(page: Page, key: str) -> str:
         else:
             options = [h.key for h in hits]
             labels = {h.key: h.label() for h in hits}
-            key = st.selectbox("Matches", options, format_func=labels.get, key=f"profile_pick_{query}")
+            key = st.selectbox("Matches", options, format_func=lambda k: labels[k], key=f"profile_pick_{query}") or key
     if key and st.query_params.get("j") != key:
         st.query_params["j"] = key
     return key
@@ -615,11 +646,13 @@ def compare_picker(page: Page) -> list[str]:
 # ---------------------------------------------------------------------------- what changed
 def change_window() -> tuple[dt.date, dt.date]:
     today = dt.date.today()
-    presets = {"Last 30 days": today - dt.timedelta(days=30), "Since 2025-01-20": dt.date(2025, 1, 20),
-               "Since 2017-01-25": dt.date(2017, 1, 25), "Custom": None}
-    choice = st.radio("Period", list(presets), horizontal=True, key="changes_preset")
-    if presets[choice] is not None:
-        return presets[choice], today
+    presets: dict[str, dt.date | None] = {"Last 30 days": today - dt.timedelta(days=30),
+                                          "Since 2025-01-20": dt.date(2025, 1, 20),
+                                          "Since 2017-01-25": dt.date(2017, 1, 25), "Custom": None}
+    choice = st.radio("Period", list(presets), horizontal=True, key="changes_preset") or "Custom"
+    start = presets[choice]
+    if start is not None:
+        return start, today
     c1, c2 = st.columns(2)
     start = c1.date_input("From", value=dt.date(2025, 1, 20), min_value=EARLIEST, max_value=today, format="YYYY-MM-DD")
     end = c2.date_input("To", value=today, min_value=EARLIEST, max_value=today, format="YYYY-MM-DD")

@@ -16,8 +16,17 @@ import pandas as pd
 
 from .policies import date_floor, parse_partial_date
 from .vocab import (
-    ENDED_STATUSES, FEDERAL_LISTS, FLAG_GROUPS, INSTRUMENT_TYPES, LAYERS, LEVELS, MODELS, NEVER_IN_FORCE, STANCES,
-    STATE_FIPS, STATUSES,
+    ENDED_STATUSES,
+    FEDERAL_LISTS,
+    FLAG_GROUPS,
+    INSTRUMENT_TYPES,
+    LAYERS,
+    LEVELS,
+    MODELS,
+    NEVER_IN_FORCE,
+    STANCES,
+    STATE_FIPS,
+    STATUSES,
 )
 
 # Map layers a user can switch off (the layer control's overlays, by key).

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import types
 from pathlib import Path
 
 import openpyxl
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 
 from sanctuary_map import agreements as ag
+from sanctuary_map.mapping import agreement_lookups
 from sanctuary_map.vocab import MODELS
 
 HEADER = ["STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "COUNTY", "SUPPORT TYPE", "SIGNED", "MOA", "ADDENDUM"]
@@ -442,11 +444,10 @@ def test_map_helpers_follow_the_history(tmp_path, index):
     assert len(ag.active_on(table, "2025-02-01")) == 0  # before signing or first sight
     assert len(ag.active_on(table, "2025-05-01")) == 3  # an ended agreement counts through its last capture
     assert len(ag.active_on(table, "2025-07-01")) == 2  # Los Angeles ended after 2025-05-01
-    lookup, detail = ag.map_lookups(table, _View("2025-07-01"))
-    assert lookup == {"county": {"12095": "task_force"}}
-    assert {d["m"] for d in detail["county:12095"]} == {"Task Force Model", "Warrant Service Officer"}
-    lookup, _ = ag.map_lookups(table, _View("2025-07-01", ("warrant_service_officer",)))
-    assert lookup == {"county": {"12095": "warrant_service_officer"}}
+    holder = types.SimpleNamespace(agreements=table)
+    assert agreement_lookups(holder, _View("2025-07-01")) == {"county": {"12095": "task_force"}}
+    only_wso = agreement_lookups(holder, _View("2025-07-01", ("warrant_service_officer",)))
+    assert only_wso == {"county": {"12095": "warrant_service_officer"}}
     found = ag.for_jurisdiction(table, "county", "06037", _View("2025-05-01"))
     assert [a["agency"] for a in found] == ["Los Angeles County Sheriff's Office"]
     events = ag.ledger_rows(table)

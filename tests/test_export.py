@@ -54,19 +54,30 @@ def test_png_presets_titles_and_metadata(world_data, preset, size):
 
 @pytest.mark.skipif(not CHROMIUM, reason="Chromium not installed")
 def test_snapshot_has_no_controls_but_a_title_legend_and_credit(world_data):
+    import concurrent.futures
+
     from playwright.sync_api import sync_playwright
 
     html = export.standalone_html(world_data, View(), title="No controls", controls=False)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=export.CHROMIUM, args=export.CHROMIUM_ARGS)
-        page = b.new_page(viewport={"width": 900, "height": 600})
-        page.set_content(html)
-        page.wait_for_function("() => window.smTilesReady === true", timeout=30000)
-        assert page.locator(".leaflet-control-zoom, .leaflet-control-layers").count() == 0
-        assert page.locator(".sm-export-title").inner_text() == "No controls"
-        assert page.locator(".sm-legend").count() == 1 and page.locator(".leaflet-control-scale").count() == 1
-        assert "dataset version" in page.locator(".sm-export-credit").inner_text()
-        b.close()
+
+    def look() -> dict:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=export.CHROMIUM, args=export.CHROMIUM_ARGS)
+            page = b.new_page(viewport={"width": 900, "height": 600})
+            page.set_content(html)
+            page.wait_for_function("() => window.smTilesReady === true", timeout=30000)
+            seen = {"controls": page.locator(".leaflet-control-zoom, .leaflet-control-layers").count(),
+                    "title": page.locator(".sm-export-title").inner_text(), "legend": page.locator(".sm-legend").count(),
+                    "scale": page.locator(".leaflet-control-scale").count(),
+                    "credit": page.locator(".sm-export-credit").inner_text()}
+            b.close()
+            return seen
+
+    # Playwright's sync API runs on its own thread (the browser tests may hold an event loop on this one).
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        seen = pool.submit(look).result()
+    assert seen["controls"] == 0 and seen["title"] == "No controls"
+    assert seen["legend"] == 1 and seen["scale"] == 1 and "dataset version" in seen["credit"]
 
 
 def test_vector_snapshots(world_data):

@@ -5,9 +5,9 @@ import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_policies import csv_text, row
 
 from sanctuary_map.policies import COLUMNS, MAX_FIELD_CHARS, load_policies, validate_text
-from test_policies import csv_text, row
 
 
 def _check(table) -> None:

@@ -148,7 +148,8 @@ def test_cli_exit_status(tmp_path):
     good.write_text(csv_text([row()]))
     bad = tmp_path / "bad.csv"
     bad.write_text(csv_text([row(), row(policy_id="y", geoid="12", date_adopted="2019-13-01")]))
-    run = lambda p: subprocess.run([sys.executable, "-m", "sanctuary_map", "validate", str(p)], capture_output=True, text=True)
+    def run(p):
+        return subprocess.run([sys.executable, "-m", "sanctuary_map", "validate", str(p)], capture_output=True, text=True)
     r = run(good)
     assert r.returncode == 0 and r.stdout == ""
     r = run(bad)

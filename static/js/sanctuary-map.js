@@ -53,7 +53,7 @@
     return lk ? lk[geoid] : undefined;
   }
 
-  // A protomaps paint rule list for one group of layers.
+  // The paint rules of one group of layers (policy stance, coverage, 287(g), federal lists, base).
   function rules(cfg, group) {
     var out = [];
     var colours = cfg.colours;
@@ -62,7 +62,12 @@
       if (group.kind === 'policy') {
         out.push({
           dataSource: layer, dataLayer: layer,
-          filter: function (z, f) { return codeOf(cfg, layer, f.props.g) !== undefined; },
+          filter: function (z, f) {
+            var hit = codeOf(cfg, layer, f.props.g) !== undefined;
+            // Observable by the benchmark: when the first policy polygon is painted.
+            if (hit && global.smFirstPolicyPaint === undefined) global.smFirstPolicyPaint = performance.now();
+            return hit;
+          },
           symbolizer: new protomapsL.PolygonSymbolizer({
             fill: function (z, f) { return colours[codeOf(cfg, layer, f.props.g)] || '#999'; },
             opacity: style.fill, stroke: function (z, f) { return colours[codeOf(cfg, layer, f.props.g)] || '#999'; },
@@ -123,6 +128,11 @@
         out.push({dataSource: layer, dataLayer: layer, symbolizer: new protomapsL.LineSymbolizer({color: '#8f8f8f', width: 0.8})});
       }
     });
+    // A group switched off in the layer control paints nothing (its rules stay, so switching back is instant).
+    out.forEach(function (rule) {
+      var inner = rule.filter;
+      rule.filter = function (z, f) { return SM._visible[group.key] !== false && (!inner || inner(z, f)); };
+    });
     return out;
   }
 
@@ -144,19 +154,30 @@
     return hasL && hasR ? 'M' : (hasR ? 'R' : 'L');
   }
 
-  SM.tileLayer = function (cfg, group) {
+  // One canvas layer draws every group: each archive is fetched and decoded once, whatever is shown.
+  SM.tileLayer = function (cfg, groups) {
     var sources = {};
-    group.layers.forEach(function (layer) {
-      var spec = cfg.archives[layer];
-      if (spec) sources[layer] = {url: archive(spec), maxDataZoom: cfg.zooms[layer][1], levelDiff: 0};
+    Object.keys(cfg.archives).forEach(function (layer) {
+      sources[layer] = {url: archive(cfg.archives[layer]), maxDataZoom: cfg.zooms[layer][1], levelDiff: cfg.levelDiff};
     });
+    var paint = [];
+    groups.forEach(function (g) { paint = paint.concat(rules(cfg, g)); });
     var layer = protomapsL.leafletLayer({
-      sources: sources, paintRules: rules(cfg, group), labelRules: [], pane: group.pane,
-      attribution: cfg.attribution, tileDelay: 0, maxDataZoom: 14
+      sources: sources, paintRules: paint, labelRules: [], pane: 'smTiles', attribution: cfg.attribution, tileDelay: 0,
+      maxDataZoom: 14
     });
-    layer.smGroup = group;
     layer.on('load', function () { SM._loaded(layer); });
+    SM._master = layer;
     return layer;
+  };
+
+  // What the layer control switches: a group's visibility in the one tile layer.
+  SM._visible = SM._visible || {};
+  SM.toggle = function (key) {
+    var t = L.layerGroup();
+    t.onAdd = function () { SM._visible[key] = true; if (SM._master && SM._master._map) SM._master.rerenderTiles(); };
+    t.onRemove = function () { SM._visible[key] = false; if (SM._master && SM._master._map) SM._master.rerenderTiles(); };
+    return t;
   };
 
   /* ---------------------------------------------------------------- readiness (tests, snapshots) */
@@ -164,6 +185,7 @@
   SM._loaded = function (layer) {
     layer.smLoaded = true;
     global.smTilesReady = pending.every(function (l) { return l.smLoaded || !l._map; });
+    if (global.smTilesReady) { while (afterTiles.length) afterTiles.shift()(); }
   };
   SM.track = function (layer) { pending.push(layer); global.smTilesReady = false; };
 
@@ -208,7 +230,7 @@
     var found = {};
     (SM._layers || []).forEach(function (lyr) {
       if (!lyr._map || !lyr.queryTileFeaturesDebug) return;
-      var res = lyr.queryTileFeaturesDebug(latlng.lng, latlng.lat, 2);
+      var res = lyr.queryTileFeaturesDebug(latlng.lng, latlng.lat, 2);  // every source, shown or not
       res.forEach(function (picked, source) {
         picked.forEach(function (pf) {
           var key = source + ':' + pf.feature.props.g;
@@ -226,11 +248,20 @@
     return ids.map(function (id) { return cfg.details.policies[id]; }).filter(Boolean);
   }
 
+  // 287(g) agreements and federal listings in force on the view's date (details carry their dates).
+  function inForce(list, cfg, start, end, kinds) {
+    return (list || []).filter(function (x) {
+      var s = x[start] || '', e = x[end] || '';
+      return s && s <= cfg.asOf && (!e || e >= cfg.asOf) && (!kinds.length || kinds.indexOf(x.k) >= 0);
+    });
+  }
+
   function describe(cfg, entry) {
     var key = entry.layer + ':' + entry.geoid;
     var j = cfg.details.jurisdictions[key] || {};
     return {key: key, name: j.n || entry.name, level: cfg.layerLabels[entry.layer] || entry.layer, items: itemsFor(cfg, key),
-            agreements: (cfg.agreementDetails || {})[key] || [], federal: (cfg.federalDetails || {})[key] || [], dist: j.d};
+            agreements: inForce((cfg.details.agreements || {})[key], cfg, 'b', 'e', cfg.models || []),
+            federal: inForce((cfg.details.federal || {})[key], cfg, 'f', 'w', cfg.lists || []), dist: j.d};
   }
 
   var hoverTip = null;
@@ -288,7 +319,7 @@
         box.appendChild(item);
       });
       d.agreements.forEach(function (ag) {
-        box.appendChild(el('div', '287(g): ' + ag.a + ' \u00b7 ' + ag.m + (ag.s ? ' \u00b7 signed ' + ag.s : '') + (ag.e ? ' \u00b7 ended ' + ag.e : ''), 'sm-agree'));
+        box.appendChild(el('div', '287(g): ' + ag.a + ' \u00b7 ' + ag.m + (ag.s ? ' \u00b7 signed ' + ag.s : ''), 'sm-agree'));
       });
       d.federal.forEach(function (f) {
         var row = el('div', 'Listed: ' + f.l + ' (as \u201c' + f.n + '\u201d)', 'sm-fed');
@@ -318,15 +349,22 @@
 
   // Instrument details: a static file fetched once per page (served app) or inlined (snapshots, uploads).
   var detailFiles = SM._detailFiles = SM._detailFiles || {};
+  // Files the first paint does not need wait until the tiles have drawn (browsers open six connections per host).
+  var afterTiles = SM._afterTiles = SM._afterTiles || [];
+  SM.whenTilesDrawn = function (fn) {
+    if (global.smTilesReady === true) fn(); else afterTiles.push(fn);
+  };
   SM.configure = function (cfg) {
     SM._cfg = cfg;
     if (!cfg.details) {
       cfg.details = {policies: {}, jurisdictions: {}};
       if (cfg.detailsUrl) {
-        if (!detailFiles[cfg.detailsUrl]) {
-          detailFiles[cfg.detailsUrl] = fetch(cfg.detailsUrl).then(function (r) { return r.json(); });
-        }
-        detailFiles[cfg.detailsUrl].then(function (d) { cfg.details = d; });
+        SM.whenTilesDrawn(function () {
+          if (!detailFiles[cfg.detailsUrl]) {
+            detailFiles[cfg.detailsUrl] = fetch(cfg.detailsUrl).then(function (r) { return r.json(); });
+          }
+          detailFiles[cfg.detailsUrl].then(function (d) { cfg.details = d; });
+        });
       }
     }
     return cfg;
