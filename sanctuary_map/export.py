@@ -34,7 +34,7 @@ from .settings import settings
 from .view import View, apply
 from .vocab import (
     BORDER_COLOUR,
-    INSTRUMENT_LABEL,
+    INSTRUMENT_PLURAL,
     LAYER_LEVEL,
     LEVEL_LABEL,
     STANCE_LABEL,
@@ -95,7 +95,7 @@ def share_url(view: View, base: str | None = None) -> str:
 
 def describe(view: View) -> str:
     """The filters in words: 'School-board resolutions in California, in force on 2026-11-26'."""
-    kinds = " and ".join(INSTRUMENT_LABEL[t].lower() + "s" for t in view.types) if view.types else "Instruments"
+    kinds = " and ".join(INSTRUMENT_PLURAL[t].lower() for t in view.types) if view.types else "Instruments"
     kinds = kinds[0].upper() + kinds[1:]
     parts = [kinds]
     if view.stances:

@@ -76,6 +76,12 @@ INSTRUMENT_LABEL = {
     "board_policy": "Board policy", "department_order": "Department order", "memo_guidance": "Memo or guidance",
     "court_order": "Court ruling",
 }
+INSTRUMENT_PLURAL = {
+    "statute": "State statutes", "ordinance": "Ordinances", "executive_order": "Executive orders",
+    "executive_directive": "Executive directives", "ag_directive": "AG directives", "board_resolution": "Board resolutions",
+    "board_policy": "Board policies", "department_order": "Department orders", "memo_guidance": "Memos and guidance",
+    "court_order": "Court rulings",
+}
 BINDING_LEVELS = ("law", "executive", "nonbinding", "guidance")
 BINDING_LABEL = {"law": "Law", "executive": "Executive", "nonbinding": "Non-binding", "guidance": "Guidance"}
 STATUSES = (

@@ -29,8 +29,9 @@ def test_readme_screenshot_exists():
 
 
 def test_every_cli_subcommand_in_readme_is_real():
-    shown = set(re.findall(r"python -m sanctuary_map ([a-z-]+)", README))
-    assert {"validate", "geodata", "join-report", "distance", "export"} <= shown
+    shown = set(re.findall(r"python -m sanctuary_map ([a-z0-9-]+)", README))
+    assert {"validate", "geodata", "join-report", "coverage", "distance", "find", "profile", "changes", "ingest-287g",
+            "export"} <= shown
     help_text = subprocess.run([sys.executable, "-m", "sanctuary_map", "--help"], capture_output=True, text=True).stdout
     for cmd in shown:
         assert cmd in help_text
@@ -47,3 +48,23 @@ def test_performance_page_commands_exist():
     assert "make benchmark" in perf and re.search(r"^benchmark:", MAKEFILE, re.M)
     for script in re.findall(r"benchmarks/(\w+\.py)", perf):
         assert (ROOT / "benchmarks" / script).exists(), script
+
+
+def test_layout_section_matches_the_tree():
+    layout = re.search(r"## Layout\n\n```\n(.*?)```", README, re.S).group(1)
+    named = set(re.findall(r"([a-z_]+\.py)", layout))
+    modules = {p.name for p in (ROOT / "sanctuary_map").glob("*.py") if p.name not in ("__init__.py", "__main__.py")}
+    assert modules <= named, f"modules missing from the README's Layout: {sorted(modules - named)}"
+    for name in named - {"app.py"}:
+        assert any((d / name).exists() for d in (ROOT, ROOT / "sanctuary_map", ROOT / "tests")), name
+
+
+def test_images_the_readme_shows_exist():
+    for path in re.findall(r"\]\((docs/[^)]+\.png)\)", README):
+        assert (ROOT / path).stat().st_size > 10_000, path
+
+
+def test_data_readme_documents_every_committed_table():
+    text = (ROOT / "data" / "README.md").read_text()
+    for table in (ROOT / "data").glob("*.csv"):
+        assert table.name in text, table.name

@@ -167,6 +167,8 @@
       maxDataZoom: 14
     });
     layer.on('load', function () { SM._loaded(layer); });
+    // A new view (the initial fit, a zoom) starts loading again: not ready until its tiles are drawn.
+    layer.on('loading', function () { layer.smLoaded = false; global.smTilesReady = false; });
     SM._master = layer;
     return layer;
   };
@@ -356,6 +358,12 @@
   };
   SM.configure = function (cfg) {
     SM._cfg = cfg;
+    // On a phone the legend starts folded (a tap opens it), so it does not cover the map.
+    if (global.innerWidth < 600) {
+      setTimeout(function () {
+        Array.prototype.forEach.call(document.querySelectorAll('.sm-legend[open]'), function (d) { d.removeAttribute('open'); });
+      }, 0);
+    }
     if (!cfg.details) {
       cfg.details = {policies: {}, jurisdictions: {}};
       if (cfg.detailsUrl) {

@@ -96,8 +96,10 @@ def test_phone_layout(server, browser):
     assert box["width"] >= 360, "the map fills the width"
     frame = map_frame(page)
     assert frame.locator(".leaflet-control-layers-expanded").count() == 0, "layer control starts collapsed"
-    frame.locator(".sm-legend summary").click()
-    expect(frame.locator(".sm-legend")).not_to_have_attribute("open", "")
+    legend = frame.locator(".sm-legend")
+    expect(legend).not_to_have_attribute("open", "")  # folded to a button on a phone
+    legend.locator("summary").click()
+    expect(legend).to_have_attribute("open", "")
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
     page.goto(server + "/Policies?all=1")
