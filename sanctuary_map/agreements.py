@@ -42,6 +42,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from .join import rows_for
 from .policies import Problem
 from .vocab import MODEL_LABEL, MODELS, STATE_FIPS, STATE_NAMES
 
@@ -1219,7 +1220,7 @@ def for_jurisdiction(table: AgreementTable, layer: str, geoid: str, view: object
     rows = active_on(table, view.as_of_date())  # type: ignore[attr-defined]
     if rows.empty:
         return []
-    rows = rows[(rows["geoid_layer"] == layer) & (rows["geoid"] == geoid)]
+    rows = rows_for(rows, layer, geoid)
     models = getattr(view, "models", ())
     if models:
         rows = rows[rows["model"].isin(models)]

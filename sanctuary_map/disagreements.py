@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .data import MapData
+from .join import rows_for
 from .view import View, apply
 from .vocab import FEDERAL_LIST_LABEL, LAYER_SINGULAR, MODEL_LABEL, STANCE_LABEL, STATE_NAMES
 
@@ -40,12 +41,12 @@ def disagreements(data: MapData, view: View) -> pd.DataFrame:
             base = {"Jurisdiction": d["name_as_published"], "Level": LAYER_SINGULAR.get(d["geoid_layer"], "").capitalize(),
                     "State": STATE_NAMES.get(d["state"], d["state"]),
                     "A": f"named on the {FEDERAL_LIST_LABEL[d['list']]}", "Source A": d["source_url"]}
-            for r in requires[(requires["geoid_layer"] == key[0]) & (requires["geoid"] == key[1])].to_dict("records"):
+            for r in rows_for(requires, *key).to_dict("records"):
                 rows.append({**base, "Conflict": "listed as a sanctuary jurisdiction while its own measure requires "
                                                  "cooperation", "B": f"{r['title']} ({r['date_adopted']})",
                              "Source B": r["source_url"]})
             if agreements is not None and len(agreements):
-                hits = agreements[(agreements["geoid_layer"] == key[0]) & (agreements["geoid"] == key[1])]
+                hits = rows_for(agreements, *key)
                 for a in hits.to_dict("records"):
                     rows.append({**base, "Conflict": "listed as a sanctuary jurisdiction while holding a 287(g) agreement",
                                  "B": f"{a['agency']}: {MODEL_LABEL.get(a['model'], a['model'])}"

@@ -31,6 +31,11 @@ class JoinResult:
         return lines
 
 
+def rows_for(frame: pd.DataFrame, layer: str, geoid: str, layer_column: str = "geoid_layer") -> pd.DataFrame:
+    """The rows of any joined table that belong to one boundary: the one place a (layer, GEOID) key is matched."""
+    return frame[(frame[layer_column] == layer) & (frame["geoid"] == geoid)]
+
+
 def _reason(boundaries: Boundaries, layer: str, geoid: str, state: str) -> str:
     if layer not in LAYERS:
         return f"unknown layer {layer!r}"

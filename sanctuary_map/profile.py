@@ -14,6 +14,7 @@ import pandas as pd
 
 from .data import MapData
 from .distances import describe_distance
+from .join import rows_for
 from .view import View, apply
 from .vocab import (
     FLAG_LABELS,
@@ -86,7 +87,7 @@ def _related(data: MapData, view: View, layer: str, geoid: str) -> tuple[list[di
         from .designations import listed_on
 
         d = data.designations.joined.matched
-        d = d[(d["geoid_layer"] == layer) & (d["geoid"] == geoid)]
+        d = rows_for(d, layer, geoid)
         d = d[listed_on(d, view.as_of_date())]
         listings = d[["list", "name_as_published", "date_listed", "date_withdrawn", "source_url", "notes"]].to_dict("records")
     return agreements, listings
@@ -94,7 +95,7 @@ def _related(data: MapData, view: View, layer: str, geoid: str) -> tuple[list[di
 
 def entry(data: MapData, row: pd.Series, view: View, shown: pd.DataFrame) -> Entry:
     layer, geoid = row["layer"], row["geoid"]
-    mine = shown[(shown["geoid_layer"] == layer) & (shown["geoid"] == geoid)]
+    mine = rows_for(shown, layer, geoid)
     name = mine["jurisdiction_name"].iloc[0] if len(mine) else row["name"]
     agreements, listings = _related(data, view, layer, geoid)
     e = Entry(f"{layer}:{geoid}", layer, geoid, name, LAYER_SINGULAR[layer].capitalize(), row["state"], _instruments(mine),
@@ -142,13 +143,13 @@ def timeline(data: MapData, layer: str, geoid: str) -> pd.DataFrame:
     from .events import ledger
 
     ev = ledger(data)
-    return ev[(ev["geoid_layer"] == layer) & (ev["geoid"] == geoid)].reset_index(drop=True)
+    return rows_for(ev, layer, geoid).reset_index(drop=True)
 
 
 def profile(data: MapData, layer: str, geoid: str, view: View) -> dict | None:
     """Everything about one jurisdiction (JSON-ready), or None if it is neither in the index nor in the table."""
     row = data.boundaries.lookup(layer, geoid) if data.boundaries is not None else None
-    rows = data.policies[(data.policies["geoid_layer"] == layer) & (data.policies["geoid"] == geoid)]
+    rows = rows_for(data.policies, layer, geoid)
     if row is None and rows.empty:
         return None
     shown = apply(view, data.matched if row is not None else data.policies)
@@ -201,9 +202,9 @@ def overlaps(data: MapData, row: pd.Series) -> list[dict]:
         return []
     idx = data.boundaries.index
     out = []
-    state = idx[(idx["layer"] == "state") & (idx["geoid"] == row["statefp"])]
-    if row["layer"] != "state" and len(state):
-        out.append({"key": f"state:{row['statefp']}", "name": state.iloc[0]["name"], "level": "State"})
+    state = data.boundaries.lookup("state", row["statefp"])
+    if row["layer"] != "state" and state is not None:
+        out.append({"key": f"state:{row['statefp']}", "name": state["name"], "level": "State"})
     for c in str(row["counties"]).split(","):
         if c and row["layer"] != "county":
             hit = data.boundaries.lookup("county", c)

@@ -28,6 +28,7 @@ from .vocab import (
     INSTRUMENT_LABEL,
     INSTRUMENT_TYPES,
     LEVEL_LABEL,
+    LEVEL_SINGULAR,
     LEVELS,
     MODEL_LABEL,
     MODELS,
@@ -244,7 +245,7 @@ def table_labels(frame: pd.DataFrame) -> pd.DataFrame:
     """Codes -> labels in every column a reader sees (never ``ag_directive``; always "AG directive")."""
     out = frame.copy()
     maps = {"stance": STANCE_LABEL, "instrument_type": INSTRUMENT_LABEL, "status": STATUS_LABEL,
-            "jurisdiction_level": {k: v for k, v in zip(LEVELS, ("State", "County", "City or town", "School district"))},
+            "jurisdiction_level": LEVEL_SINGULAR,
             "state": STATE_NAMES}
     for col, mapping in maps.items():
         if col in out:
