@@ -120,8 +120,9 @@ def cmd_distance(args) -> int:
 def cmd_find(args) -> int:
     from .search import candidates, find
 
-    data = _data(args, with_related=False)
-    table = candidates(data.boundaries.index if data.boundaries is not None else None, data.policies)
+    data = _data(args)
+    agreements = data.agreements.rows if data.agreements is not None else None
+    table = candidates(data.boundaries.index if data.boundaries is not None else None, data.policies, agreements)
     hits = find(args.query, table, limit=args.limit)
     if args.json:
         print(json.dumps([{**h.__dict__, "label": h.label()} for h in hits], indent=2))

@@ -28,6 +28,7 @@ import pandas as pd
 
 from . import publish
 from .data import MapData
+from .join import rows_for
 from .mapping import CODE_COLOUR, CODE_LABEL, CONUS_BOUNDS, Assets, build_map, focus_bounds, focus_row, lookups
 from .policies import COLUMNS
 from .settings import settings
@@ -138,22 +139,54 @@ def policies_csv(policies: pd.DataFrame, view: View) -> bytes:
     return safe_csv(rows[[c for c in COLUMNS if c in rows.columns]])
 
 
+def agreements_csv(data: MapData, view: View) -> bytes:
+    """The 287(g) agreements this view shows, formula-safe."""
+    from .view import agreements_shown
+
+    return safe_csv(agreements_shown(view, data.agreements))
+
+
+def listings_csv(data: MapData, view: View) -> bytes:
+    """The federal listings in effect on the view's date, formula-safe."""
+    from .designations import COLUMNS as LISTING_COLUMNS
+    from .view import listings_shown
+
+    rows = listings_shown(view, data.designations)
+    return safe_csv(rows[[c for c in LISTING_COLUMNS if c in rows.columns]] if len(rows) else rows)
+
+
 def boundaries_geojson(data: MapData, view: View, tolerance: float = 0.0005) -> bytes:
-    """The jurisdictions with an instrument in this view, full geometry lightly simplified, as GeoJSON (WGS84)."""
+    """Every jurisdiction this view draws — with an instrument, and (when those layers are shown) a 287(g)
+    agreement or a federal listing — full geometry lightly simplified, as GeoJSON (WGS84)."""
     import geopandas as gpd
 
+    from .view import agreements_shown, listings_shown
+
     shown = apply(view, data.matched)
+    agreements = agreements_shown(view, data.agreements) if "agreements" not in view.hidden else pd.DataFrame()
+    listings = listings_shown(view, data.designations) if "federal" not in view.hidden else pd.DataFrame()
+    keys: dict[tuple[str, str], str] = {}
+    for frame, name_col in ((shown, "jurisdiction_name"), (agreements, "geoid_name"), (listings, "name_as_published")):
+        if len(frame):
+            for layer, geoid, name in zip(frame["geoid_layer"], frame["geoid"], frame[name_col]):
+                if geoid:
+                    keys.setdefault((layer, geoid), name)
     feats = []
-    if data.boundaries is not None:
-        for (layer, geoid), grp in shown.groupby(["geoid_layer", "geoid"]):
-            geom = data.boundaries.geometry(layer, geoid)
-            if geom is None:
-                continue
-            first = grp.iloc[0]
-            feats.append({"jurisdiction": first["jurisdiction_name"], "level": LAYER_LEVEL[layer], "layer": layer,
-                          "geoid": geoid, "stances": "; ".join(sorted(set(grp["stance"]))),
-                          "instruments": "; ".join(f"{r.title} ({r.date_adopted})" for r in grp.itertuples()),
-                          "source_urls": " ".join(grp["source_url"]), "geometry": geom.simplify(tolerance)})
+    for (layer, geoid), name in keys.items():
+        geom = data.boundaries.geometry(layer, geoid) if data.boundaries is not None else None
+        if geom is None:
+            continue
+        mine = rows_for(shown, layer, geoid)
+        ags = rows_for(agreements, layer, geoid) if len(agreements) else agreements
+        lst = rows_for(listings, layer, geoid) if len(listings) else listings
+        feats.append({"jurisdiction": name, "level": LAYER_LEVEL[layer], "layer": layer, "geoid": geoid,
+                      "stances": "; ".join(sorted(set(mine["stance"]))),
+                      "instruments": "; ".join(f"{r.title} ({r.date_adopted})" for r in mine.itertuples()),
+                      "source_urls": " ".join(mine["source_url"]),
+                      "agreements_287g": "; ".join(f"{r.agency}: {r.model} (signed {r.signed_date or 'date not given'})"
+                                                   for r in ags.itertuples()) if len(ags) else "",
+                      "federal_listings": "; ".join(f"{r.list}: {r.name_as_published}" for r in lst.itertuples()) if len(lst) else "",
+                      "geometry": geom.simplify(tolerance)})
     gdf = gpd.GeoDataFrame(feats, geometry="geometry", crs="EPSG:4326") if feats else gpd.GeoDataFrame(
         {"geometry": []}, geometry="geometry", crs="EPSG:4326")
     out = json.loads(gdf.to_json(drop_id=True))

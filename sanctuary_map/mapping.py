@@ -220,16 +220,15 @@ def lookups(data: MapData, view: View) -> Lookups:
 
 
 def agreement_lookups(data: MapData, view: View) -> dict[str, dict[str, str]]:
-    """layer -> geoid -> model of the 287(g) agreements in force on the view's date (one model per boundary, in
-    the order of ``agreements.MODEL_PRIORITY``); their details travel in the static details file."""
-    if data.agreements is None or not len(data.agreements.rows):
-        return {}
-    from .agreements import MODEL_PRIORITY, active_on
+    """layer -> geoid -> model of the 287(g) agreements this view shows (one model per boundary, in the order of
+    ``agreements.MODEL_PRIORITY``); their details travel in the static details file."""
+    from .agreements import MODEL_PRIORITY
+    from .view import agreements_shown
 
-    rows = active_on(data.agreements, view.as_of_date())[["geoid_layer", "geoid", "model"]]
-    rows = rows[rows["geoid"] != ""]
-    if view.models:
-        rows = rows[rows["model"].isin(view.models)]
+    rows = agreements_shown(view, data.agreements)
+    if rows.empty:
+        return {}
+    rows = rows.loc[rows["geoid"] != "", ["geoid_layer", "geoid", "model"]]
     rank = {m: i for i, m in enumerate(MODEL_PRIORITY)}
     rows = rows.assign(_r=rows["model"].map(lambda m: rank.get(m, 9))).sort_values("_r", kind="stable")
     rows = rows.drop_duplicates(["geoid_layer", "geoid"])
@@ -241,17 +240,11 @@ def agreement_lookups(data: MapData, view: View) -> dict[str, dict[str, str]]:
 
 def federal_lookups(data: MapData, view: View) -> dict[str, dict[str, int]]:
     """layer -> geoid -> 1 for jurisdictions named on a federal list in effect on the view's date."""
-    t = data.designations
-    if t is None or t.joined is None or not len(t.joined.matched):
-        return {}
-    from .designations import listed_on
+    from .view import listings_shown
 
-    rows = t.joined.matched
-    rows = rows[listed_on(rows, view.as_of_date())]
-    if view.lists:
-        rows = rows[rows["list"].isin(view.lists)]
+    rows = listings_shown(view, data.designations)
     out: dict[str, dict[str, int]] = {}
-    for layer, geoid in zip(rows["geoid_layer"], rows["geoid"]):
+    for layer, geoid in zip(rows.get("geoid_layer", []), rows.get("geoid", [])):
         out.setdefault(layer, {})[geoid] = 1
     return out
 
@@ -263,7 +256,7 @@ def map_config(data: MapData, view: View, published: Published) -> dict:
     cfg = {
         "lookup": lk.lookup, "shown": lk.shown, "coverage": lk.coverage, "points": lk.points,
         "agreements": agreements, "federal": federal, "asOf": view.as_of_date(), "models": list(view.models),
-        "lists": list(view.lists),
+        "lists": list(view.lists), "signedFrom": view.signed_from, "signedTo": view.signed_to,
         "colours": CODE_COLOUR, "stanceLabels": {**STANCE_LABEL, **CODE_LABEL},
         "modelColours": MODEL_COLOUR,
         "layerLabels": {layer: LAYER_SINGULAR[layer].capitalize() for layer in LAYER_SINGULAR},

@@ -52,7 +52,9 @@ class Hit:
     note: str = ""
 
     def label(self) -> str:
-        bits = [self.level.lower(), self.state]
+        bits = [self.level if self.level.startswith("287(g)") else self.level.lower(), self.state]
+        if self.level.startswith("287(g)"):
+            return f"{self.name} ({', '.join(b for b in bits if b)})"
         if self.records:
             bits.append(f"{self.records} instrument{'s' if self.records != 1 else ''}")
         else:
@@ -62,8 +64,9 @@ class Hit:
         return f"{self.name} ({', '.join(b for b in bits if b)})"
 
 
-def candidates(index: pd.DataFrame | None, policies: pd.DataFrame) -> pd.DataFrame:
-    """One row per findable jurisdiction: every boundary in the index plus table rows without one."""
+def candidates(index: pd.DataFrame | None, policies: pd.DataFrame, agreements: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per findable name: every boundary in the index, table rows without one, and 287(g) agencies
+    (found by the agency's name, they lead to the area the agency polices)."""
     frames = []
     counts = policies.groupby(["geoid_layer", "geoid"]).size() if len(policies) else pd.Series(dtype=int)
     names = policies.drop_duplicates(["geoid_layer", "geoid"]).set_index(["geoid_layer", "geoid"])["jurisdiction_name"] \
@@ -91,6 +94,12 @@ def candidates(index: pd.DataFrame | None, policies: pd.DataFrame) -> pd.DataFra
         rows["records"] = [int(counts.get((a, b), 0)) for a, b in zip(rows["geoid_layer"], rows["geoid"])]
         rows["has_boundary"] = False
         frames.append(rows[["key", "display", "name", "level", "state", "records", "has_boundary"]])
+    if agreements is not None and len(agreements):
+        ag = agreements[agreements["geoid"] != ""].drop_duplicates(["agency", "state"])
+        frames.append(pd.DataFrame({
+            "key": ag["geoid_layer"] + ":" + ag["geoid"], "display": ag["agency"],
+            "name": ag["agency"], "level": "287(g) agency (" + ag["geoid_name"].fillna("") + ")", "state": ag["state"],
+            "records": 0, "has_boundary": [True] * len(ag)}))
     if not frames:
         return pd.DataFrame(columns=["key", "display", "name", "level", "state", "records", "has_boundary", "norm"])
     out = pd.concat(frames, ignore_index=True)

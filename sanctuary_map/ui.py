@@ -52,7 +52,8 @@ PAGES = (
 )
 FILTER_KEYS = {"types": "f_types", "levels": "f_levels", "states": "f_states", "statuses": "f_statuses",
                "stances": "f_stances", "restrictions": "f_restrictions", "models": "f_models", "lists": "f_lists",
-               "years": "f_years", "as_of": "f_as_of", "include_inactive": "f_all", "layers": "f_layers"}
+               "years": "f_years", "signed": "f_signed", "as_of": "f_as_of", "include_inactive": "f_all", "layers": "f_layers"}
+FIRST_287G_YEAR = 2002  # the first 287(g) agreement (Florida)
 UPLOAD_KEY = "uploaded_policies"
 LAYER_LABELS = {"state": "States", "county": "Counties", "place": "Cities and towns", "school_district": "School districts",
                 "coverage": "County coverage", "agreements": "287(g) agreements", "federal": "Federal lists",
@@ -171,6 +172,8 @@ def _sidebar(data: MapData) -> tuple[View, list[str]]:
         "types": list(current.types), "levels": list(current.levels), "states": list(current.states),
         "statuses": list(current.statuses), "stances": list(current.stances), "restrictions": list(current.restrictions),
         "models": list(current.models), "lists": list(current.lists), "years": (y0, y1),
+        "signed": (max(FIRST_287G_YEAR, min(int(current.signed_from[:4]), hi)) if current.signed_from else FIRST_287G_YEAR,
+                   min(hi, max(int(current.signed_to[:4]), FIRST_287G_YEAR)) if current.signed_to else hi),
         "as_of": dt.date.fromisoformat(current.as_of) if current.as_of else today,
         "include_inactive": current.include_inactive,
         "layers": [k for k in LAYER_KEYS if k not in current.hidden],
@@ -202,6 +205,8 @@ def _sidebar(data: MapData) -> tuple[View, list[str]]:
         with st.expander("287(g) and federal lists"):
             st.multiselect("287(g) model", MODELS, key=FILTER_KEYS["models"], format_func=lambda v: MODEL_LABEL[v],
                            placeholder="All models")
+            st.slider("287(g) agreements signed between", FIRST_287G_YEAR, hi, key=FILTER_KEYS["signed"],
+                      help="By signing date where ICE gives one, else the first capture that lists the agreement.")
             st.multiselect("Federal list", FEDERAL_LISTS, key=FILTER_KEYS["lists"], format_func=lambda v: FEDERAL_LIST_LABEL[v],
                            placeholder="Both lists")
         st.multiselect("Map layers shown", LAYER_KEYS, key=FILTER_KEYS["layers"], format_func=lambda v: LAYER_LABELS[v],
@@ -214,6 +219,7 @@ def _sidebar(data: MapData) -> tuple[View, list[str]]:
             st.rerun()
     s = st.session_state
     a0, a1 = s[FILTER_KEYS["years"]]
+    g0, g1 = s[FILTER_KEYS["signed"]]
     as_of = s[FILTER_KEYS["as_of"]]
     view = View(
         types=tuple(s[FILTER_KEYS["types"]]), levels=tuple(s[FILTER_KEYS["levels"]]), states=tuple(s[FILTER_KEYS["states"]]),
@@ -221,6 +227,7 @@ def _sidebar(data: MapData) -> tuple[View, list[str]]:
         restrictions=tuple(s[FILTER_KEYS["restrictions"]]), models=tuple(s[FILTER_KEYS["models"]]),
         lists=tuple(s[FILTER_KEYS["lists"]]),
         start=f"{a0}-01-01" if a0 > lo else "", end=f"{a1}-12-31" if a1 < hi else "",
+        signed_from=f"{g0}-01-01" if g0 > FIRST_287G_YEAR else "", signed_to=f"{g1}-12-31" if g1 < hi else "",
         as_of="" if as_of == today else as_of.isoformat(), include_inactive=bool(s[FILTER_KEYS["include_inactive"]]),
         focus=current.focus, hidden=tuple(k for k in LAYER_KEYS if k not in s[FILTER_KEYS["layers"]]),
     )
@@ -350,7 +357,17 @@ def embed_credit(page: Page, view: View) -> None:
 
 def map_downloads(page: Page, view: View) -> None:
     """Snapshot and data downloads; files are produced only when the user asks."""
-    from .export import PRESETS, boundaries_geojson, describe, policies_csv, snapshot_png, standalone_html, vector_snapshot
+    from .export import (
+        PRESETS,
+        agreements_csv,
+        boundaries_geojson,
+        describe,
+        listings_csv,
+        policies_csv,
+        snapshot_png,
+        standalone_html,
+        vector_snapshot,
+    )
 
     data = page.data
     with st.expander("Embed this map in an article", icon=":material/code:"):
@@ -387,7 +404,14 @@ def map_downloads(page: Page, view: View) -> None:
         b5.download_button("Data (CSV)", lambda: policies_csv(data.policies, view), "sanctuary-map-policies.csv", "text/csv",
                            width="stretch")
         b6.download_button("Boundaries (GeoJSON)", lambda: boundaries_geojson(data, view), "sanctuary-map-boundaries.geojson",
-                           "application/geo+json", width="stretch")
+                           "application/geo+json", width="stretch",
+                           help="Every jurisdiction drawn, with its instruments, 287(g) agreements and federal listings.")
+        if data.agreements is not None and "agreements" not in view.hidden:
+            b5.download_button("287(g) agreements (CSV)", lambda: agreements_csv(data, view), "sanctuary-map-287g.csv",
+                               "text/csv", width="stretch")
+        if data.designations is not None and "federal" not in view.hidden:
+            b6.download_button("Federal listings (CSV)", lambda: listings_csv(data, view), "sanctuary-map-federal-lists.csv",
+                               "text/csv", width="stretch")
 
 
 def log_run_time(page: str) -> None:
@@ -425,7 +449,8 @@ def map_figure(page: Page, view: View):
 def _search_table(version: str, _data: MapData) -> pd.DataFrame:
     from .search import candidates
 
-    return candidates(_data.boundaries.index if _data.boundaries is not None else None, _data.policies)
+    agreements = _data.agreements.rows if _data.agreements is not None else None
+    return candidates(_data.boundaries.index if _data.boundaries is not None else None, _data.policies, agreements)
 
 
 def search_table(page: Page) -> pd.DataFrame:
@@ -506,10 +531,19 @@ def render_entry(e, *, compact: bool = False) -> None:
 
 
 def what_applies_here(page: Page, value) -> None:
-    """The whole stack at the clicked point, under the map."""
+    """The whole stack at the clicked (or typed) point, under the map."""
     from .profile import stack
 
+    typed = st.text_input("Or type coordinates or an address", key="point_query",
+                          placeholder="34.0537, -118.2428 — or 200 N Spring St, Los Angeles, CA (address needs internet)")
     point = clicked_point(value)
+    if typed.strip():
+        from .geocode import GeocodeError, locate
+
+        try:
+            point = locate(typed)
+        except GeocodeError as exc:
+            st.warning(str(exc), icon=":material/location_off:")
     with st.container(border=True):
         if point is None:
             st.markdown("**What applies here?** Click anywhere on the map: the state, county, city (or unincorporated "
@@ -618,8 +652,21 @@ def render_profile(page: Page, p: dict) -> None:
     st.code(cite, language=None, wrap_lines=True)
     from .export import safe_csv
 
-    st.download_button("Download this place's instruments (CSV)", safe_csv(pd.DataFrame(p["all_instruments"])),
-                       f"sanctuary-map-{p['key'].replace(':', '-')}.csv", "text/csv")
+    c1, c2 = st.columns(2)
+    c1.download_button("Download this place's instruments (CSV)", safe_csv(pd.DataFrame(p["all_instruments"])),
+                       f"sanctuary-map-{p['key'].replace(':', '-')}.csv", "text/csv", width="stretch")
+    if page.data.boundaries is not None and page.data.boundaries.lookup(*p["key"].split(":", 1)) is not None:
+        if c2.button("Prepare a PNG of this place", width="stretch"):
+            from .export import snapshot_png
+
+            with st.spinner("Rendering the map in a headless browser…"):
+                png, _renderer = snapshot_png(page.data, view, preset="article", title=p["name"], base_url=share_base())
+            st.session_state["profile_png"] = (p["key"], png)
+        got = st.session_state.get("profile_png")
+        if got and got[0] == p["key"]:
+            c2.download_button("Download the PNG", got[1], f"sanctuary-map-{p['key'].replace(':', '-')}.png", "image/png",
+                               width="stretch")
+    st.caption("To print this profile, use the browser's print command: the sidebar and buttons are left out.")
 
 
 def compare_picker(page: Page) -> list[str]:
@@ -688,19 +735,23 @@ def agreements_section(page: Page) -> None:
     if t is None or not len(t.rows):
         st.info("No 287(g) table is loaded (data/287g_agreements.csv).")
         return
-    rows = t.rows
+    from .view import agreements_shown
+
     view = page.view
-    if view.models:
-        rows = rows[rows["model"].isin(view.models)]
-    active = rows["status"] == "active"
-    st.caption(f"{int(active.sum())} active and {int((~active).sum())} ended agreements in the archived ICE lists "
-               f"({t.rows['first_seen'].min()} to {t.rows['last_seen'].max()}). An agreement absent from a later capture "
-               "is marked ended. Each resolves to the area it covers: county sheriffs to their county, city police to "
-               "their city (or county where this server lacks the city boundary), state agencies to the state.")
+    rows = agreements_shown(view, t)
+    ended = int((t.rows["status"] == "ended").sum())
+    st.caption(f"{len(rows)} agreements in force on {view.as_of_date()} under the filters, of {len(t.rows)} in the archived "
+               f"ICE lists ({t.rows['first_seen'].min()} to {t.rows['last_seen'].max()}; {ended} ended: absent from a later "
+               "capture). Each resolves to the area it covers: county sheriffs to their county, city police to their city "
+               "(or county where this server lacks the city boundary), state agencies to the state.")
     shown = rows[["agency", "state", "county", "model", "signed", "first_seen", "last_seen", "status", "geoid_name", "match",
                   "moa_url"]].copy()
+    from .agreements import MATCH_LABEL
+
     shown["model"] = shown["model"].map(ML)
     shown["state"] = shown["state"].map(lambda s: STATE_NAMES.get(s, s))
+    shown["match"] = shown["match"].map(lambda m: MATCH_LABEL.get(m, m))
+    shown["status"] = shown["status"].map({"active": "Active", "ended": "Ended"}).fillna(shown["status"])
     st.dataframe(shown, hide_index=True, width="stretch", height=420, column_config={
         "agency": "Agency (as published)", "county": "County (as published)", "model": "Model", "signed": "Signed",
         "first_seen": "First seen", "last_seen": "Last seen", "status": "Status", "geoid_name": "Mapped to",
@@ -724,6 +775,7 @@ def designations_section(page: Page) -> None:
                   "source_url", "notes"]].copy()
     shown["list"] = shown["list"].map(FEDERAL_LIST_LABEL)
     shown["state"] = shown["state"].map(lambda s: STATE_NAMES.get(s, s))
+    shown["jurisdiction_level"] = shown["jurisdiction_level"].map(LEVEL_SINGULAR)
     st.dataframe(shown, hide_index=True, width="stretch", height=420, column_config={
         "list": "List", "name_as_published": "Name as published", "jurisdiction_level": "Level",
         "date_listed": "Listed", "date_withdrawn": "Withdrawn", "match": "How it was mapped",

@@ -35,7 +35,8 @@ LAYER_KEYS = ("state", "county", "place", "school_district", "coverage", "agreem
 MULTI = ("types", "levels", "states", "statuses", "stances", "restrictions", "models", "lists", "hidden")
 PARAM = {"types": "type", "levels": "level", "states": "state", "statuses": "status", "stances": "stance",
          "restrictions": "restriction", "models": "model", "lists": "list", "start": "from", "end": "to",
-         "as_of": "as_of", "include_inactive": "all", "focus": "focus", "hidden": "hide"}
+         "signed_from": "signed_from", "signed_to": "signed_to", "as_of": "as_of", "include_inactive": "all",
+         "focus": "focus", "hidden": "hide"}
 ALLOWED = {"types": INSTRUMENT_TYPES, "levels": LEVELS, "states": tuple(STATE_FIPS), "statuses": STATUSES,
            "stances": STANCES, "restrictions": tuple(FLAG_GROUPS), "models": MODELS, "lists": FEDERAL_LISTS,
            "hidden": LAYER_KEYS}
@@ -57,6 +58,8 @@ class View:
     lists: tuple[str, ...] = ()  # federal lists shown
     start: str = ""  # adopted on or after (ISO day), inclusive
     end: str = ""
+    signed_from: str = ""  # 287(g) agreements signed on or after (ISO day)
+    signed_to: str = ""
     as_of: str = ""  # show what was in force that day ('' = today)
     include_inactive: bool = False  # also list instruments not in force on as_of (tables only)
     focus: str = ""  # "<layer>:<geoid>" of the selected jurisdiction, or "none"
@@ -125,7 +128,7 @@ def parse_query(query: Mapping[str, object], today: dt.date | None = None) -> tu
             if bad:
                 notices.append(f"Unknown {param} value(s) ignored: {', '.join(b[:30] for b in bad[:5])}.")
             kw[name] = good
-        elif name in ("start", "end", "as_of"):
+        elif name in ("start", "end", "as_of", "signed_from", "signed_to"):
             kw[name] = _clamp_day(values[0], param, today, notices)
         elif name == "include_inactive":
             kw[name] = values[0] in ("1", "true", "yes")
@@ -192,6 +195,8 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", dest="lists", action="append", choices=FEDERAL_LISTS, help="federal list (repeatable)")
     parser.add_argument("--from", dest="start", default="", help="adopted on or after (YYYY[-MM[-DD]])")
     parser.add_argument("--to", dest="end", default="", help="adopted on or before")
+    parser.add_argument("--signed-from", dest="signed_from", default="", help="287(g) agreements signed on or after")
+    parser.add_argument("--signed-to", dest="signed_to", default="", help="287(g) agreements signed on or before")
     parser.add_argument("--as-of", dest="as_of", default="", help="what was in force on this day (YYYY-MM-DD; default today)")
     parser.add_argument("--all", dest="include_inactive", action="store_true",
                         help="tables also list instruments not in force on the as-of date")
@@ -209,3 +214,35 @@ def from_args(args: argparse.Namespace, today: dt.date | None = None) -> tuple[V
         query[PARAM[f.name]] = "1" if value is True else value
     return parse_query(query, today)
 
+
+
+def agreements_shown(view: View, table) -> pd.DataFrame:
+    """287(g) agreements this view shows: in force on its date, of its models, signed in its window."""
+    from .agreements import active_on, began
+
+    if table is None or not len(table.rows):
+        return pd.DataFrame()
+    rows = active_on(table, view.as_of_date())
+    if view.models:
+        rows = rows[rows["model"].isin(view.models)]
+    if view.signed_from or view.signed_to:
+        start = began(rows)
+        if view.signed_from:
+            rows = rows[start >= view.signed_from]
+            start = start[rows.index]
+        if view.signed_to:
+            rows = rows[(start != "") & (start <= view.signed_to)]
+    return rows
+
+
+def listings_shown(view: View, table) -> pd.DataFrame:
+    """Federal listings in effect on the view's date, of its lists (joined rows, with boundaries)."""
+    from .designations import listed_on
+
+    if table is None or table.joined is None or not len(table.joined.matched):
+        return pd.DataFrame()
+    rows = table.joined.matched
+    rows = rows[listed_on(rows, view.as_of_date())]
+    if view.lists:
+        rows = rows[rows["list"].isin(view.lists)]
+    return rows

@@ -162,3 +162,10 @@ def test_index_frame_has_documented_columns(world_geodata):
 
     idx = pd.read_parquet(world_geodata / "index.parquet")
     assert list(idx.columns) == list(INDEX_COLUMNS)
+
+
+def test_every_built_geometry_is_wgs84(world_geodata):
+    for layer in ("state", "county", "place", "unsd", "elsd", "scsd"):
+        assert gpd.read_parquet(world_geodata / "full" / f"{layer}.parquet").crs.to_epsg() == 4326, layer
+    for name in ("border.geojson", "zone_mexico.geojson", "zone_all.geojson"):
+        assert gpd.read_file(world_geodata / name).crs.to_epsg() == 4326, name

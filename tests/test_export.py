@@ -120,3 +120,25 @@ def test_cli_social_preset_and_small_multiples(world_dir, world_geodata, tmp_pat
     svg = tmp_path / "x.svg"
     subprocess.run([*cmd[:5], "svg", "--out", str(svg), *world_args(world_dir, world_geodata)], check=True, capture_output=True)
     assert svg.read_bytes().startswith(b"<?xml")
+
+
+def test_geojson_and_csv_include_agreements_and_listings_when_shown(world_data):
+    gj = json.loads(export.boundaries_geojson(world_data, View(as_of="2025-06-01")))
+    by_key = {(f["properties"]["layer"], f["properties"]["geoid"]): f["properties"] for f in gj["features"]}
+    assert "Alpha County Sheriff" in by_key[("county", "06001")]["agreements_287g"]
+    assert ("county", "06005") in by_key  # an agreement alone puts a county on the map
+    hidden = json.loads(export.boundaries_geojson(world_data, View(as_of="2025-06-01", hidden=("agreements",))))
+    assert ("county", "06005") not in {(f["properties"]["layer"], f["properties"]["geoid"]) for f in hidden["features"]}
+    rows = pd.read_csv(io.BytesIO(export.agreements_csv(world_data, View(as_of="2025-06-01", models=("task_force",)))), dtype=str)
+    assert set(rows["model"]) == {"task_force"}
+    listed = pd.read_csv(io.BytesIO(export.listings_csv(world_data, View(as_of="2025-08-06"))), dtype=str)
+    assert set(listed["list"]) == {"doj_2025_08_05"}  # the DHS listing was withdrawn on 2025-06-01
+
+
+def test_signed_window_filters_agreements(world_data):
+    from sanctuary_map.view import agreements_shown
+
+    assert set(agreements_shown(View(as_of="2025-06-01", signed_from="2025-02-15"), world_data.agreements)["agency"]) == {
+        "Gamma County Sheriff's Office"}
+    assert set(agreements_shown(View(as_of="2025-06-01", signed_to="2025-02-15"), world_data.agreements)["agency"]) == {
+        "Alpha County Sheriff's Office"}

@@ -5,6 +5,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 import world
 from conftest import world_args
 from sanctuary_map.profile import compare_table, profile, stack
@@ -59,3 +61,21 @@ def test_compare(world_data):
     t = compare_table(world_data, ["place:0600001", "county:06001"], View())
     assert list(t.columns) == ["Testville (CA)", "Alpha County (CA)"]
     assert t.loc["Direction", "Alpha County (CA)"] == "Requires cooperation"
+
+
+def test_typed_coordinates_and_offline_addresses_give_clear_answers(monkeypatch):
+    import urllib.request
+
+    from sanctuary_map.geocode import GeocodeError, locate
+
+    assert locate("34.0537, -118.2428") == (-118.2428, 34.0537)
+    assert locate(" 34.0537 -118.2428 ") == (-118.2428, 34.0537)
+    with pytest.raises(GeocodeError, match="out of range"):
+        locate("123, 456")
+
+    def offline(*a, **k):
+        raise OSError("network unreachable")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    with pytest.raises(GeocodeError, match="cannot be reached"):
+        locate("200 N Spring St, Los Angeles, CA")

@@ -45,3 +45,9 @@ def test_find_command(world_dir, world_geodata):
     r = subprocess.run([sys.executable, "-m", "sanctuary_map", "find", "Tstville", *world_args(world_dir, world_geodata)],
                        capture_output=True, text=True)
     assert r.returncode == 0 and "place:0600001" in r.stdout.splitlines()[0]
+
+
+def test_287g_agencies_are_found_by_name_and_lead_to_their_area(world_data):
+    t = candidates(world_data.boundaries.index, world_data.policies, world_data.agreements.rows)
+    hit = find("Gamma County Sherif", t)[0]
+    assert hit.key == "county:06005" and hit.level.startswith("287(g) agency")

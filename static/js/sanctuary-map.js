@@ -251,10 +251,11 @@
   }
 
   // 287(g) agreements and federal listings in force on the view's date (details carry their dates).
-  function inForce(list, cfg, start, end, kinds) {
+  function inForce(list, cfg, start, end, kinds, from, to) {
     return (list || []).filter(function (x) {
       var s = x[start] || '', e = x[end] || '';
-      return s && s <= cfg.asOf && (!e || e >= cfg.asOf) && (!kinds.length || kinds.indexOf(x.k) >= 0);
+      return s && s <= cfg.asOf && (!e || e >= cfg.asOf) && (!kinds.length || kinds.indexOf(x.k) >= 0)
+        && (!from || s >= from) && (!to || s <= to);
     });
   }
 
@@ -262,7 +263,7 @@
     var key = entry.layer + ':' + entry.geoid;
     var j = cfg.details.jurisdictions[key] || {};
     return {key: key, name: j.n || entry.name, level: cfg.layerLabels[entry.layer] || entry.layer, items: itemsFor(cfg, key),
-            agreements: inForce((cfg.details.agreements || {})[key], cfg, 'b', 'e', cfg.models || []),
+            agreements: inForce((cfg.details.agreements || {})[key], cfg, 'b', 'e', cfg.models || [], cfg.signedFrom, cfg.signedTo),
             federal: inForce((cfg.details.federal || {})[key], cfg, 'f', 'w', cfg.lists || []), dist: j.d};
   }
 
