@@ -697,7 +697,7 @@ def change_window() -> tuple[dt.date, dt.date]:
     presets: dict[str, dt.date | None] = {"Last 30 days": today - dt.timedelta(days=30),
                                           "Since 2025-01-20": dt.date(2025, 1, 20),
                                           "Since 2017-01-25": dt.date(2017, 1, 25), "Custom": None}
-    choice = st.radio("Period", list(presets), horizontal=True, key="changes_preset") or "Custom"
+    choice = st.radio("Period", list(presets), index=1, horizontal=True, key="changes_preset") or "Custom"
     start = presets[choice]
     if start is not None:
         return start, today
@@ -753,7 +753,8 @@ def agreements_section(page: Page) -> None:
     shown["match"] = shown["match"].map(lambda m: MATCH_LABEL.get(m, m))
     shown["status"] = shown["status"].map({"active": "Active", "ended": "Ended"}).fillna(shown["status"])
     st.dataframe(shown, hide_index=True, width="stretch", height=420, column_config={
-        "agency": "Agency (as published)", "county": "County (as published)", "model": "Model", "signed": "Signed",
+        "agency": "Agency (as published)", "state": "State", "county": "County (as published)", "model": "Model",
+        "signed": "Signed",
         "first_seen": "First seen", "last_seen": "Last seen", "status": "Status", "geoid_name": "Mapped to",
         "match": "How it was resolved",
         "moa_url": st.column_config.LinkColumn("Agreement (MOA)", display_text="MOA", validate=r"^https?://")})
@@ -777,6 +778,6 @@ def designations_section(page: Page) -> None:
     shown["state"] = shown["state"].map(lambda s: STATE_NAMES.get(s, s))
     shown["jurisdiction_level"] = shown["jurisdiction_level"].map(LEVEL_SINGULAR)
     st.dataframe(shown, hide_index=True, width="stretch", height=420, column_config={
-        "list": "List", "name_as_published": "Name as published", "jurisdiction_level": "Level",
+        "list": "List", "name_as_published": "Name as published", "jurisdiction_level": "Level", "state": "State",
         "date_listed": "Listed", "date_withdrawn": "Withdrawn", "match": "How it was mapped",
         "source_url": st.column_config.LinkColumn("Source", display_text="source", validate=r"^https?://")})
