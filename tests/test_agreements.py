@@ -12,6 +12,7 @@ import pytest
 
 from sanctuary_map import agreements as ag
 from sanctuary_map.mapping import agreement_lookups
+from sanctuary_map.view import View
 from sanctuary_map.vocab import MODELS
 
 HEADER = ["STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "COUNTY", "SUPPORT TYPE", "SIGNED", "MOA", "ADDENDUM"]
@@ -424,12 +425,8 @@ def test_ingest_cli_fails_cleanly(tmp_path, capsys, fake_boundaries):
 
 
 # ---------------------------------------------------------------------------- map, profile and ledger helpers
-class _View:
-    def __init__(self, as_of: str, models: tuple[str, ...] = ()):
-        self.as_of, self.models = as_of, models
-
-    def as_of_date(self) -> str:
-        return self.as_of
+def _View(as_of: str, models: tuple[str, ...] = ()) -> View:
+    return View(as_of=as_of, models=models)
 
 
 def test_map_helpers_follow_the_history(tmp_path, index):
