@@ -44,6 +44,9 @@ def test_hover_and_click_give_the_whole_stack(server, page):
     for name in ("Calfornia Test", "Alpha County", "Testville", "Testville Unified School District"):
         expect(popup).to_contain_text(name)
     expect(popup).to_contain_text("Testville sanctuary ordinance")
+    # The county's 287(g) agreement and its federal listing are in the same stack, from the static details file.
+    expect(popup).to_contain_text("287(g): Alpha County Sheriff's Office")
+    expect(popup).to_contain_text("Listed: Justice Department list")
     # The click reaches Python too: the panel under the map lists the same stack with sources.
     wait_idle(page)
     panel = page.locator("[data-testid='stMain']")
@@ -137,3 +140,16 @@ def test_hostile_upload_is_inert_and_any_index_jurisdiction_maps(server, page):
         "() => window.SanctuaryMap._cfg.lookup.place")
     assert cfg == {"0600003": "L"}
     assert page.dialogs == []
+
+
+def test_every_boundary_can_be_hovered_and_the_map_moves_in_time(server, page):
+    open_map(page, server, "?focus=place:0600003&as_of=2019-07-01")
+    cfg = page.query_selector("iframe[title='streamlit_folium.st_folium']").content_frame().evaluate(
+        "() => window.SanctuaryMap._cfg.lookup")
+    assert cfg["county"]["06003"] == "R" and "0600002" in cfg["place"]  # enjoined and repealed later, in force then
+    # Springfield (CA) has no instrument: it is still a boundary you can point at.
+    x, y = map_point(page, 34.3, -117.3)
+    page.mouse.move(x, y)
+    tip = map_frame(page).locator(".sm-tooltip")
+    expect(tip).to_contain_text("Springfield")
+    expect(tip).to_contain_text("no instrument recorded")
