@@ -83,7 +83,6 @@ MATCH_LABEL = {
     "unresolved": "Not placed on the map",
 }
 MODEL_ABBR = {"jail_enforcement": "jem", "task_force": "tfm", "warrant_service_officer": "wso", "other": "oth"}
-CAPTURE_KINDS = ("ice_list", "moa_archive")
 
 FUZZY_NAME_MIN = 90.0      # agency names (distinctive words) when matching a capture to known agreements
 FUZZY_COUNTY_MIN = 90.0    # county names

@@ -19,7 +19,6 @@ from .vocab import (
     FEDERAL_LIST_LABEL,
     INSTRUMENT_LABEL,
     LITIGATION_LABEL,
-    MODEL_LABEL,
     RELATION_INVERSE,
     STATUS_LABEL,
 )
@@ -146,6 +145,3 @@ def changes(data: MapData, start: str, end: str, kinds: tuple[str, ...] = ()) ->
         ev = ev[ev["kind"].isin(kinds)]
     return ev.reset_index(drop=True)
 
-
-def model_label(code: str) -> str:
-    return MODEL_LABEL.get(code, code)

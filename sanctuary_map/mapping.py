@@ -477,8 +477,3 @@ def build_map(
         folium.LayerControl(collapsed=True).add_to(m)
     return m
 
-
-def map_payload_bytes(m: folium.Map) -> int:
-    """Bytes of HTML/JS the map sends (what a browser downloads for the map itself, besides static files)."""
-    return len(m.get_root().render().encode())
-

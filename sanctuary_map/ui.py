@@ -110,10 +110,6 @@ class Page:
     uploaded: bool
     notices: list[str]
 
-    @property
-    def data_key(self) -> str:
-        return self.data.version
-
 
 @st.cache_data(show_spinner=False)
 def _page_css(mtime: float) -> str:

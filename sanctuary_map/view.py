@@ -1,6 +1,6 @@
 """The view: one dataclass <-> URL query <-> CLI flags, validated and clamped, and its application.
 
-A link can hold anything, so :meth:`View.from_query` never raises: unknown values are dropped,
+A link can hold anything, so :func:`parse_query` never raises: unknown values are dropped,
 dates outside the data's range are clamped to the nearest valid value, and every change is
 reported as a short notice the page shows above the map ("the nearest valid view").
 """
@@ -77,10 +77,6 @@ class View:
                 q[PARAM[f.name]] = list(v) if f.name in MULTI else v
         return q
 
-    @classmethod
-    def from_query(cls, query: Mapping[str, object], today: dt.date | None = None) -> "View":
-        return parse_query(query, today)[0]
-
     def as_of_date(self, today: dt.date | None = None) -> str:
         return self.as_of or (today or dt.date.today()).isoformat()
 
@@ -90,9 +86,6 @@ class View:
 
     def with_focus(self, focus: str) -> "View":
         return replace(self, focus=focus)
-
-    def with_hidden(self, hidden: tuple[str, ...]) -> "View":
-        return replace(self, hidden=tuple(k for k in LAYER_KEYS if k in hidden))
 
 
 def _clamp_day(value: str, name: str, today: dt.date, notices: list[str]) -> str:

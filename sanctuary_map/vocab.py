@@ -146,8 +146,6 @@ FLAG_LABELS = {
     "requires_status_checks": "Requires immigration-status checks",
     "penalizes_noncompliance": "Penalises officials or places that do not cooperate",
 }
-LIMIT_FLAGS = tuple(f for g, fs in FLAG_GROUPS.items() if g != "Requires cooperation" for f in fs)
-REQUIRE_FLAGS = FLAG_GROUPS["Requires cooperation"]
 
 # ---------------------------------------------------------------------------- 287(g) and federal lists
 MODELS = ("jail_enforcement", "task_force", "warrant_service_officer", "other")
