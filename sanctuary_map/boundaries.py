@@ -194,6 +194,7 @@ class Boundaries:
     zones: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     _keyed: pd.DataFrame | None = None
     _full: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    _by_geoid: dict[str, gpd.GeoSeries] = field(default_factory=dict)
 
     # ---- lookups (the one place a (layer, geoid) is looked up)
     @property
@@ -229,10 +230,14 @@ class Boundaries:
                 raise GeodataError(f"{path.name} cannot be read ({exc.__class__.__name__}: {exc}); run `{REBUILD}`.") from exc
         return self._full[layer]
 
+    def geometries(self, layer: str) -> gpd.GeoSeries:
+        """Full-resolution geometry of one layer, indexed by GEOID (built once per layer)."""
+        if layer not in self._by_geoid:
+            self._by_geoid[layer] = self.full(layer).set_index("geoid")["geometry"]
+        return self._by_geoid[layer]
+
     def geometry(self, layer: str, geoid: str):
-        gdf = self.full(layer)
-        hit = gdf.loc[gdf["geoid"] == geoid, "geometry"]
-        return None if hit.empty else hit.iloc[0]
+        return self.geometries(layer).get(geoid)
 
     def containing(self, lon: float, lat: float) -> pd.DataFrame:
         """Index rows of every boundary containing the point, top (state) to bottom (school districts)."""
@@ -241,8 +246,7 @@ class Boundaries:
         point = shapely.Point(lon, lat)
         rows = []
         for layer, group in bbox.groupby("layer", sort=False):
-            full = self.full(layer)
-            geoms = full.set_index("geoid").loc[group["geoid"], "geometry"]
+            geoms = self.geometries(layer).loc[group["geoid"]]
             inside = shapely.contains(geoms.values, point) | shapely.touches(geoms.values, point)
             rows.append(group[inside])
         out = pd.concat(rows) if rows else self.index.iloc[0:0]
