@@ -6,8 +6,6 @@ included), the list, the date listed and (DHS) withdrawn, and the resolved GEOID
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import pandas as pd
 
 from .boundaries import Boundaries
 from .join import JoinResult, join
-from .policies import _MARKUP_RE, _URL_RE, Problem, date_floor, parse_partial_date
+from .policies import Problem, common_problems, date_floor, read_checked_csv
 from .vocab import FEDERAL_LISTS, GEOID_LENGTH, LEVELS, SOURCE_KINDS, STATE_FIPS
 
 COLUMNS = ("list", "name_as_published", "jurisdiction_level", "state", "geoid", "geoid_layer", "match", "date_listed",
@@ -30,42 +28,20 @@ class DesignationTable:
     joined: JoinResult | None = None
 
 
+def _row_problems(rec: dict[str, str]) -> list[tuple[str, str]]:
+    bad = common_problems(rec, required=REQUIRED,
+                          enums={"list": FEDERAL_LISTS, "jurisdiction_level": LEVELS, "source_kind": SOURCE_KINDS},
+                          dates=("date_listed", "date_withdrawn"), urls=("source_url",), text=("name_as_published", "notes"))
+    if rec["state"] and rec["state"] not in STATE_FIPS:
+        bad.append(("state", "unknown state"))
+    if rec["geoid"] and rec["geoid_layer"] in GEOID_LENGTH and len(rec["geoid"]) != GEOID_LENGTH[rec["geoid_layer"]]:
+        bad.append(("geoid", f"a {rec['geoid_layer']} GEOID has {GEOID_LENGTH[rec['geoid_layer']]} digits"))
+    return bad
+
+
 def load_designations(path: Path) -> DesignationTable:
-    path = Path(path)
-    name = path.name
-    if not path.exists():
-        return DesignationTable(pd.DataFrame(columns=[*COLUMNS, "row"]))
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        return DesignationTable(pd.DataFrame(columns=[*COLUMNS, "row"]), [Problem(name, 1, c, "missing column") for c in missing])
-    rows: list[dict] = []
-    problems: list[Problem] = []
-    for n, rec in enumerate(reader, start=2):
-        rec = {c: (rec.get(c) or "").strip() for c in COLUMNS}
-        bad = [(c, "required value is blank") for c in REQUIRED if not rec[c]]
-        if rec["list"] and rec["list"] not in FEDERAL_LISTS:
-            bad.append(("list", f"expected one of: {', '.join(FEDERAL_LISTS)}"))
-        if rec["jurisdiction_level"] and rec["jurisdiction_level"] not in LEVELS:
-            bad.append(("jurisdiction_level", f"expected one of: {', '.join(LEVELS)}"))
-        if rec["state"] and rec["state"] not in STATE_FIPS:
-            bad.append(("state", "unknown state"))
-        if rec["geoid"] and rec["geoid_layer"] in GEOID_LENGTH and len(rec["geoid"]) != GEOID_LENGTH[rec["geoid_layer"]]:
-            bad.append(("geoid", f"a {rec['geoid_layer']} GEOID has {GEOID_LENGTH[rec['geoid_layer']]} digits"))
-        for c in ("date_listed", "date_withdrawn"):
-            if rec[c] and parse_partial_date(rec[c]) is None:
-                bad.append((c, f"malformed date {rec[c]!r}"))
-        if rec["source_url"] and not _URL_RE.match(rec["source_url"]):
-            bad.append(("source_url", "must be an http:// or https:// address"))
-        if rec["source_kind"] and rec["source_kind"] not in SOURCE_KINDS:
-            bad.append(("source_kind", f"expected one of: {', '.join(SOURCE_KINDS)}"))
-        for c in ("name_as_published", "notes"):
-            if _MARKUP_RE.search(rec[c]):
-                bad.append((c, "contains markup; write plain text"))
-        problems.extend(Problem(name, n, c, r) for c, r in bad)
-        if not bad:
-            rows.append({**rec, "row": n})
-    return DesignationTable(pd.DataFrame(rows, columns=[*COLUMNS, "row"]), problems)
+    rows, problems = read_checked_csv(path, COLUMNS, _row_problems)
+    return DesignationTable(rows, problems)
 
 
 def resolve_blank(rows: pd.DataFrame, boundaries: Boundaries, policies: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable
 
 import pandas as pd
 
@@ -332,3 +333,45 @@ def _row_problems(rec: dict[str, str], rno: int, name: str, today: dt.date) -> l
             bad(column, "contains markup (HTML tags, entities or script URLs); write plain text")
     return out
 
+
+# ---------------------------------------------------------------------------- the related tables
+def common_problems(rec: dict[str, str], *, required: Iterable[str] = (), enums: dict[str, Iterable[str]] | None = None,
+                    dates: Iterable[str] = (), urls: Iterable[str] = (), text: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(column, reason) for the checks every small table shares: blanks, vocabularies, dates, links, markup."""
+    bad = [(c, "required value is blank") for c in required if not rec[c]]
+    for c, allowed in (enums or {}).items():
+        allowed = tuple(allowed)
+        if rec[c] and rec[c] not in allowed:
+            bad.append((c, f"unknown value {rec[c][:30]!r}; expected one of: {', '.join(allowed)}"))
+    for c in dates:
+        if rec[c] and parse_partial_date(rec[c]) is None:
+            bad.append((c, f"malformed date {rec[c]!r}: use YYYY-MM-DD, YYYY-MM or YYYY"))
+    for c in urls:
+        if rec[c] and not _URL_RE.match(rec[c]):
+            bad.append((c, "must be an http:// or https:// address"))
+    for c in text:
+        if _MARKUP_RE.search(rec[c]):
+            bad.append((c, "contains markup (HTML tags, entities or script URLs); write plain text"))
+    return bad
+
+
+def read_checked_csv(path: Path, columns: tuple[str, ...],
+                     row_problems: Callable[[dict[str, str]], list[tuple[str, str]]]) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read a small table: every column present, each row checked; bad rows reported as file:row:column and left out."""
+    path = Path(path)
+    empty = pd.DataFrame(columns=[*columns, "row"])
+    if not path.exists():
+        return empty, []
+    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
+    missing = [c for c in columns if c not in (reader.fieldnames or [])]
+    if missing:
+        return empty, [Problem(path.name, 1, c, "missing column") for c in missing]
+    rows: list[dict] = []
+    problems: list[Problem] = []
+    for n, raw in enumerate(reader, start=2):
+        rec = {c: (raw.get(c) or "").strip() for c in columns}
+        bad = row_problems(rec)
+        problems.extend(Problem(path.name, n, c, r) for c, r in bad)
+        if not bad:
+            rows.append({**rec, "row": n})
+    return pd.DataFrame(rows, columns=[*columns, "row"]), problems
