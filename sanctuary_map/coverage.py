@@ -27,7 +27,7 @@ def coverage(data: MapData) -> dict:
         "school_district_rows": int(len(districts)),
         "school_district_states": int(districts["state"].nunique()),
         "official_sources": official,
-        "official_share": round(official / len(p), 3) if len(p) else 0.0,
+        "official_share": round(official / len(p), 4) if len(p) else 0.0,
         "by_source_kind": {k: int(v) for k, v in p["source_kind"].value_counts().items()},
         "second_source_where_not_official": int(((p["source_kind"] != "official") & (p["source_url_2"] != "")).sum()),
         "without_boundary": [{"policy_id": r["policy_id"], "jurisdiction": r["jurisdiction_name"], "state": r["state"],
@@ -38,14 +38,19 @@ def coverage(data: MapData) -> dict:
     }
 
 
+def _statewide_line(states: list[str]) -> str:
+    """'43 states + DC: AL, ...' (DC counts as a state-level jurisdiction in the table, not as a state)."""
+    n = len([s for s in states if s != "DC"])
+    return f"statewide instruments in {n} states{' + DC' if 'DC' in states else ''}: {', '.join(states)}"
+
+
 def coverage_text(report: dict) -> str:
     lines = [f"{report['instruments']} instruments ({report['invalid_rows']} invalid rows left out); dataset {report['dataset_version']}",
-             f"statewide instruments in {report['states_with_statewide_instrument']} states + DC entries: "
-             f"{', '.join(report['statewide_states'])}",
+             _statewide_line(report['statewide_states']),
              "by stance: " + ", ".join(f"{k} {v}" for k, v in report["by_stance"].items()),
              "by level: " + ", ".join(f"{k} {v}" for k, v in report["by_level"].items()),
              f"school-district rows: {report['school_district_rows']} in {report['school_district_states']} states",
-             f"official sources: {report['official_sources']} ({report['official_share']:.0%}); by kind: "
+             f"official sources: {report['official_sources']} ({report['official_share']:.1%}); by kind: "
              + ", ".join(f"{k} {v}" for k, v in report["by_source_kind"].items()),
              f"rows without a boundary in this source: {len(report['without_boundary'])}",
              f"rows with a month- or year-only adoption date: {len(report['partial_dates'])}",

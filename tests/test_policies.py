@@ -210,3 +210,16 @@ def test_known_relations_and_directions():
     assert rows.loc["la-city-sanctuary-ordinance-2024", ["relates_to", "relation"]].tolist() == ["la-city-ed20", "codifies"]
     assert rows.loc["tx-sb4-2017", "stance"] == "requires_cooperation" and rows.loc["ca-sb54", "stance"] == "limits_cooperation"
     assert rows.loc["tx-sb4-2023", "status_date"] == "2024-02-29"
+
+
+def test_coverage_text_counts_dc_apart_and_keeps_a_decimal():
+    """The coverage summary says '2 states + DC' (DC is listed but is not a state) and does not round 59.6 % up to 60 %."""
+    from sanctuary_map.coverage import coverage_text
+
+    report = {"instruments": 500, "invalid_rows": 0, "dataset_version": "x", "statewide_states": ["CA", "DC", "TX"],
+              "states_with_statewide_instrument": 3, "by_stance": {}, "by_level": {}, "school_district_rows": 0,
+              "school_district_states": 0, "official_sources": 298, "official_share": 298 / 500, "by_source_kind": {},
+              "without_boundary": [], "partial_dates": [], "by_state_level_stance": {}}
+    text = coverage_text(report)
+    assert "in 2 states + DC: CA, DC, TX" in text
+    assert "298 (59.6%)" in text
