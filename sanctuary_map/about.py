@@ -32,9 +32,11 @@ what it does, and the page every entry was checked against.
 * **Time.** Every view is *as of* a date (today by default): an instrument counts from its adoption date until it is
   repealed, superseded, struck down, blocked by a court or expires (its `status_date`). A month-only date counts from
   the first of the month. The *What changed* page lists every dated event from all tables.
-* **Sources.** The table has {len(p)} instruments; {official} ({official / max(1, len(p)):.0%}) cite an official page
-  (legislature, council or board record, governor or attorney general, court); every other row names a second page that
-  confirms the date. Where the press and the primary text disagree, the primary fact is stored and the disagreement noted.
+* **Sources.** The table has {len(p)} instruments; {official} ({official / max(1, len(p)):.1%}) cite an official page
+  that shows the stored date: published by the body that adopted the instrument (legislature, council or board record,
+  school district, sheriff's office) or by a governor, attorney general or court. A few are the office's own release
+  reproduced word for word by a press-release wire, which the source title says. Every other row names a second page
+  that confirms the date. Where the press and the primary text disagree, the primary fact is stored and the disagreement noted.
 * **287(g) agreements and federal lists** are separate tables and map layers: an agreement is a contract a local
   agency signed with ICE; a listing is what Washington said about a place. Neither is a policy the place adopted.
 * **Distance** to the border: {METHOD}
