@@ -43,7 +43,7 @@ def in_force_chart(data: MapData, by: str = "stance", start: str = "2000-01-01")
     colours = [STANCE_COLOUR[k] for k in keys] if by == "stance" else ["#E69F00", "#56B4E9", "#009E73", "#CC79A7"]
     title = "Instruments in force, by direction" if by == "stance" else "Instruments in force, by level"
     return alt.Chart(frame, title=alt.TitleParams(title, subtitle=SOURCE, anchor="start")).mark_line(interpolate="step-after").encode(
-        x=alt.X("date:T", title="Date", axis=alt.Axis(format="%Y", tickCount="year", labelOverlap=True)),
+        x=alt.X("date:T", title="Date", axis=alt.Axis(format="%Y", tickCount="year", labelOverlap=True, labelFlush=False)),
         y=alt.Y("instruments:Q", title="Instruments in force"),
         color=alt.Color("label:N", title=None, scale=alt.Scale(domain=labels, range=colours), legend=alt.Legend(orient="top")),
         strokeDash=alt.StrokeDash("label:N", legend=None),
@@ -72,7 +72,7 @@ def agreements_chart(rows: pd.DataFrame, start: str = "2020-01-01") -> alt.Chart
                                                   subtitle="Source: ICE participating-agency lists as archived; "
                                                            "signing date where ICE gives one, else first capture")).mark_area(
         interpolate="step-after").encode(
-        x=alt.X("date:T", title="Date", axis=alt.Axis(format="%Y", tickCount="year", labelOverlap=True)),
+        x=alt.X("date:T", title="Date", axis=alt.Axis(format="%Y", tickCount="year", labelOverlap=True, labelFlush=False)),
         y=alt.Y("agreements:Q", title="Agreements", stack=True),
         color=alt.Color("label:N", title=None, scale=alt.Scale(domain=labels, range=[MODEL_COLOUR[m] for m in MODELS]),
                         legend=alt.Legend(orient="top")),
