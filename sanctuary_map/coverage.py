@@ -1,8 +1,19 @@
 """What the table covers: counts by state x level x stance, source quality, boundaries, partial dates."""
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 from .data import MapData
 from .vocab import LEVELS, STANCES
+
+# Press-release wires that reprint an office's release word for word: such a row counts as official when the page
+# names the office as author (the source title says so); the coverage report counts them apart so readers can judge.
+RELEASE_WIRES = ("einpresswire.com", "targetednews.com", "pubt.io", "redtowns.com", "prnewswire.com", "businesswire.com")
+
+
+def _on_wire(url: str) -> bool:
+    host = urlparse(url).netloc.lower().split(":")[0]
+    return any(host == w or host.endswith("." + w) for w in RELEASE_WIRES)
 
 
 def coverage(data: MapData) -> dict:
@@ -28,6 +39,7 @@ def coverage(data: MapData) -> dict:
         "school_district_states": int(districts["state"].nunique()),
         "official_sources": official,
         "official_share": round(official / len(p), 4) if len(p) else 0.0,
+        "official_via_release_wire": int(((p["source_kind"] == "official") & p["source_url"].map(_on_wire)).sum()),
         "by_source_kind": {k: int(v) for k, v in p["source_kind"].value_counts().items()},
         "second_source_where_not_official": int(((p["source_kind"] != "official") & (p["source_url_2"] != "")).sum()),
         "without_boundary": [{"policy_id": r["policy_id"], "jurisdiction": r["jurisdiction_name"], "state": r["state"],
@@ -50,7 +62,8 @@ def coverage_text(report: dict) -> str:
              "by stance: " + ", ".join(f"{k} {v}" for k, v in report["by_stance"].items()),
              "by level: " + ", ".join(f"{k} {v}" for k, v in report["by_level"].items()),
              f"school-district rows: {report['school_district_rows']} in {report['school_district_states']} states",
-             f"official sources: {report['official_sources']} ({report['official_share']:.1%}); by kind: "
+             f"official sources: {report['official_sources']} ({report['official_share']:.1%}; "
+             f"{report.get('official_via_release_wire', 0)} of them an office's release reprinted by a press-release wire); by kind: "
              + ", ".join(f"{k} {v}" for k, v in report["by_source_kind"].items()),
              f"rows without a boundary in this source: {len(report['without_boundary'])}",
              f"rows with a month- or year-only adoption date: {len(report['partial_dates'])}",

@@ -222,4 +222,12 @@ def test_coverage_text_counts_dc_apart_and_keeps_a_decimal():
               "without_boundary": [], "partial_dates": [], "by_state_level_stance": {}}
     text = coverage_text(report)
     assert "in 2 states + DC: CA, DC, TX" in text
-    assert "298 (59.6%)" in text
+    assert "298 (59.6%;" in text
+
+
+def test_coverage_counts_rows_sourced_to_a_release_wire():
+    """An office's release reprinted by a wire counts as official but is counted apart; the agency's own site is not."""
+    from sanctuary_map.coverage import _on_wire
+
+    assert _on_wire("https://www.einpresswire.com/article/1/x") and _on_wire("https://targetednews.com/pr_disp.php?pr_id=1")
+    assert not _on_wire("https://gov.texas.gov/news/post/x") and not _on_wire("https://notpubt.io.example.org/x")
