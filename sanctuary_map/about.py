@@ -1,6 +1,7 @@
 """The About page's text and tables, kept here so the page stays thin and the docs test can read them."""
 from __future__ import annotations
 
+from .coverage import on_release_wire
 from .data import MapData
 from .distances import METHOD, ZONE_LABELS, ZONE_METHODS
 from .vocab import (
@@ -19,6 +20,7 @@ from .vocab import (
 def method_markdown(data: MapData) -> str:
     p = data.policies
     official = int((p["source_kind"] == "official").sum())
+    wire = int(((p["source_kind"] == "official") & p["source_url"].map(on_release_wire)).sum())
     return f"""Sanctuary Map records **legal instruments** — statutes, ordinances, executive orders and directives,
 attorney-general directives, court rulings and school-board resolutions and policies — by which US states, counties,
 cities and school districts either **limit** their cooperation with federal immigration enforcement (often called
@@ -34,8 +36,8 @@ what it does, and the page every entry was checked against.
   the first of the month. The *What changed* page lists every dated event from all tables.
 * **Sources.** The table has {len(p)} instruments; {official} ({official / max(1, len(p)):.1%}) cite an official page
   that shows the stored date: published by the body that adopted the instrument (legislature, council or board record,
-  school district, sheriff's office) or by a governor, attorney general or court. A few are the office's own release
-  reproduced word for word by a press-release wire, which the source title says. Every other row names a second page
+  school district, sheriff's office) or by a governor, attorney general or court. {wire} of these are the office's own
+  release reproduced word for word by a press-release wire, which the source title says. Every other row names a second page
   that confirms the date. Where the press and the primary text disagree, the primary fact is stored and the disagreement noted.
 * **287(g) agreements and federal lists** are separate tables and map layers: an agreement is a contract a local
   agency signed with ICE; a listing is what Washington said about a place. Neither is a policy the place adopted.

@@ -11,7 +11,7 @@ from .vocab import LEVELS, STANCES
 RELEASE_WIRES = ("einpresswire.com", "targetednews.com", "pubt.io", "redtowns.com", "prnewswire.com", "businesswire.com")
 
 
-def _on_wire(url: str) -> bool:
+def on_release_wire(url: str) -> bool:
     host = urlparse(url).netloc.lower().split(":")[0]
     return any(host == w or host.endswith("." + w) for w in RELEASE_WIRES)
 
@@ -39,7 +39,7 @@ def coverage(data: MapData) -> dict:
         "school_district_states": int(districts["state"].nunique()),
         "official_sources": official,
         "official_share": round(official / len(p), 4) if len(p) else 0.0,
-        "official_via_release_wire": int(((p["source_kind"] == "official") & p["source_url"].map(_on_wire)).sum()),
+        "official_via_release_wire": int(((p["source_kind"] == "official") & p["source_url"].map(on_release_wire)).sum()),
         "by_source_kind": {k: int(v) for k, v in p["source_kind"].value_counts().items()},
         "second_source_where_not_official": int(((p["source_kind"] != "official") & (p["source_url_2"] != "")).sum()),
         "without_boundary": [{"policy_id": r["policy_id"], "jurisdiction": r["jurisdiction_name"], "state": r["state"],

@@ -227,7 +227,7 @@ def test_coverage_text_counts_dc_apart_and_keeps_a_decimal():
 
 def test_coverage_counts_rows_sourced_to_a_release_wire():
     """An office's release reprinted by a wire counts as official but is counted apart; the agency's own site is not."""
-    from sanctuary_map.coverage import _on_wire
+    from sanctuary_map.coverage import on_release_wire
 
-    assert _on_wire("https://www.einpresswire.com/article/1/x") and _on_wire("https://targetednews.com/pr_disp.php?pr_id=1")
-    assert not _on_wire("https://gov.texas.gov/news/post/x") and not _on_wire("https://notpubt.io.example.org/x")
+    assert on_release_wire("https://www.einpresswire.com/article/1/x") and on_release_wire("https://targetednews.com/pr_disp.php?pr_id=1")
+    assert not on_release_wire("https://gov.texas.gov/news/post/x") and not on_release_wire("https://notpubt.io.example.org/x")
