@@ -181,10 +181,17 @@ def summarise(e: Entry) -> str:
     else:
         by: dict[str, list[Instrument]] = {}
         for i in e.instruments:
-            by.setdefault(STANCE_LABEL[i.stance].lower(), []).append(i)
+            by.setdefault(i.stance, []).append(i)
+        verbs = {"limits_cooperation": ("limits", "limit"), "requires_cooperation": ("requires", "require"),
+                 "mixed": ("does", "do")}
+        objects = {"limits_cooperation": "cooperation", "requires_cooperation": "cooperation", "mixed": "both"}
+
+        def clause(stance: str, n: int) -> str:
+            one, many = verbs.get(stance, ("has", "have"))
+            return f"{n} that {one if n == 1 else many} {objects.get(stance, STANCE_LABEL.get(stance, stance).lower())}"
+
         parts.append(f"{e.name} has {len(e.instruments)} instrument{'s' if len(e.instruments) != 1 else ''} in force: "
-                     + "; ".join(f"{len(v)} that {k.replace('limits', 'limit').replace('requires', 'require')}"
-                                 for k, v in by.items()) + ".")
+                     + "; ".join(clause(k, len(v)) for k, v in by.items()) + ".")
     if e.agreements:
         parts.append(f"{len(e.agreements)} 287(g) agreement{'s' if len(e.agreements) != 1 else ''} in force.")
     if e.listings:

@@ -79,3 +79,14 @@ def test_typed_coordinates_and_offline_addresses_give_clear_answers(monkeypatch)
     monkeypatch.setattr(urllib.request, "urlopen", offline)
     with pytest.raises(GeocodeError, match="cannot be reached"):
         locate("200 N Spring St, Los Angeles, CA")
+
+
+def test_summary_agrees_in_number(world_data):
+    """'1 that limits cooperation' but '2 that limit cooperation' — what a reader sees at the top of a profile."""
+    from sanctuary_map.profile import summarise
+
+    entries, _ = stack(world_data, *world.IN_TESTVILLE, View())
+    by_key = {e.key: e for e in entries}
+    place, district = by_key["place:0600001"], by_key["unsd:0600010"]
+    assert "2 instruments in force: 2 that limit cooperation." in summarise(place)
+    assert "1 instrument in force: 1 that limits cooperation." in summarise(district)
