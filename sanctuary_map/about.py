@@ -1,7 +1,7 @@
 """The About page's text and tables, kept here so the page stays thin and the docs test can read them."""
 from __future__ import annotations
 
-from .coverage import on_release_wire
+from .coverage import official_counts
 from .data import MapData
 from .distances import METHOD, ZONE_LABELS, ZONE_METHODS
 from .vocab import (
@@ -19,8 +19,7 @@ from .vocab import (
 
 def method_markdown(data: MapData) -> str:
     p = data.policies
-    official = int((p["source_kind"] == "official").sum())
-    wire = int(((p["source_kind"] == "official") & p["source_url"].map(on_release_wire)).sum())
+    official, wire = official_counts(p)
     return f"""Sanctuary Map records **legal instruments** — statutes, ordinances, executive orders and directives,
 attorney-general directives, court rulings and school-board resolutions and policies — by which US states, counties,
 cities and school districts either **limit** their cooperation with federal immigration enforcement (often called

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
+import pandas as pd
+
 from .data import MapData
 from .vocab import LEVELS, STANCES
 
@@ -16,6 +18,12 @@ def on_release_wire(url: str) -> bool:
     return any(host == w or host.endswith("." + w) for w in RELEASE_WIRES)
 
 
+def official_counts(policies: pd.DataFrame) -> tuple[int, int]:
+    """Rows citing an official page first, and how many of those are an office's release reprinted by a wire."""
+    official = policies["source_kind"] == "official"
+    return int(official.sum()), int((official & policies["source_url"].map(on_release_wire)).sum())
+
+
 def coverage(data: MapData) -> dict:
     p = data.policies
     by = p.groupby(["state", "jurisdiction_level", "stance"]).size()
@@ -24,7 +32,7 @@ def coverage(data: MapData) -> dict:
         table.setdefault(state, {}).setdefault(level, {})[stance] = int(n)
     statewide = sorted(set(p.loc[p["jurisdiction_level"] == "state", "state"]))
     districts = p[p["jurisdiction_level"] == "school_district"]
-    official = int((p["source_kind"] == "official").sum())
+    official, via_wire = official_counts(p)
     partial = p[(p["date_adopted"] != "") & (p["date_adopted"].str.len() < 10)]
     unmatched = data.joined.unmatched if data.joined is not None else p.assign(reason=data.boundary_error or "no boundaries")
     return {
@@ -39,7 +47,7 @@ def coverage(data: MapData) -> dict:
         "school_district_states": int(districts["state"].nunique()),
         "official_sources": official,
         "official_share": round(official / len(p), 4) if len(p) else 0.0,
-        "official_via_release_wire": int(((p["source_kind"] == "official") & p["source_url"].map(on_release_wire)).sum()),
+        "official_via_release_wire": via_wire,
         "by_source_kind": {k: int(v) for k, v in p["source_kind"].value_counts().items()},
         "second_source_where_not_official": int(((p["source_kind"] != "official") & (p["source_url_2"] != "")).sum()),
         "without_boundary": [{"policy_id": r["policy_id"], "jurisdiction": r["jurisdiction_name"], "state": r["state"],

@@ -22,6 +22,7 @@ from .vocab import (
     INSTRUMENT_LABEL,
     LAYER_SINGULAR,
     SCHOOL_LAYERS,
+    STANCE_CLAUSE,
     STANCE_LABEL,
     STATE_NAMES,
     STATUS_LABEL,
@@ -182,16 +183,8 @@ def summarise(e: Entry) -> str:
         by: dict[str, list[Instrument]] = {}
         for i in e.instruments:
             by.setdefault(i.stance, []).append(i)
-        verbs = {"limits_cooperation": ("limits", "limit"), "requires_cooperation": ("requires", "require"),
-                 "mixed": ("does", "do")}
-        objects = {"limits_cooperation": "cooperation", "requires_cooperation": "cooperation", "mixed": "both"}
-
-        def clause(stance: str, n: int) -> str:
-            one, many = verbs.get(stance, ("has", "have"))
-            return f"{n} that {one if n == 1 else many} {objects.get(stance, STANCE_LABEL.get(stance, stance).lower())}"
-
         parts.append(f"{e.name} has {len(e.instruments)} instrument{'s' if len(e.instruments) != 1 else ''} in force: "
-                     + "; ".join(clause(k, len(v)) for k, v in by.items()) + ".")
+                     + "; ".join(f"{len(v)} that {STANCE_CLAUSE[k][len(v) != 1]}" for k, v in by.items()) + ".")
     if e.agreements:
         parts.append(f"{len(e.agreements)} 287(g) agreement{'s' if len(e.agreements) != 1 else ''} in force.")
     if e.listings:

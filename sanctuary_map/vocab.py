@@ -61,6 +61,10 @@ STANCES = ("limits_cooperation", "requires_cooperation", "mixed")
 STANCE_LABEL = {"limits_cooperation": "Limits cooperation", "requires_cooperation": "Requires cooperation",
                 "mixed": "Mixed (both)"}
 STANCE_COLOUR = {"limits_cooperation": "#0072B2", "requires_cooperation": "#D55E00", "mixed": "#CC79A7"}
+# "1 that limits cooperation" / "2 that limit cooperation" (profile summaries)
+STANCE_CLAUSE = {"limits_cooperation": ("limits cooperation", "limit cooperation"),
+                 "requires_cooperation": ("requires cooperation", "require cooperation"),
+                 "mixed": ("does both", "do both")}
 STANCE_HELP = {
     "limits_cooperation": "limits local or state help to federal immigration enforcement (\"sanctuary\")",
     "requires_cooperation": "bans sanctuary policies, mandates detainer compliance or 287(g), or penalises officials",
