@@ -10,7 +10,6 @@ from streamlit_folium import st_folium
 
 from sanctuary_map import ui
 from sanctuary_map.mapping import DEFAULT_FOCUS
-from sanctuary_map.view import apply
 
 
 def map_page() -> None:
@@ -42,8 +41,8 @@ def map_page() -> None:
     if embed:
         ui.embed_credit(page, view)
         return
-    shown = apply(view, data.matched)
-    st.caption(ui.counts_caption(page, len(apply(view, data.policies, for_map=False))) + f" On the map: {len(shown)}.")
+    sel = ui.selection(page, view)
+    st.caption(ui.counts_caption(page, len(sel.policies)) + f" On the map: {len(sel.mapped)}.")
     ui.what_applies_here(page, value)
     ui.share_box(view)
     ui.map_downloads(page, view)

@@ -5,7 +5,6 @@ import streamlit as st
 
 from sanctuary_map import ui
 from sanctuary_map.export import policies_csv
-from sanctuary_map.view import apply
 
 st.set_page_config(page_title="Policies · Sanctuary Map", page_icon=ui.FAVICON, layout="wide")
 
@@ -14,7 +13,7 @@ def main() -> None:
     st.title("Policies")
     page = ui.start("policies")
     data, view = page.data, page.view
-    rows = apply(view, data.policies, for_map=False)
+    rows = ui.selection(page).policies
     st.caption(ui.counts_caption(page, len(rows)) + " Click a column header to sort; every row links to its source.")
     columns = ["jurisdiction_name", "jurisdiction_level", "state", "stance", "instrument_type", "title", "instrument_ref",
                "date_adopted", "date_effective", "status", "status_date", "summary", "source_url", "source_kind",
@@ -40,7 +39,7 @@ def main() -> None:
             "notes": st.column_config.TextColumn("Notes"),
         },
     )
-    st.download_button("Download these rows (CSV)", policies_csv(data.policies, view), "sanctuary-map-policies.csv", "text/csv")
+    st.download_button("Download these rows (CSV)", policies_csv(data, view), "sanctuary-map-policies.csv", "text/csv")
     ui.log_run_time("policies")
 
 

@@ -1214,15 +1214,11 @@ def active_on(table: AgreementTable, as_of: str) -> pd.DataFrame:
     return rows[(start != "") & (start <= as_of) & live]
 
 
-def for_jurisdiction(table: AgreementTable, layer: str, geoid: str, view: object) -> list[dict]:
-    """The agreements placed on one boundary and in force on the view's date, as plain dicts."""
-    rows = active_on(table, view.as_of_date())  # type: ignore[attr-defined]
-    if rows.empty:
+def for_jurisdiction(shown: pd.DataFrame, layer: str, geoid: str) -> list[dict]:
+    """The agreements of a view's selection (``Selection.agreements``) placed on one boundary, as plain dicts."""
+    if shown.empty:
         return []
-    rows = rows_for(rows, layer, geoid)
-    models = getattr(view, "models", ())
-    if models:
-        rows = rows[rows["model"].isin(models)]
+    rows = rows_for(shown, layer, geoid)
     out = []
     for r in rows.sort_values(["agency", "model"]).to_dict("records"):
         out.append({**r, "signed": r["signed_date"] or r["signed"], "model_label": MODEL_LABEL.get(r["model"], r["model"])})

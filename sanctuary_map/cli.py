@@ -276,6 +276,9 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--height", type=int, default=None)
     e.add_argument("--title", default="")
     e.add_argument("--subtitle", default=None, help="default: the filters in words")
+    e.add_argument("--fallback", action="store_true",
+                   help="png: draw a static (matplotlib) rendering if Chromium fails, and say so in the PNG metadata "
+                        "(default: a Chromium failure is an error)")
     _data_options(e)
     add_view_arguments(e)
     e.set_defaults(func=cmd_export)

@@ -7,6 +7,7 @@ chain everywhere, so what a user sees is what they download.
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,8 @@ class MapData:
     problems: list[Problem] = field(default_factory=list)  # problems in the related tables
     agreements: AgreementTable | None = None  # 287(g) agreements, when loaded
     designations: DesignationTable | None = None  # federal lists, when loaded
+    # Selections of this data by view (see selection.select): computed once per view, bounded.
+    selections: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
 
     @property
     def policies(self) -> pd.DataFrame:

@@ -5,14 +5,16 @@ import pandas as pd
 
 from .data import MapData
 from .join import rows_for
-from .view import View, apply
+from .selection import select
+from .view import View
 from .vocab import FEDERAL_LIST_LABEL, LAYER_SINGULAR, MODEL_LABEL, STANCE_LABEL, STATE_NAMES
 
 COLUMNS = ["Jurisdiction", "Level", "State", "Conflict", "A", "Source A", "B", "Source B"]
 
 
 def disagreements(data: MapData, view: View) -> pd.DataFrame:
-    shown = apply(view, data.matched if data.boundaries is not None else data.policies)
+    sel = select(data, view)
+    shown = sel.mapped if data.boundaries is not None else sel.in_force
     rows: list[dict] = []
     states = shown[shown["jurisdiction_level"] == "state"]
     local = shown[shown["jurisdiction_level"] != "state"]

@@ -8,13 +8,12 @@ only date is kept as ``YYYY-MM`` and sorts at the start of its month.
 """
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 
 import pandas as pd
 
 from .data import MapData
-from .policies import date_floor, parse_partial_date
+from .dates import date_ceil, date_floor, parse_partial_date  # noqa: F401  (date_ceil re-exported)
 from .vocab import (
     FEDERAL_LIST_LABEL,
     INSTRUMENT_LABEL,
@@ -34,17 +33,6 @@ EVENT_LABEL = {
     "withdrawn": "Federal listing withdrawn",
 }
 KINDS = {"policy": "Instruments", "litigation": "Court cases", "287g": "287(g) agreements", "federal": "Federal lists"}
-
-
-def date_ceil(value: str) -> str:
-    """The last ISO day a partial date can mean ('2016-02' -> '2016-02-29')."""
-    parsed = parse_partial_date(value) if value else None
-    if not parsed:
-        return ""
-    y, m, d = parsed
-    m2 = m or 12
-    d2 = d or calendar.monthrange(y, m2)[1]
-    return f"{y:04d}-{m2:02d}-{d2:02d}"
 
 
 def _policy_events(p: pd.DataFrame) -> list[dict]:

@@ -28,19 +28,16 @@ import pandas as pd
 
 from . import publish
 from .data import MapData
+from .filters import describe
 from .join import rows_for
-from .mapping import CODE_COLOUR, CODE_LABEL, CONUS_BOUNDS, Assets, build_map, focus_bounds, focus_row, lookups
+from .mapping import CODE_COLOUR, CODE_LABEL, CONUS_BOUNDS, Assets, build_map, focus_bounds, focus_row
 from .policies import COLUMNS
+from .selection import select
 from .settings import settings
-from .view import View, apply
+from .view import View, parse_query
 from .vocab import (
     BORDER_COLOUR,
-    INSTRUMENT_PLURAL,
     LAYER_LEVEL,
-    LEVEL_LABEL,
-    STANCE_LABEL,
-    STATE_NAMES,
-    STATUS_LABEL,
     ZONE_COLOUR,
 )
 
@@ -94,25 +91,6 @@ def share_url(view: View, base: str | None = None) -> str:
     return base + ("?" + query if query else "")
 
 
-def describe(view: View) -> str:
-    """The filters in words: 'School-board resolutions in California, in force on 2026-11-26'."""
-    kinds = " and ".join(INSTRUMENT_PLURAL[t].lower() for t in view.types) if view.types else "Instruments"
-    kinds = kinds[0].upper() + kinds[1:]
-    parts = [kinds]
-    if view.stances:
-        parts.append("that " + " or ".join(STANCE_LABEL[s].lower().replace("limits", "limit").replace("requires", "require")
-                                           for s in view.stances))
-    if view.levels:
-        parts.append("of " + ", ".join(LEVEL_LABEL[lvl].lower() for lvl in view.levels))
-    if view.states:
-        parts.append("in " + ", ".join(STATE_NAMES.get(s, s) for s in view.states))
-    if view.statuses:
-        parts.append("with status " + ", ".join(STATUS_LABEL[s].lower() for s in view.statuses))
-    if view.start or view.end:
-        parts.append(f"adopted {view.start or 'any time'} to {view.end or 'today'}")
-    return " ".join(parts) + f", in force on {view.as_of_date()}"
-
-
 def credit_line(data: MapData, view: View, url: str | None = None) -> str:
     bits = [SOURCES, f"Data as of {view.as_of_date()}", f"dataset version {data.version}"]
     if url and is_public(url):
@@ -133,25 +111,22 @@ def safe_csv(frame: pd.DataFrame) -> bytes:
     return frame.map(_neutralise).to_csv(index=False).encode("utf-8")
 
 
-def policies_csv(policies: pd.DataFrame, view: View) -> bytes:
-    """The filtered policies (with or without a boundary) as CSV, formula-safe."""
-    rows = apply(view, policies, for_map=False)
+def policies_csv(data: MapData, view: View) -> bytes:
+    """The view's policies (with or without a boundary) as CSV, formula-safe."""
+    rows = select(data, view).policies
     return safe_csv(rows[[c for c in COLUMNS if c in rows.columns]])
 
 
 def agreements_csv(data: MapData, view: View) -> bytes:
     """The 287(g) agreements this view shows, formula-safe."""
-    from .view import agreements_shown
-
-    return safe_csv(agreements_shown(view, data.agreements))
+    return safe_csv(select(data, view).agreements)
 
 
 def listings_csv(data: MapData, view: View) -> bytes:
     """The federal listings in effect on the view's date, formula-safe."""
     from .designations import COLUMNS as LISTING_COLUMNS
-    from .view import listings_shown
 
-    rows = listings_shown(view, data.designations)
+    rows = select(data, view).listings
     return safe_csv(rows[[c for c in LISTING_COLUMNS if c in rows.columns]] if len(rows) else rows)
 
 
@@ -160,11 +135,8 @@ def boundaries_geojson(data: MapData, view: View, tolerance: float = 0.0005) -> 
     agreement or a federal listing — full geometry lightly simplified, as GeoJSON (WGS84)."""
     import geopandas as gpd
 
-    from .view import agreements_shown, listings_shown
-
-    shown = apply(view, data.matched)
-    agreements = agreements_shown(view, data.agreements) if "agreements" not in view.hidden else pd.DataFrame()
-    listings = listings_shown(view, data.designations) if "federal" not in view.hidden else pd.DataFrame()
+    sel = select(data, view)
+    shown, agreements, listings = sel.mapped, sel.agreements_drawn, sel.listings_drawn
     keys: dict[tuple[str, str], str] = {}
     for frame, name_col in ((shown, "jurisdiction_name"), (agreements, "geoid_name"), (listings, "name_as_published")):
         if len(frame):
@@ -274,8 +246,11 @@ def _chromium_shot(page_html: str, width: int, height: int, scale: float, pdf: b
 
 
 def snapshot_png(data: MapData, view: View, *, preset: str = "article", width: int | None = None, height: int | None = None,
-                 title: str = "Sanctuary Map", subtitle: str | None = None, base_url: str | None = None) -> tuple[bytes, str]:
-    """(PNG bytes, renderer).  Chromium renders the map without controls; matplotlib is the fallback."""
+                 title: str = "Sanctuary Map", subtitle: str | None = None, base_url: str | None = None,
+                 fallback: bool = False) -> tuple[bytes, str]:
+    """(PNG bytes, renderer).  Chromium renders the map without controls.  If it fails, that is an
+    :class:`ExportError` unless ``fallback`` asks for a static matplotlib rendering, which then says so on
+    the image and in the PNG's metadata (``sanctuary-map:renderer``)."""
     p = PRESETS.get(preset, PRESETS["article"])
     w, h = width or p.width, height or p.height
     page_html = standalone_html(data, view, title=title, subtitle=subtitle, width=w, height=h, controls=False,
@@ -287,12 +262,16 @@ def snapshot_png(data: MapData, view: View, *, preset: str = "article", width: i
         # Playwright's sync API must not run on a thread with an asyncio loop (Streamlit's may have one).
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             png = pool.submit(_chromium_shot, page_html, w, h, p.scale).result(timeout=90)
-    except Exception as exc:  # no browser here: a static rendering of the same layers, and say so
-        renderer = "matplotlib"
+    except Exception as exc:
+        reason = f"{exc.__class__.__name__}: {str(exc)[:200]}"
+        if not fallback:
+            raise ExportError(f"Chromium could not render the snapshot ({reason}). Install it with `make browser-deps`, "
+                              "or ask for the static rendering (--fallback).") from exc
+        renderer = f"matplotlib (fallback: Chromium failed with {exc.__class__.__name__})"
         png = vector_snapshot(data, view, "png", width=w, height=h, title=title, subtitle=subtitle,
                               note=f"Static rendering (no browser available: {exc.__class__.__name__}).")
     meta = {"sanctuary-map:view": share_url(view, base_url), "sanctuary-map:as-of": view.as_of_date(),
-            "sanctuary-map:dataset-version": data.version}
+            "sanctuary-map:dataset-version": data.version, "sanctuary-map:renderer": renderer}
     return png_metadata(png, meta), renderer
 
 
@@ -359,14 +338,15 @@ def vector_snapshot(data: MapData, view: View, fmt: str, *, width: int = 1600, h
     bounds = snapshot_bounds(data, view)
     (s, w), (n, e) = bounds
     pad = max(e - w, n - s) * 0.08 + 0.05
-    lk = lookups(data, view)
+    sel = select(data, view)
+    lk = sel.lookups
     handles = []
     if data.boundaries is not None:
         states = data.boundaries.full("state")
         states.plot(ax=ax, color="#f4f4f1", edgecolor="#9a9a9a", linewidth=0.5)
         for layer in ("state", "county", "unsd", "elsd", "scsd", "place"):
             codes = lk.lookup.get(layer)
-            if not codes:
+            if not codes or LAYER_LEVEL[layer] not in sel.layers_shown:
                 continue
             gdf = data.boundaries.full(layer)
             gdf = gdf[gdf["geoid"].isin(codes)]
@@ -403,6 +383,19 @@ def vector_snapshot(data: MapData, view: View, fmt: str, *, width: int = 1600, h
 
 
 # ---------------------------------------------------------------------------- CLI
+def as_of_dates(text: str) -> list[str]:
+    """Every date of ``--as-of d1,d2,…`` validated like a link's; a bad one is an error naming it."""
+    out = []
+    for d in (x.strip() for x in (text or "").split(",")):
+        if not d:
+            continue
+        view, notices = parse_query({"as_of": d})
+        if notices or len(d) != 10:
+            raise ExportError(f"--as-of {d!r}: " + (" ".join(notices) or "use a full date YYYY-MM-DD"))
+        out.append(view.as_of_date())
+    return out
+
+
 def export_cli(args) -> int:
     import sys
 
@@ -413,18 +406,19 @@ def export_cli(args) -> int:
     table = load_policies(Path(args.policies))
     for p in table.problems:
         print(f"invalid row left out: {p}", file=sys.stderr)
-    as_of_list = [d.strip() for d in (args.as_of or "").split(",") if d.strip()]
-    if len(as_of_list) > 1:
-        args.as_of = as_of_list[-1]
+    as_of_list = as_of_dates(args.as_of)
+    args.as_of = as_of_list[-1] if as_of_list else ""
     view, notices = from_args(args)
     for n in notices:
         print(f"note: {n}", file=sys.stderr)
     out = Path(args.out)
+    data = load_map_data(table, Path(args.geodata), data_dir=Path(args.data))
+    for p in data.problems:
+        print(f"invalid row left out: {p}", file=sys.stderr)
     if args.format == "csv":
-        out.write_bytes(policies_csv(table.rows, view))
-        print(f"wrote {out} ({len(apply(view, table.rows, for_map=False))} policies)", file=sys.stderr)
+        out.write_bytes(policies_csv(data, view))
+        print(f"wrote {out} ({len(select(data, view).policies)} policies)", file=sys.stderr)
         return 0
-    data = load_map_data(table, Path(args.geodata))
     if data.boundaries is None:
         raise ExportError(data.boundary_error or "boundary data unavailable")
     title = args.title or "Sanctuary Map"
@@ -439,15 +433,11 @@ def export_cli(args) -> int:
         out.write_bytes(vector_snapshot(data, view, args.format, width=width, height=height, title=title,
                                         subtitle=args.subtitle))
     elif len(as_of_list) > 1:
-        bad = [d for d in as_of_list if len(d) != 10]
-        if bad:
-            raise ExportError(f"--as-of dates must be YYYY-MM-DD (got {', '.join(bad)})")
         out.write_bytes(small_multiples(data, view, as_of_list, preset=args.preset, title=title))
     else:
         png, renderer = snapshot_png(data, view, preset=args.preset, width=args.width, height=args.height, title=title,
-                                     subtitle=args.subtitle)
+                                     subtitle=args.subtitle, fallback=getattr(args, "fallback", False))
         out.write_bytes(png)
         print(f"rendered with {renderer}", file=sys.stderr)
     print(f"wrote {out}", file=sys.stderr)
     return 0
-

@@ -27,7 +27,8 @@ from . import settings as paths
 from . import tiles
 from .data import MapData
 from .distances import describe_distance
-from .view import View, apply
+from .selection import CODE_COLOUR, CODE_LABEL, STANCE_CODE, select
+from .view import View
 from .vocab import (
     BORDER_COLOUR,
     FEDERAL_LIST_LABEL,
@@ -39,7 +40,6 @@ from .vocab import (
     MODEL_LABEL,
     RELATION_INVERSE,
     SEGMENT_COLOUR,
-    STANCE_COLOUR,
     STANCE_LABEL,
     STATUS_LABEL,
     ZONE_ALL_COLOUR,
@@ -53,9 +53,6 @@ BASEMAP_TILES = {
 CONUS_BOUNDS = [[24.4, -124.8], [49.4, -66.9]]
 DEFAULT_FOCUS = "unsd:0622710"  # Los Angeles Unified: the story this map started from
 SUMMARY_CHARS = 400
-STANCE_CODE = {"limits_cooperation": "L", "requires_cooperation": "R", "mixed": "M"}
-CODE_COLOUR = {code: STANCE_COLOUR[stance] for stance, code in STANCE_CODE.items()}
-CODE_LABEL = {code: STANCE_LABEL[stance] for stance, code in STANCE_CODE.items()}
 # Fill opacity, outline width and dash per layer: big areas light so cities and districts stay readable on top.
 STYLES = {
     "state": {"fill": 0.14, "width": 1.2, "dash": None, "outline_from": 0},
@@ -185,74 +182,10 @@ def federal_details(data: MapData) -> dict[str, list[dict]]:
     return out
 
 
-@dataclass
-class Lookups:
-    lookup: dict[str, dict[str, str]]  # layer -> geoid -> stance code
-    shown: dict[str, list[str]]  # "layer:geoid" -> policy ids shown
-    coverage: dict[str, str]  # county geoid -> codes from the county itself and the places/districts inside
-    points: list[list]  # [lat, lon, key, code, min zoom]: places and districts drawn as points when zoomed out
-
-
-def lookups(data: MapData, view: View) -> Lookups:
-    """What the render sends about policies: one code per jurisdiction, the ids shown, county coverage, points."""
-    shown = apply(view, data.matched).sort_values("date_adopted", kind="stable")
-    if shown.empty:
-        return Lookups({}, {}, {}, [])
-    shown = shown.assign(_key=shown["geoid_layer"] + ":" + shown["geoid"], _c=shown["stance"].map(STANCE_CODE))
-    codes = shown.groupby("_key", sort=False)["_c"].agg(lambda c: "M" if "M" in set(c) or {"L", "R"} <= set(c) else c.iloc[0])
-    ids = shown.groupby("_key", sort=False)["policy_id"].agg(list).to_dict()
-    first = shown.drop_duplicates("_key").set_index("_key")
-    lookup: dict[str, dict[str, str]] = {}
-    for key, code in codes.items():
-        layer, geoid = key.split(":")
-        lookup.setdefault(layer, {})[geoid] = code
-    coverage: dict[str, set[str]] = {}
-    local = first[first["geoid_layer"] != "state"]
-    for counties, code in zip(local["counties"], codes[local.index]):
-        for county in str(counties).split(","):
-            if county:
-                coverage.setdefault(county, set()).add(code)
-    cov = {g: ("M" if "M" in c or {"L", "R"} <= c else next(iter(c))) for g, c in coverage.items()}
-    pts = first[~first["geoid_layer"].isin(["state", "county"])]
-    points = [[round(float(lat), 4), round(float(lon), 4), key, codes[key], tiles.ZOOMS[layer][0] + tiles.LEVEL_DIFF]
-              for key, lat, lon, layer in zip(pts.index, pts["lat"], pts["lon"], pts["geoid_layer"])]
-    return Lookups(lookup, ids, cov, points)
-
-
-def agreement_lookups(data: MapData, view: View) -> dict[str, dict[str, str]]:
-    """layer -> geoid -> model of the 287(g) agreements this view shows (one model per boundary, in the order of
-    ``agreements.MODEL_PRIORITY``); their details travel in the static details file."""
-    from .agreements import MODEL_PRIORITY
-    from .view import agreements_shown
-
-    rows = agreements_shown(view, data.agreements)
-    if rows.empty:
-        return {}
-    rows = rows.loc[rows["geoid"] != "", ["geoid_layer", "geoid", "model"]]
-    rank = {m: i for i, m in enumerate(MODEL_PRIORITY)}
-    rows = rows.assign(_r=rows["model"].map(lambda m: rank.get(m, 9))).sort_values("_r", kind="stable")
-    rows = rows.drop_duplicates(["geoid_layer", "geoid"])
-    out: dict[str, dict[str, str]] = {}
-    for layer, geoid, model in zip(rows["geoid_layer"], rows["geoid"], rows["model"]):
-        out.setdefault(layer, {})[geoid] = model
-    return out
-
-
-def federal_lookups(data: MapData, view: View) -> dict[str, dict[str, int]]:
-    """layer -> geoid -> 1 for jurisdictions named on a federal list in effect on the view's date."""
-    from .view import listings_shown
-
-    rows = listings_shown(view, data.designations)
-    out: dict[str, dict[str, int]] = {}
-    for layer, geoid in zip(rows.get("geoid_layer", []), rows.get("geoid", [])):
-        out.setdefault(layer, {})[geoid] = 1
-    return out
-
-
 def map_config(data: MapData, view: View, published: Published) -> dict:
-    lk = lookups(data, view)
-    agreements = agreement_lookups(data, view)
-    federal = federal_lookups(data, view)
+    """What a render sends: the view's selection as lookups, plus static addresses (no filter rules)."""
+    sel = select(data, view)
+    lk, agreements, federal = sel.lookups, sel.agreement_lookup, sel.federal_lookup
     cfg = {
         "lookup": lk.lookup, "shown": lk.shown, "coverage": lk.coverage, "points": lk.points,
         "agreements": agreements, "federal": federal, "asOf": view.as_of_date(), "models": list(view.models),
@@ -359,32 +292,6 @@ def focus_bounds(row: pd.Series) -> list[list[float]]:
     return [[float(row["miny"]), float(row["minx"])], [float(row["maxy"]), float(row["maxx"])]]
 
 
-def legend_sections(data: MapData, view: View, lk: Lookups, shown_layers: set[str], has_agreements: bool,
-                    has_federal: bool) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    codes = {c for layer in lk.lookup.values() for c in layer.values()}
-    policy_layers = {"state", "county", "place", "school_district"} & shown_layers
-    stance_rows = [(CODE_LABEL[c], CODE_COLOUR[c], "fill") for c in ("L", "R", "M") if c in codes] if policy_layers else []
-    context = []
-    if "coverage" in shown_layers and (lk.coverage or lk.lookup.get("state")):
-        context.append(("County: an instrument applies there (lighter)", "#8a8a8a", "light"))
-    if "school_district" in shown_layers and any(k in lk.lookup for k in ("unsd", "elsd", "scsd")):
-        context.append(("School district (dashed outline)", "#555555", "dash"))
-    if has_agreements and "agreements" in shown_layers:
-        context += [(f"287(g): {MODEL_LABEL[m]}", MODEL_COLOUR[m], "fill") for m in ("jail_enforcement", "task_force",
-                                                                                    "warrant_service_officer")]
-    if has_federal and "federal" in shown_layers:
-        context.append(("On a federal \u201csanctuary\u201d list (hatched)", "#000000", "hatch"))
-    lines = []
-    if data.boundaries is not None and data.boundaries.border is not None and "border" in shown_layers:
-        lines.append(("US\u2013Mexico land border", BORDER_COLOUR, "line"))
-    zones = data.boundaries.zones if data.boundaries is not None else {}
-    if "zone" in shown_layers and "zone_mexico" in zones:
-        lines.append(("Within 100 miles of the Mexican land border", ZONE_COLOUR, "fill"))
-    if "zone_all" in shown_layers and "zone_all" in zones:
-        lines.append(("100-mile border zone (all external boundaries)", ZONE_ALL_COLOUR, "zone"))
-    return [("Instruments in force", stance_rows), ("", context), ("", lines)]
-
-
 def build_map(
     data: MapData,
     view: View,
@@ -467,11 +374,11 @@ def build_map(
     m.fit_bounds(bounds, padding=(20, 20))
     m.add_child(Interact(var, layer_vars))
 
-    lk = Lookups(cfg["lookup"], cfg["shown"], cfg["coverage"], cfg["points"])
-    sections = legend_sections(data, view, lk, shown, has_agreements, has_federal)
+    sel = select(data, view)
+    sections = list(sel.legend)
     if row is not None and pd.notna(row["border_km"]) and "distance" in shown:
         sections.append(("", [("Distance to the border (selected)", SEGMENT_COLOUR, "dash")]))
-    title = "Jurisdictions with an instrument" if lk.lookup else "No instrument matches the filters"
+    title = "Jurisdictions with an instrument" if sel.lookups.lookup else "No instrument matches the filters"
     Legend(title, sections).add_to(m)
     if controls:
         folium.LayerControl(collapsed=True).add_to(m)

@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 # ---------------------------------------------------------------------------- schema
+from .dates import DATE_RE, date_floor, parse_partial_date, partial_before  # noqa: F401  (re-exported)
 from .vocab import (  # noqa: E402  (re-exported: the schema's vocabularies live in vocab.py)
     BINDING_LEVELS,
     ENDED_STATUSES,
@@ -64,7 +65,6 @@ MAX_FIELD_CHARS = 4000
 MAX_UPLOAD_BYTES = 2_000_000
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 # Markup: a tag opener, an HTML entity/character reference, or a script URL scheme.
 _MARKUP_RE = re.compile(r"<\s*[a-zA-Z/!?]|&#?[a-zA-Z0-9]+;|javascript\s*:|data\s*:\s*text/html", re.I)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -99,38 +99,10 @@ class PolicyTable:
 
 
 # ---------------------------------------------------------------------------- dates
-def parse_partial_date(value: str) -> tuple[int, int | None, int | None] | None:
-    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; ``None`` when malformed or impossible."""
-    m = _DATE_RE.match(value)
-    if not m:
-        return None
-    year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
-    try:
-        dt.date(year, month or 1, day or 1)
-    except ValueError:
-        return None
-    return year, month or None, day or None
-
-
-def date_floor(value: str) -> str:
-    """The earliest ISO day a partial date can mean (``2016-02`` -> ``2016-02-01``); '' if blank."""
-    parsed = parse_partial_date(value) if value else None
-    if not parsed:
-        return ""
-    y, m, d = parsed
-    return f"{y:04d}-{(m or 1):02d}-{(d or 1):02d}"
-
-
-def partial_before(a: str, b: str) -> bool:
-    """True when partial date ``a`` is certainly before ``b`` (compared at the coarser precision)."""
-    n = min(len(a), len(b))
-    return a[:n] < b[:n]
-
-
 def _date_problem(value: str, today: dt.date) -> str | None:
     parsed = parse_partial_date(value)
     if parsed is None:
-        if _DATE_RE.match(value):
+        if DATE_RE.match(value):
             return f"impossible date {value!r}"
         return f"malformed date {value!r}: use YYYY-MM-DD, YYYY-MM or YYYY"
     y, m, d = parsed

@@ -15,7 +15,8 @@ import pandas as pd
 from .data import MapData
 from .distances import describe_distance
 from .join import rows_for
-from .view import View, apply
+from .selection import select
+from .view import View
 from .vocab import (
     FLAG_LABELS,
     FLAGS,
@@ -79,17 +80,13 @@ def _instruments(rows: pd.DataFrame) -> list[Instrument]:
 
 
 def _related(data: MapData, view: View, layer: str, geoid: str) -> tuple[list[dict], list[dict]]:
-    agreements, listings = [], []
-    if data.agreements is not None:
-        from .agreements import for_jurisdiction
+    from .agreements import for_jurisdiction
 
-        agreements = for_jurisdiction(data.agreements, layer, geoid, view)
-    if data.designations is not None and data.designations.joined is not None:
-        from .designations import listed_on
-
-        d = data.designations.joined.matched
-        d = rows_for(d, layer, geoid)
-        d = d[listed_on(d, view.as_of_date())]
+    sel = select(data, view)
+    agreements = for_jurisdiction(sel.agreements, layer, geoid)
+    listings: list[dict] = []
+    if len(sel.listings):
+        d = rows_for(sel.listings, layer, geoid)
         listings = d[["list", "name_as_published", "date_listed", "date_withdrawn", "source_url", "notes"]].to_dict("records")
     return agreements, listings
 
@@ -131,7 +128,7 @@ def stack(data: MapData, lon: float, lat: float, view: View) -> tuple[list[Entry
     if data.boundaries is None:
         return [], ""
     rows = data.boundaries.containing(lon, lat)
-    shown = apply(view, data.matched)
+    shown = select(data, view).mapped
     entries = [entry(data, r, view, shown) for _, r in rows.iterrows()]
     layers = {e.layer for e in entries}
     if entries and "place" not in layers and data.boundaries.has_file("place", entries[0].geoid[:2]):
@@ -153,12 +150,13 @@ def profile(data: MapData, layer: str, geoid: str, view: View) -> dict | None:
     rows = rows_for(data.policies, layer, geoid)
     if row is None and rows.empty:
         return None
-    shown = apply(view, data.matched if row is not None else data.policies)
+    sel = select(data, view)
+    shown = sel.mapped if row is not None else sel.in_force
     if row is None:  # in the table, but its boundary file is not in this source
         first = rows.iloc[0]
         agreements, listings = _related(data, view, layer, geoid)
         e = Entry(f"{layer}:{geoid}", layer, geoid, first["jurisdiction_name"], LAYER_SINGULAR[layer].capitalize(),
-                  first["state"], _instruments(apply(view, rows)), agreements, listings,
+                  first["state"], _instruments(rows_for(sel.in_force, layer, geoid)), agreements, listings,
                   note="its boundary file is not in this server's Census source")
         overlapping: list[dict] = []
     else:

@@ -4,13 +4,14 @@ from __future__ import annotations
 import pandas as pd
 
 from .data import MapData
-from .view import View, apply
+from .selection import select
+from .view import View
 from .vocab import LAYER_SINGULAR, STATE_NAMES
 
 
 def distance_table(data: MapData, view: View) -> pd.DataFrame:
     """Jurisdictions with an instrument in force, by distance to the border (readable column names)."""
-    shown = apply(view, data.matched)
+    shown = select(data, view).mapped
     if shown.empty:
         return pd.DataFrame(columns=["Jurisdiction", "Level", "State", "Miles (whole)", "km (whole)", "Miles (mainland)",
                                      "km (mainland)", "Nearest part", "100 mi of Mexican border", "100-mile border zone",

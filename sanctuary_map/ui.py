@@ -16,27 +16,20 @@ import streamlit as st
 
 from . import settings as paths
 from .data import MapData, load_map_data
+from .filters import FILTERS, RANGE_BOUNDS, RANGES, Filter, clamp, clamp_range
 from .mapping import Published
 from .policies import PolicyTable
 from .publish import publish_boundaries, publish_details
 from .settings import settings
-from .view import EARLIEST, LAYER_KEYS, View, parse_query
+from .view import EARLIEST, View, parse_query
 from .vocab import (
     FEDERAL_LIST_LABEL,
-    FEDERAL_LISTS,
-    FLAG_GROUPS,
     INSTRUMENT_LABEL,
-    INSTRUMENT_TYPES,
-    LEVEL_LABEL,
+    LAYER_KEYS,
     LEVEL_SINGULAR,
-    LEVELS,
-    MODEL_LABEL,
-    MODELS,
     STANCE_LABEL,
-    STANCES,
     STATE_NAMES,
     STATUS_LABEL,
-    STATUSES,
 )
 
 # Our own navigation (labels we choose; the default one would call the home page "app").
@@ -50,15 +43,10 @@ PAGES = (
     ("pages/4_Your_data.py", "Your data", ":material/upload_file:"),
     ("pages/3_About.py", "About & methods", ":material/info:"),
 )
-FILTER_KEYS = {"types": "f_types", "levels": "f_levels", "states": "f_states", "statuses": "f_statuses",
-               "stances": "f_stances", "restrictions": "f_restrictions", "models": "f_models", "lists": "f_lists",
-               "years": "f_years", "signed": "f_signed", "as_of": "f_as_of", "include_inactive": "f_all", "layers": "f_layers"}
-FIRST_287G_YEAR = 2002  # the first 287(g) agreement (Florida)
+# Session keys of the sidebar's widgets: one per filter, one per date range (both bounds), "f_layers" for the layers.
+FILTER_KEYS = {**{f.name: f"f_{f.name}" for f in FILTERS if f.kind in ("multi", "day", "flag") and f.name != "hidden"},
+               **{name: f"f_range_{name}" for name in RANGES}, "hidden": "f_layers"}
 UPLOAD_KEY = "uploaded_policies"
-LAYER_LABELS = {"state": "States", "county": "Counties", "place": "Cities and towns", "school_district": "School districts",
-                "coverage": "County coverage", "agreements": "287(g) agreements", "federal": "Federal lists",
-                "zone": "100 mi of Mexican border", "zone_all": "100-mile border zone (all borders)",
-                "border": "Border line", "distance": "Distance line"}
 # Served by this app (a :material: icon would make browsers fetch it from a third-party font host).
 FAVICON = str(paths.STATIC_DIR / "favicon.png")
 
@@ -116,6 +104,13 @@ def _page_css(mtime: float) -> str:
     return (paths.STATIC_DIR / "app.css").read_text(encoding="utf-8")
 
 
+def selection(page: Page, view: View | None = None):
+    """The rows of the page's view (or another view of the same data): computed once per view, then cached."""
+    from .selection import select
+
+    return select(page.data, view or page.view)
+
+
 def start(name: str, sidebar: bool = True) -> Page:
     """Load data (the session's upload if any, else the shipped tables), draw the sidebar, show problems."""
     st.session_state["_run_started"] = time.perf_counter()
@@ -140,12 +135,6 @@ def start(name: str, sidebar: bool = True) -> Page:
 
 
 # ---------------------------------------------------------------------------- sidebar / URL
-def min_year(data: MapData) -> int:
-    years = data.policies["date_adopted"].str[:4]
-    years = pd.to_numeric(years[years != ""], errors="coerce").dropna()
-    return int(min(years.min(), 1985)) if len(years) else 1985
-
-
 def _view_from_url() -> tuple[View, list[str]]:
     """The view in the URL, validated and clamped (once per session; then widgets own it)."""
     if "view" in st.session_state:
@@ -154,79 +143,118 @@ def _view_from_url() -> tuple[View, list[str]]:
     return parse_query(query)
 
 
+def _widget_key(f: Filter) -> str:
+    return FILTER_KEYS[f.range if f.kind in ("from", "to") else f.name]
+
+
+def _initial(view: View, today: dt.date) -> dict[str, object]:
+    """Widget values for a view, one per widget key (a range's two bounds share one date-range widget)."""
+    out: dict[str, object] = {}
+    for f in FILTERS:
+        value = getattr(view, f.name)
+        if f.kind == "multi":
+            out[_widget_key(f)] = [k for k in LAYER_KEYS if k not in value] if f.name == "hidden" else list(value)
+        elif f.kind == "day":
+            out[_widget_key(f)] = dt.date.fromisoformat(value) if value else today
+        elif f.kind == "flag":
+            out[_widget_key(f)] = bool(value)
+        elif f.kind == "from":
+            lo, hi = RANGES[f.range]
+            start, end = getattr(view, lo.name), getattr(view, hi.name)
+            out[_widget_key(f)] = clamp_range(f.range, (dt.date.fromisoformat(start) if start else RANGE_BOUNDS[f.range],
+                                                        dt.date.fromisoformat(end) if end else today), today)
+    return out
+
+
+def _clamp_session(today: dt.date, extra: dict[str, set[str]]) -> None:
+    """Make every filter widget's session value valid for its widget's bounds, whatever an earlier table, page
+    or version left there (an upload with other years, the published table again, a new day)."""
+    s = st.session_state
+    for f in FILTERS:
+        if f.kind in ("key", "to") or _widget_key(f) not in s:
+            continue
+        key = _widget_key(f)
+        if f.kind == "from":
+            value = s[key]
+            if not (isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], dt.date)):
+                s[key] = clamp_range(f.range, value, today)  # a half-picked range (one day so far) is left alone
+        elif f.name == "hidden":
+            s[key] = clamp(f, s[key], today)
+        else:
+            s[key] = clamp(f, s[key], today, extra.get(f.name, set()))
+
+
+def _widget(f: Filter, today: dt.date, options: dict[str, list[str]]) -> None:
+    key = _widget_key(f)
+    if f.kind == "multi":
+        st.multiselect(f.label, options.get(f.name, list(f.choices)), key=key, format_func=f.label_of,
+                       placeholder=f.placeholder or None, help=f.help or None)
+    elif f.kind == "day":
+        st.date_input(f.label, key=key, min_value=EARLIEST, max_value=today, format="YYYY-MM-DD", help=f.help or None)
+    elif f.kind == "flag":
+        st.toggle(f.label, key=key, help=f.help or None)
+    elif f.kind == "from":
+        st.date_input(f.label, key=key, min_value=RANGE_BOUNDS[f.range], max_value=today, format="YYYY-MM-DD",
+                      help=f.help or None)
+
+
+def _view_from_session(today: dt.date, focus: str) -> View:
+    s = st.session_state
+    kw: dict[str, object] = {"focus": focus}
+    for f in FILTERS:
+        if f.kind == "key":
+            continue
+        key = _widget_key(f)
+        if f.kind == "multi":
+            kw[f.name] = tuple(k for k in LAYER_KEYS if k not in s[key]) if f.name == "hidden" else tuple(s[key])
+        elif f.kind == "day":
+            kw[f.name] = "" if s[key] == today else s[key].isoformat()
+        elif f.kind == "flag":
+            kw[f.name] = bool(s[key])
+        elif f.kind in ("from", "to"):
+            a, b = clamp_range(f.range, s[key], today)
+            day = a if f.kind == "from" else b
+            bound = RANGE_BOUNDS[f.range] if f.kind == "from" else today
+            kw[f.name] = "" if day == bound else day.isoformat()
+    return View(**kw)  # type: ignore[arg-type]
+
+
 def _sidebar(data: MapData) -> tuple[View, list[str]]:
-    """Filters shared by every page; they live in the URL so a copied link restores the view."""
+    """Filters shared by every page, drawn from the filter registry; they live in the URL so a copied link
+    restores the view, to the day."""
     current, notices = _view_from_url()
     today = dt.date.today()
-    lo, hi = min_year(data), today.year
-    y0 = int(current.start[:4]) if current.start else lo
-    y1 = int(current.end[:4]) if current.end else hi
-    if y0 < lo or y1 > hi or y0 > hi or y1 < lo:
-        notices.append(f"The adoption years in the link are outside the data ({lo}–{hi}); showing the nearest valid range.")
-    y0, y1 = max(lo, min(y0, hi)), min(hi, max(y1, lo))
-    initial = {
-        "types": list(current.types), "levels": list(current.levels), "states": list(current.states),
-        "statuses": list(current.statuses), "stances": list(current.stances), "restrictions": list(current.restrictions),
-        "models": list(current.models), "lists": list(current.lists), "years": (y0, y1),
-        "signed": (max(FIRST_287G_YEAR, min(int(current.signed_from[:4]), hi)) if current.signed_from else FIRST_287G_YEAR,
-                   min(hi, max(int(current.signed_to[:4]), FIRST_287G_YEAR)) if current.signed_to else hi),
-        "as_of": dt.date.fromisoformat(current.as_of) if current.as_of else today,
-        "include_inactive": current.include_inactive,
-        "layers": [k for k in LAYER_KEYS if k not in current.hidden],
-    }
-    for name, key in FILTER_KEYS.items():
+    initial = _initial(current, today)
+    s = st.session_state
+    for key, value in initial.items():
         # Re-assigning keeps widget state alive when the user switches pages.
-        st.session_state[key] = st.session_state[key] if key in st.session_state else initial[name]
-    states = sorted(set(data.policies["state"]) | set(st.session_state[FILTER_KEYS["states"]]))
+        s[key] = s[key] if key in s else value
+    # States offered: those in the data, plus any already chosen (a link may name a state with no rows).
+    state_options = sorted(set(data.policies["state"]) | set(s[FILTER_KEYS["states"]]) & set(STATE_NAMES))
+    _clamp_session(today, {"states": set(state_options)})
+    options = {"states": state_options, "hidden": list(LAYER_KEYS)}
     with st.sidebar:
         for target, label, icon in PAGES:
             st.page_link(target, label=label, icon=icon)
         st.header("Filters")
-        st.date_input("In force on", key=FILTER_KEYS["as_of"], min_value=EARLIEST, max_value=today, format="YYYY-MM-DD",
-                      help="The map and tables show what was in force that day: adopted by then, not yet repealed, "
-                           "struck down or blocked.")
-        st.multiselect("Direction", STANCES, key=FILTER_KEYS["stances"], format_func=lambda v: STANCE_LABEL[v],
-                       placeholder="Both directions")
-        st.multiselect("Instrument type", INSTRUMENT_TYPES, key=FILTER_KEYS["types"], format_func=lambda v: INSTRUMENT_LABEL[v],
-                       placeholder="All types")
-        st.multiselect("What it does", list(FLAG_GROUPS), key=FILTER_KEYS["restrictions"], placeholder="Anything",
-                       help="Instruments with at least one restriction or requirement in the chosen groups.")
-        st.multiselect("Level", LEVELS, key=FILTER_KEYS["levels"], format_func=lambda v: LEVEL_LABEL[v], placeholder="All levels")
-        st.multiselect("State", states, key=FILTER_KEYS["states"], format_func=lambda s: STATE_NAMES.get(s, s),
-                       placeholder="All states")
-        st.multiselect("Status", STATUSES, key=FILTER_KEYS["statuses"], format_func=lambda v: STATUS_LABEL[v], placeholder="Any status")
-        st.slider("Adopted between", lo, hi, key=FILTER_KEYS["years"])
-        st.toggle("Tables: also list instruments not in force that day", key=FILTER_KEYS["include_inactive"],
-                  help="Repealed, struck down, blocked, failed or not yet adopted. The map always shows what was in force.")
+        for section in ("top", "main"):
+            for f in FILTERS:
+                if f.section == section:
+                    _widget(f, today, options)
         with st.expander("287(g) and federal lists"):
-            st.multiselect("287(g) model", MODELS, key=FILTER_KEYS["models"], format_func=lambda v: MODEL_LABEL[v],
-                           placeholder="All models")
-            st.slider("287(g) agreements signed between", FIRST_287G_YEAR, hi, key=FILTER_KEYS["signed"],
-                      help="By signing date where ICE gives one, else the first capture that lists the agreement.")
-            st.multiselect("Federal list", FEDERAL_LISTS, key=FILTER_KEYS["lists"], format_func=lambda v: FEDERAL_LIST_LABEL[v],
-                           placeholder="Both lists")
-        st.multiselect("Map layers shown", LAYER_KEYS, key=FILTER_KEYS["layers"], format_func=lambda v: LAYER_LABELS[v],
-                       help="Also in the map's layer control; snapshots and shared links use this choice.")
+            for f in FILTERS:
+                if f.section == "287g":
+                    _widget(f, today, options)
+        for f in FILTERS:
+            if f.section == "layers":
+                _widget(f, today, options)
         if st.button("Reset filters", width="stretch"):
             for key in FILTER_KEYS.values():
-                del st.session_state[key]
-            st.session_state["view"] = View(focus=current.focus)
+                s.pop(key, None)
+            s["view"] = View(focus=current.focus)
             st.query_params.clear()
             st.rerun()
-    s = st.session_state
-    a0, a1 = s[FILTER_KEYS["years"]]
-    g0, g1 = s[FILTER_KEYS["signed"]]
-    as_of = s[FILTER_KEYS["as_of"]]
-    view = View(
-        types=tuple(s[FILTER_KEYS["types"]]), levels=tuple(s[FILTER_KEYS["levels"]]), states=tuple(s[FILTER_KEYS["states"]]),
-        statuses=tuple(s[FILTER_KEYS["statuses"]]), stances=tuple(s[FILTER_KEYS["stances"]]),
-        restrictions=tuple(s[FILTER_KEYS["restrictions"]]), models=tuple(s[FILTER_KEYS["models"]]),
-        lists=tuple(s[FILTER_KEYS["lists"]]),
-        start=f"{a0}-01-01" if a0 > lo else "", end=f"{a1}-12-31" if a1 < hi else "",
-        signed_from=f"{g0}-01-01" if g0 > FIRST_287G_YEAR else "", signed_to=f"{g1}-12-31" if g1 < hi else "",
-        as_of="" if as_of == today else as_of.isoformat(), include_inactive=bool(s[FILTER_KEYS["include_inactive"]]),
-        focus=current.focus, hidden=tuple(k for k in LAYER_KEYS if k not in s[FILTER_KEYS["layers"]]),
-    )
+    view = _view_from_session(today, current.focus)
     set_view(view)
     return view, notices
 
@@ -382,7 +410,8 @@ def map_downloads(page: Page, view: View) -> None:
         with b1:
             if st.button("Prepare PNG", width="stretch"):
                 with st.spinner("Rendering the map in a headless browser…"):
-                    png, renderer = snapshot_png(data, view, preset=preset, title=title, subtitle=subtitle, base_url=share_base())
+                    png, renderer = snapshot_png(data, view, preset=preset, title=title, subtitle=subtitle, base_url=share_base(),
+                                                 fallback=True)
                 st.session_state["png"] = (png, renderer, view, preset, title, subtitle)
             got = st.session_state.get("png")
             if got and got[2:] == (view, preset, title, subtitle):
@@ -397,7 +426,7 @@ def map_downloads(page: Page, view: View) -> None:
                                                                      base_url=share_base()).encode(),
                            "sanctuary-map.html", "text/html", width="stretch",
                            help="A standalone map file that opens without any network.")
-        b5.download_button("Data (CSV)", lambda: policies_csv(data.policies, view), "sanctuary-map-policies.csv", "text/csv",
+        b5.download_button("Data (CSV)", lambda: policies_csv(data, view), "sanctuary-map-policies.csv", "text/csv",
                            width="stretch")
         b6.download_button("Boundaries (GeoJSON)", lambda: boundaries_geojson(data, view), "sanctuary-map-boundaries.geojson",
                            "application/geo+json", width="stretch",
@@ -423,21 +452,11 @@ def upload_key(data: bytes) -> str:
 
 
 # ---------------------------------------------------------------------------- the map
-@st.cache_data(max_entries=256, show_spinner=False)
-def _map_config(version: str, filters: tuple, details_url: str | None, _data: MapData, _view: View,
-                _published: Published) -> dict:
-    from .mapping import map_config
-
-    return map_config(_data, _view, _published)
-
-
 def map_figure(page: Page, view: View):
-    """The folium map for this view; its lookups are cached per (dataset version, filters, as-of date)."""
+    """The folium map for this view (its lookups come from the view's cached selection)."""
     from .mapping import build_map
 
-    key = (view.filters_key(), view.as_of_date())  # "today" moves: the day is part of the key
-    cfg = _map_config(page.data.version, key, page.published.details_url, page.data, view, page.published)
-    return build_map(page.data, view, page.published, basemap=settings().basemap, config=cfg)
+    return build_map(page.data, view, page.published, basemap=settings().basemap)
 
 
 # ---------------------------------------------------------------------------- search and "what applies here"
@@ -656,7 +675,8 @@ def render_profile(page: Page, p: dict) -> None:
             from .export import snapshot_png
 
             with st.spinner("Rendering the map in a headless browser…"):
-                png, _renderer = snapshot_png(page.data, view, preset="article", title=p["name"], base_url=share_base())
+                png, _renderer = snapshot_png(page.data, view, preset="article", title=p["name"], base_url=share_base(),
+                                              fallback=True)
             st.session_state["profile_png"] = (p["key"], png)
         got = st.session_state.get("profile_png")
         if got and got[0] == p["key"]:

@@ -14,33 +14,14 @@ from typing import Mapping
 
 import pandas as pd
 
-from .policies import date_floor, parse_partial_date
-from .vocab import (
-    ENDED_STATUSES,
-    FEDERAL_LISTS,
-    FLAG_GROUPS,
-    INSTRUMENT_TYPES,
-    LAYERS,
-    LEVELS,
-    MODELS,
-    NEVER_IN_FORCE,
-    STANCES,
-    STATE_FIPS,
-    STATUSES,
-)
+from .dates import date_floor, parse_partial_date
+from .filters import EARLIEST, FILTERS, RANGES, mask
+from .vocab import ENDED_STATUSES, LAYER_KEYS, LAYERS, NEVER_IN_FORCE
 
-# Map layers a user can switch off (the layer control's overlays, by key).
-LAYER_KEYS = ("state", "county", "place", "school_district", "coverage", "agreements", "federal", "zone", "zone_all",
-              "border", "distance")
-MULTI = ("types", "levels", "states", "statuses", "stances", "restrictions", "models", "lists", "hidden")
-PARAM = {"types": "type", "levels": "level", "states": "state", "statuses": "status", "stances": "stance",
-         "restrictions": "restriction", "models": "model", "lists": "list", "start": "from", "end": "to",
-         "signed_from": "signed_from", "signed_to": "signed_to", "as_of": "as_of", "include_inactive": "all",
-         "focus": "focus", "hidden": "hide"}
-ALLOWED = {"types": INSTRUMENT_TYPES, "levels": LEVELS, "states": tuple(STATE_FIPS), "statuses": STATUSES,
-           "stances": STANCES, "restrictions": tuple(FLAG_GROUPS), "models": MODELS, "lists": FEDERAL_LISTS,
-           "hidden": LAYER_KEYS}
-EARLIEST = dt.date(1776, 7, 4)
+__all__ = ["EARLIEST", "LAYER_KEYS", "PARAM", "View", "parse_query", "apply", "add_view_arguments", "from_args"]
+MULTI = tuple(f.name for f in FILTERS if f.kind == "multi")
+PARAM = {f.name: f.param for f in FILTERS}
+ALLOWED = {f.name: f.choices for f in FILTERS if f.kind == "multi"}
 _FOCUS_RE = re.compile(r"^(" + "|".join(LAYERS) + r"):(\d{2,7})$")
 
 
@@ -68,13 +49,10 @@ class View:
     # ---- URL query string
     def to_query(self) -> dict[str, list[str] | str]:
         q: dict[str, list[str] | str] = {}
-        for f in fields(self):
+        for f in FILTERS:
             v = getattr(self, f.name)
-            if f.name == "include_inactive":
-                if v:
-                    q[PARAM[f.name]] = "1"
-            elif v:
-                q[PARAM[f.name]] = list(v) if f.name in MULTI else v
+            if v:
+                q[f.param] = "1" if f.kind == "flag" else (list(v) if f.kind == "multi" else v)
         return q
 
     def as_of_date(self, today: dt.date | None = None) -> str:
@@ -110,31 +88,33 @@ def parse_query(query: Mapping[str, object], today: dt.date | None = None) -> tu
     today = today or dt.date.today()
     notices: list[str] = []
     kw: dict[str, object] = {}
-    for name, param in PARAM.items():
+    for f in FILTERS:
+        name, param = f.name, f.param
         raw = query.get(param)
         if raw in (None, "", []):
             continue
         values = [str(v) for v in (raw if isinstance(raw, (list, tuple)) else [raw])][:60]
-        if name in MULTI:
-            good = tuple(dict.fromkeys(v for v in values if v in ALLOWED[name]))
-            bad = [v for v in values if v not in ALLOWED[name]]
+        if f.kind == "multi":
+            good = tuple(dict.fromkeys(v for v in values if v in f.choices))
+            bad = [v for v in values if v not in f.choices]
             if bad:
                 notices.append(f"Unknown {param} value(s) ignored: {', '.join(b[:30] for b in bad[:5])}.")
             kw[name] = good
-        elif name in ("start", "end", "as_of", "signed_from", "signed_to"):
+        elif f.kind in ("from", "to", "day"):
             kw[name] = _clamp_day(values[0], param, today, notices)
-        elif name == "include_inactive":
+        elif f.kind == "flag":
             kw[name] = values[0] in ("1", "true", "yes")
-        elif name == "focus":
+        elif f.kind == "key":
             v = values[0].strip()
             if v == "none" or _FOCUS_RE.match(v):
                 kw[name] = v
             else:
                 notices.append(f"`focus={v[:30]}` is not a jurisdiction key such as unsd:0622710; showing the default view.")
-    start, end = str(kw.get("start", "")), str(kw.get("end", ""))
-    if start and end and start > end:
-        notices.append(f"`from` ({start}) is after `to` ({end}); the two were swapped.")
-        kw["start"], kw["end"] = end, start
+    for lo, hi in RANGES.values():
+        start, end = str(kw.get(lo.name, "")), str(kw.get(hi.name, ""))
+        if start and end and start > end:
+            notices.append(f"`{lo.param}` ({start}) is after `{hi.param}` ({end}); the two were swapped.")
+            kw[lo.name], kw[hi.name] = end, start
     if kw.get("as_of") == today.isoformat():
         kw["as_of"] = ""
     return View(**kw), notices  # type: ignore[arg-type]
@@ -156,45 +136,25 @@ def in_force_mask(policies: pd.DataFrame, as_of: str) -> pd.Series:
 
 def apply(view: View, policies: pd.DataFrame, *, today: dt.date | None = None, for_map: bool = True) -> pd.DataFrame:
     """The policy rows this view shows.  Tables may include instruments not in force (``include_inactive``)."""
-    mask = pd.Series(True, index=policies.index)
-    for name, column in (("types", "instrument_type"), ("levels", "jurisdiction_level"), ("states", "state"),
-                         ("statuses", "status"), ("stances", "stance")):
-        values = getattr(view, name)
-        if values:
-            mask &= policies[column].isin(values)
-    if view.restrictions:
-        flags = [f for g in view.restrictions for f in FLAG_GROUPS[g]]
-        mask &= (policies[flags] == "Y").any(axis=1)
-    if view.start or view.end:
-        adopted = policies["date_adopted"].map(date_floor)
-        if view.start:
-            mask &= adopted >= view.start
-        if view.end:
-            mask &= (adopted != "") & (adopted <= view.end)
+    keep = mask(view, "policies", policies)
     if for_map or not view.include_inactive:
-        mask &= in_force_mask(policies, view.as_of_date(today))
-    return policies[mask]
+        keep &= in_force_mask(policies, view.as_of_date(today))
+    return policies[keep]
 
 
 # ---- command line
 def add_view_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--type", dest="types", action="append", choices=INSTRUMENT_TYPES, help="instrument type (repeatable)")
-    parser.add_argument("--level", dest="levels", action="append", choices=LEVELS)
-    parser.add_argument("--state", dest="states", action="append", choices=sorted(STATE_FIPS))
-    parser.add_argument("--status", dest="statuses", action="append", choices=STATUSES)
-    parser.add_argument("--stance", dest="stances", action="append", choices=STANCES)
-    parser.add_argument("--restriction", dest="restrictions", action="append", choices=tuple(FLAG_GROUPS))
-    parser.add_argument("--model", dest="models", action="append", choices=MODELS, help="287(g) model (repeatable)")
-    parser.add_argument("--list", dest="lists", action="append", choices=FEDERAL_LISTS, help="federal list (repeatable)")
-    parser.add_argument("--from", dest="start", default="", help="adopted on or after (YYYY[-MM[-DD]])")
-    parser.add_argument("--to", dest="end", default="", help="adopted on or before")
-    parser.add_argument("--signed-from", dest="signed_from", default="", help="287(g) agreements signed on or after")
-    parser.add_argument("--signed-to", dest="signed_to", default="", help="287(g) agreements signed on or before")
-    parser.add_argument("--as-of", dest="as_of", default="", help="what was in force on this day (YYYY-MM-DD; default today)")
-    parser.add_argument("--all", dest="include_inactive", action="store_true",
-                        help="tables also list instruments not in force on the as-of date")
-    parser.add_argument("--focus", default="", help="LAYER:GEOID of the selected jurisdiction, e.g. unsd:0622710")
-    parser.add_argument("--hide", dest="hidden", action="append", choices=LAYER_KEYS, help="map layer to switch off (repeatable)")
+    """One CLI flag per registered filter (repeatable for sets of codes); validated like a link."""
+    for f in FILTERS:
+        helptext = f.help or f.label
+        if f.kind == "multi":
+            parser.add_argument(f.flag, dest=f.name, action="append", choices=f.choices, help=f"{helptext} (repeatable)")
+        elif f.kind == "flag":
+            parser.add_argument(f.flag, dest=f.name, action="store_true", help=helptext)
+        else:
+            kind = {"from": "on or after (YYYY[-MM[-DD]])", "to": "on or before (YYYY[-MM[-DD]])",
+                    "day": "(YYYY-MM-DD; default today)", "key": ""}[f.kind]
+            parser.add_argument(f.flag, dest=f.name, default="", help=f"{helptext} {kind}".strip())
 
 
 def from_args(args: argparse.Namespace, today: dt.date | None = None) -> tuple[View, list[str]]:
@@ -210,32 +170,22 @@ def from_args(args: argparse.Namespace, today: dt.date | None = None) -> tuple[V
 
 
 def agreements_shown(view: View, table) -> pd.DataFrame:
-    """287(g) agreements this view shows: in force on its date, of its models, signed in its window."""
+    """287(g) agreements this view shows: in force on its date, passing every filter that applies to agreements
+    (state, model, signed window)."""
     from .agreements import active_on, began
 
     if table is None or not len(table.rows):
         return pd.DataFrame()
     rows = active_on(table, view.as_of_date())
-    if view.models:
-        rows = rows[rows["model"].isin(view.models)]
-    if view.signed_from or view.signed_to:
-        start = began(rows)
-        if view.signed_from:
-            rows = rows[start >= view.signed_from]
-            start = start[rows.index]
-        if view.signed_to:
-            rows = rows[(start != "") & (start <= view.signed_to)]
-    return rows
+    return rows[mask(view, "agreements", rows, {"began": began(rows)})]
 
 
 def listings_shown(view: View, table) -> pd.DataFrame:
-    """Federal listings in effect on the view's date, of its lists (joined rows, with boundaries)."""
+    """Federal listings in effect on the view's date that pass the filters applying to listings (state, list)."""
     from .designations import listed_on
 
     if table is None or table.joined is None or not len(table.joined.matched):
         return pd.DataFrame()
     rows = table.joined.matched
     rows = rows[listed_on(rows, view.as_of_date())]
-    if view.lists:
-        rows = rows[rows["list"].isin(view.lists)]
-    return rows
+    return rows[mask(view, "listings", rows)]

@@ -163,6 +163,13 @@ FEDERAL_LIST_LABEL = {"doj_2025_08_05": "Justice Department list (2025-08-05)",
 FEDERAL_COLOUR = "#000000"
 
 # ---------------------------------------------------------------------------- map furniture
+# Map layers a reader can switch off (the layer control's overlays, by key), with their labels.
+LAYER_KEYS = ("state", "county", "place", "school_district", "coverage", "agreements", "federal", "zone", "zone_all",
+              "border", "distance")
+LAYER_LABELS = {"state": "States", "county": "Counties", "place": "Cities and towns", "school_district": "School districts",
+                "coverage": "County coverage", "agreements": "287(g) agreements", "federal": "Federal lists",
+                "zone": "100 mi of Mexican border", "zone_all": "100-mile border zone (all borders)",
+                "border": "Border line", "distance": "Distance line"}
 BORDER_COLOUR = "#000000"
 ZONE_COLOUR = "#F0E442"
 ZONE_ALL_COLOUR = "#999999"

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from sanctuary_map import agreements as ag
-from sanctuary_map.mapping import agreement_lookups
+from sanctuary_map.selection import _agreement_lookup
+from sanctuary_map.view import agreements_shown
 from sanctuary_map.view import View
 from sanctuary_map.vocab import MODELS
 
@@ -441,11 +442,10 @@ def test_map_helpers_follow_the_history(tmp_path, index):
     assert len(ag.active_on(table, "2025-02-01")) == 0  # before signing or first sight
     assert len(ag.active_on(table, "2025-05-01")) == 3  # an ended agreement counts through its last capture
     assert len(ag.active_on(table, "2025-07-01")) == 2  # Los Angeles ended after 2025-05-01
-    holder = types.SimpleNamespace(agreements=table)
-    assert agreement_lookups(holder, _View("2025-07-01")) == {"county": {"12095": "task_force"}}
-    only_wso = agreement_lookups(holder, _View("2025-07-01", ("warrant_service_officer",)))
+    assert _agreement_lookup(agreements_shown(_View("2025-07-01"), table)) == {"county": {"12095": "task_force"}}
+    only_wso = _agreement_lookup(agreements_shown(_View("2025-07-01", ("warrant_service_officer",)), table))
     assert only_wso == {"county": {"12095": "warrant_service_officer"}}
-    found = ag.for_jurisdiction(table, "county", "06037", _View("2025-05-01"))
+    found = ag.for_jurisdiction(agreements_shown(_View("2025-05-01"), table), "county", "06037")
     assert [a["agency"] for a in found] == ["Los Angeles County Sheriff's Office"]
     events = ag.ledger_rows(table)
     assert {e["event"] for e in events} == {"287g_signed", "287g_ended"}  # nothing first seen after the first capture

@@ -89,13 +89,13 @@ def test_vector_snapshots(world_data):
 
 def test_csv_and_geojson_follow_the_view(world_data):
     view = View(stances=("requires_cooperation",), include_inactive=True)
-    frame = pd.read_csv(io.BytesIO(export.policies_csv(world_data.policies, view)), dtype=str)
+    frame = pd.read_csv(io.BytesIO(export.policies_csv(world_data, view)), dtype=str)
     assert set(frame["stance"]) == {"requires_cooperation"}
     assert set(frame["policy_id"]) == {p for p, s in zip(world_data.policies["policy_id"], world_data.policies["stance"])
                                        if s == "requires_cooperation"}
     evil = world_data.policies.copy()
     evil.loc[0, "notes"] = "=HYPERLINK(\"http://evil.example\")"
-    assert b"'=HYPERLINK" in export.policies_csv(evil, View(include_inactive=True))
+    assert b"'=HYPERLINK" in export.safe_csv(evil)
     gj = json.loads(export.boundaries_geojson(world_data, View()))
     keys = {(f["properties"]["layer"], f["properties"]["geoid"]) for f in gj["features"]}
     assert ("place", "0600001") in keys and ("place", "0600002") not in keys

@@ -59,13 +59,15 @@ def test_duplicate_headers_are_named():
     assert any(p.column == "title" and "duplicate" in p.reason for p in t.problems)
 
 
-def test_formula_values_pass_validation_but_are_neutralised_on_export():
+def test_formula_values_pass_validation_but_are_neutralised_on_export(tmp_path):
+    from sanctuary_map.data import load_map_data
     from sanctuary_map.export import policies_csv
     from sanctuary_map.view import View
 
     t = validate_text(csv_text([row(notes="=1+2", summary="+SUM(A1)", instrument_ref="-3", source_title="@cmd")]), name="f.csv")
     assert t.problems == []
-    out = policies_csv(t.rows, View()).decode()
+    data = load_map_data(t, tmp_path / "no-geodata", data_dir=tmp_path, with_related=False)
+    out = policies_csv(data, View()).decode()
     assert "'=1+2" in out and "'+SUM(A1)" in out and "'-3" in out and "'@cmd" in out
 
 

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from sanctuary_map.mapping import Assets, Published, build_map, lookups, map_config
+from sanctuary_map.mapping import Assets, Published, build_map, map_config
+from sanctuary_map.selection import select
 from sanctuary_map.publish import publish_boundaries
 from sanctuary_map.view import View
 
@@ -24,14 +25,14 @@ def config_of(html: str) -> dict:
 
 
 def test_lookups_follow_filters_and_as_of(world_data):
-    lk = lookups(world_data, View())
+    lk = select(world_data, View()).lookups
     assert lk.lookup["place"] == {"0600001": "L", "4100003": "L"} and lk.lookup["county"] == {"06001": "R"}
     assert "0600002" not in lk.lookup.get("place", {})  # repealed
     assert lk.shown["place:0600001"] == ["testville-res", "testville-ord"]
     assert lk.coverage["06001"] == "M"  # its own requirement plus a city and a district that limit
-    past = lookups(world_data, View(as_of="2019-07-01"))
+    past = select(world_data, View(as_of="2019-07-01")).lookups
     assert {"0600001", "0600002"} <= set(past.lookup["place"]) and past.lookup["county"]["06003"] == "R"
-    only = lookups(world_data, View(stances=("requires_cooperation",)))
+    only = select(world_data, View(stances=("requires_cooperation",))).lookups
     assert set(only.lookup) == {"county"}
 
 
