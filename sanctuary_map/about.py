@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .coverage import official_counts
 from .data import MapData
-from .distances import METHOD, ZONE_LABELS, ZONE_METHODS
+from .distances import METHOD, ZONE_LABELS, ZONE_METHODS, ZONE_TEST
 from .vocab import (
     BINDING_LABEL,
     FLAG_GROUPS,
@@ -46,7 +46,7 @@ what it does, and the page every entry was checked against.
   States). Regulations define the external boundary from the land boundaries *and the territorial sea* (12 nautical miles
   offshore), which pushes the zone about 14 miles further inland along the coasts than drawing it from the shoreline;
   advocates and the agency in practice draw it from every land border and coastline, Great Lakes included — about
-  two-thirds of the population lives inside it. This map draws it from the shoreline: {ZONE_METHODS['zone_all']}.
+  two-thirds of the population lives inside it. This map draws it from the shoreline: {ZONE_METHODS['zone_all']}. {ZONE_TEST}.
 """
 
 

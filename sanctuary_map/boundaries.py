@@ -124,8 +124,7 @@ def build(source: Source, out_dir: Path, *, log: Log = print, progress_factory=N
         full = full[~full.geometry.is_empty].reset_index(drop=True)
         if layer == "state":
             land = shapely.union_all(full.geometry.values)
-            zones = {"zone_mexico": shapely.intersection(distances.mexico_zone(border), land),
-                     "zone_all": distances.external_zone(full)}
+            zones = {"zone_mexico": distances.mexico_zones(border, land), "zone_all": distances.external_zones(full)}
         index_parts.append(_index_rows(full, layer, border, zones, kept.get("county")))
         parquets[layer] = out_dir / FULL_DIR / f"{layer}.parquet"
         full[["geoid", "name", "statefp", "geometry"]].to_parquet(parquets[layer])
@@ -144,7 +143,7 @@ def build(source: Source, out_dir: Path, *, log: Log = print, progress_factory=N
 
     gpd.GeoDataFrame({"name": ["US-Mexico land border"]}, geometry=[border], crs=WGS84).to_file(out_dir / BORDER_FILE, driver="GeoJSON")
     for key, zone in zones.items():
-        simple = shapely.set_precision(shapely.simplify(zone, 0.005), 1e-4)
+        simple = shapely.set_precision(shapely.simplify(zone.drawn, 0.005), 1e-4)
         gpd.GeoDataFrame({"name": [distances.ZONE_LABELS[key]]}, geometry=[simple], crs=WGS84).to_file(
             out_dir / ZONE_FILES[key], driver="GeoJSON")
     missing = [{"layer": layer, "scope": scope, "state": FIPS_STATE.get(scope, scope), "wanted": wanted_label(layer, scope)}
@@ -161,7 +160,7 @@ def build(source: Source, out_dir: Path, *, log: Log = print, progress_factory=N
         "tiles": tile_info,
         "border": {"file": BORDER_FILE, "source": distances.BORDER_SOURCE, "licence": "public domain (Natural Earth)"},
         "zones": {k: {"file": ZONE_FILES[k], "label": distances.ZONE_LABELS[k], "method": distances.ZONE_METHODS[k],
-                      "miles": distances.ZONE_MILES} for k in ZONE_FILES},
+                      "test": distances.ZONE_TEST, "miles": distances.ZONE_MILES} for k in ZONE_FILES},
         "distance_method": distances.METHOD,
     }
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2))

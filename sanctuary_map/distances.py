@@ -54,6 +54,17 @@ ZONE_METHODS = {
                  "and the Great Lakes shores; inland lakes excluded), each region in its own equal-area projection, "
                  "clipped to the states; islands west of the 180th meridian are left out"),
 }
+# The zones are drawn clipped to the 1:5M state outlines, but whether a jurisdiction is inside is decided against the
+# unclipped buffer: a coastal city's 1:500k outline reaches past the 1:5M coastline (harbours, piers, water areas), which
+# says nothing about its distance from the boundary. Both lines are generalised (the outer edge is simplified by ~1 km,
+# the 1:10m border quantised to ~0.2-0.4 km), so a boundary within that precision of the 100-mile line counts on the
+# side where it lies: "inside" when wholly within 100 miles + ZONE_TOLERANCE_KM, "partly inside" when it also reaches
+# closer than 100 miles - ZONE_TOLERANCE_KM, "outside" otherwise.
+ZONE_TOLERANCE_KM = 1.0
+ZONE_TEST = ("A boundary reads inside when it lies wholly within 100 miles of the line (the buffer itself, not "
+             "clipped to the generalised 1:5M coastline, so coastal outlines that reach into the water still count "
+             f"as inside), partly inside when it crosses the 100-mile line by more than {ZONE_TOLERANCE_KM:g} km "
+             "(the lines' precision), outside otherwise")
 USA, MEXICO = "840", "484"
 # The 1:10m border line is quantised to ~0.2-0.4 km and Census outlines are generalised differently:
 # a boundary closer than this touches the border (distance 0) rather than sitting "0.3 km" away.
@@ -86,6 +97,17 @@ def border_line(path: Path = WORLD_ATLAS):
     return shapely.line_merge(shapely.union_all(lines))
 
 
+@dataclass(frozen=True)
+class Zone:
+    """One 100-mile zone: what the map draws, and the two unclipped buffers its flags are tested against."""
+    drawn: object  # within `miles` of the line, clipped to the state outlines (land)
+    reach: object  # within `miles` + ZONE_TOLERANCE_KM, unclipped: a boundary wholly in it reads "inside"
+    core: object  # within `miles` - ZONE_TOLERANCE_KM, unclipped: a boundary reaching it reads at least "partly inside"
+
+
+_TOLERANCE_MILES = ZONE_TOLERANCE_KM / KM_PER_MILE
+
+
 @functools.lru_cache(maxsize=8)
 def _zone_from_wkb(wkb: bytes, miles: float):
     line = gpd.GeoSeries([shapely.from_wkb(wkb)], crs=WGS84).to_crs(DEFAULT_CRS)
@@ -93,16 +115,25 @@ def _zone_from_wkb(wkb: bytes, miles: float):
 
 
 def mexico_zone(border, miles: float = ZONE_MILES):
-    """Everything within ``miles`` of the land border line (lon/lat polygon).
+    """Everything within ``miles`` of the land border line (lon/lat polygon, not clipped to land).
 
     Cached by the line's content (its WKB), never by object identity: Python reuses ids.
     """
     return _zone_from_wkb(shapely.to_wkb(border), miles)
 
 
-def external_zone(states: gpd.GeoDataFrame, miles: float = ZONE_MILES):
-    """Within ``miles`` of the outer edge of the state outlines (coasts, Great Lakes, both land borders)."""
-    land = shapely.union_all(shapely.make_valid(states.geometry.values))
+def mexico_zones(border, land, miles: float = ZONE_MILES) -> Zone:
+    """The Mexican-border zone: drawn clipped to ``land``, tested against the unclipped buffers."""
+    return Zone(shapely.intersection(mexico_zone(border, miles), land),
+                mexico_zone(border, miles + _TOLERANCE_MILES), mexico_zone(border, miles - _TOLERANCE_MILES))
+
+
+def _land(states: gpd.GeoDataFrame):
+    return shapely.union_all(shapely.make_valid(states.geometry.values))
+
+
+def _external_buffer(land, miles: float):
+    """Within ``miles`` of the outer edge of ``land`` (coasts, Great Lakes, both land borders), on both sides of it."""
     parts = [p for p in getattr(land, "geoms", [land]) if p.geom_type == "Polygon" and p.bounds[2] < 0]
     zones = []
     for p in parts:
@@ -112,14 +143,22 @@ def external_zone(states: gpd.GeoDataFrame, miles: float = ZONE_MILES):
         crs = "EPSG:3338" if lat > 50 else ("ESRI:102007" if lon < -150 else DEFAULT_CRS)
         g = gpd.GeoSeries([outer], crs=WGS84).to_crs(crs).buffer(miles * KM_PER_MILE * 1000, quad_segs=8)
         zones.append(shapely.make_valid(g.to_crs(WGS84).iloc[0]))
-    return shapely.intersection(shapely.make_valid(shapely.union_all(zones)), land)
+    return shapely.make_valid(shapely.union_all(zones))
 
 
-def zone_flags(geoms: np.ndarray, zone) -> np.ndarray:
-    """'inside' / 'partly inside' / 'outside' for each geometry (vectorised)."""
-    shapely.prepare(zone)
-    inside = shapely.contains(zone, geoms)
-    touches = shapely.intersects(zone, geoms)
+def external_zones(states: gpd.GeoDataFrame, miles: float = ZONE_MILES) -> Zone:
+    """The all-boundaries zone: drawn clipped to the state outlines, tested against the unclipped buffers."""
+    land = _land(states)
+    return Zone(shapely.intersection(_external_buffer(land, miles), land),
+                _external_buffer(land, miles + _TOLERANCE_MILES), _external_buffer(land, miles - _TOLERANCE_MILES))
+
+
+def zone_flags(geoms: np.ndarray, zone: Zone) -> np.ndarray:
+    """'inside' / 'partly inside' / 'outside' for each geometry (vectorised), tested as ZONE_TEST says."""
+    shapely.prepare(zone.reach)
+    shapely.prepare(zone.core)
+    inside = shapely.covers(zone.reach, geoms)
+    touches = shapely.intersects(zone.core, geoms)
     return np.where(inside, "inside", np.where(touches, "partly inside", "outside"))
 
 
