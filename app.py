@@ -6,7 +6,6 @@ link's as-of date (for an article).
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from sanctuary_map import ui
 from sanctuary_map.mapping import DEFAULT_FOCUS
@@ -35,15 +34,13 @@ def map_page() -> None:
             ui.set_view(view)
     elif not view.focus:
         view = view.with_focus("none")
-    m = ui.map_figure(page, view)
-    value = st_folium(m, returned_objects=["last_clicked"], use_container_width=True, height=560 if not embed else 520,
-                      key="map")
+    clicked = ui.living_map(page, view, height=560 if not embed else 520)
     if embed:
         ui.embed_credit(page, view)
         return
     sel = ui.selection(page, view)
     st.caption(ui.counts_caption(page, len(sel.policies)) + f" On the map: {len(sel.mapped)}.")
-    ui.what_applies_here(page, value)
+    ui.what_applies_here(page, clicked)
     ui.share_box(view)
     ui.map_downloads(page, view)
     ui.log_run_time("map")

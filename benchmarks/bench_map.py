@@ -184,7 +184,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def first_polygon_seconds(runs: int) -> dict[str, float]:
     """Navigation start to the first policy polygon drawn, cold cache, by the page's own clock.
 
-    (a) waits for the first policy polygon painted from its tiles (window.smFirstPolicyPaint); (b) and (c) for
+    (a) waits for the first policy polygon painted from its tiles (window.SanctuaryMap.firstPolicyPaint); (b) and (c) for
     a drawn SVG path.  Each page is the
     standalone render served from a local folder with the self-hosted assets (so (a) fetches its
     archives over HTTP range requests like the app).
@@ -205,7 +205,7 @@ def first_polygon_seconds(runs: int) -> dict[str, float]:
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    conditions = {"a": "window.smFirstPolicyPaint !== undefined",
+    conditions = {"a": "window.SanctuaryMap && window.SanctuaryMap.firstPolicyPaint !== undefined",
                   "b": "[...document.querySelectorAll('path.leaflet-interactive')].some(p => (p.getAttribute('d')||'').length > 20)"}
     conditions["c"] = conditions["b"]
 

@@ -28,12 +28,10 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-FRAME = "iframe[title='streamlit_folium.st_folium']"
 RAMP_SECONDS = 5.0
 LOG = "/tmp/sanctuary-map-load.log"
 ACTIONS = [("Instrument type", "State statute"), ("Instrument type", "Ordinance"), ("Level", "School districts")]
-READY = ("() => Array.from(document.querySelectorAll('iframe')).some("
-         "f => { try { return f.contentWindow.smTilesReady === true; } catch (e) { return false; } })")
+READY = "() => !!window.SanctuaryMap && window.SanctuaryMap.tilesReady === true"
 
 
 def free_port() -> int:
@@ -57,7 +55,7 @@ async def session(browser, url: str, timings: list, failures: list, idx: int, de
         t = time.perf_counter()
         await page.goto(url, wait_until="commit", timeout=180_000)
         await page.wait_for_selector(IDLE, timeout=180_000)
-        frame = page.frame_locator(FRAME)
+        frame = page  # the living map is in the page itself (no iframe)
         await page.wait_for_function(READY, timeout=120_000)  # the vector tiles have drawn
         timings.append(("first load", time.perf_counter() - t))
         for label, option in ACTIONS:

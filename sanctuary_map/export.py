@@ -236,7 +236,7 @@ def _chromium_shot(page_html: str, width: int, height: int, scale: float, pdf: b
             page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(("data:", "about:", "blob:"))
                        else route.continue_())
             page.set_content(page_html, wait_until="load")
-            page.wait_for_function("() => window.smTilesReady === true", timeout=30000)
+            page.wait_for_function("() => window.SanctuaryMap && window.SanctuaryMap.tilesReady === true", timeout=30000)
             page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')", timeout=15000)
             if pdf:
                 return page.pdf(width=f"{width}px", height=f"{height}px", print_background=True)

@@ -292,6 +292,80 @@ def focus_bounds(row: pd.Series) -> list[list[float]]:
     return [[float(row["miny"]), float(row["minx"])], [float(row["maxy"]), float(row["maxx"])]]
 
 
+OVERLAY_STYLES = {
+    "zone_mexico": ("Within 100 miles of the Mexican land border", "zone",
+                    {"fillColor": ZONE_COLOUR, "color": "#b5a800", "weight": 1, "fillOpacity": 0.25, "dashArray": "4 3"}),
+    "zone_all": ("100-mile border zone (all external boundaries)", "zone_all",
+                 {"fillColor": ZONE_ALL_COLOUR, "color": "#777777", "weight": 0.8, "fillOpacity": 0.12, "dashArray": "2 4"}),
+    "border": ("US\u2013Mexico land border", "border", {"color": BORDER_COLOUR, "weight": 3}),
+}
+
+
+def tile_groups(published: Published, cfg: dict) -> tuple[list[dict], list[tuple[str, str]]]:
+    """The tile layer's paint groups (bottom to top) and the (key, title) of each one the layer control switches."""
+    groups = [{"key": "base", "kind": "base", "layers": ["state"]}] if "state" in published.archives else []
+    toggles = []
+    for key, title, kind, layers in GROUPS:
+        present = [x for x in layers if x in published.archives]
+        if not present or key == "agreements" and not cfg.get("agreements") or key == "federal" and not cfg.get("federal"):
+            continue
+        groups.append({"key": key, "kind": kind, "layers": present})
+        toggles.append((key, title))
+    return groups, toggles
+
+
+def distance_segments(row: pd.Series) -> list[dict]:
+    """The focused jurisdiction's straight line(s) to the border, with their labels ([lat, lon] pairs)."""
+    if row is None or not pd.notna(row["border_km"]):
+        return []
+    pts = json.loads(row["nearest_points"])
+    out = [{"points": [[pts[0][1], pts[0][0]], [pts[1][1], pts[1][0]]], "colour": SEGMENT_COLOUR, "weight": 3,
+            "dash": "8 6", "direction": "top",
+            "label": f"{row['border_miles']:.1f} mi ({row['border_km']:.1f} km) to the US\u2013Mexico border \u2014 "
+                     "straight line, nearest edge"}]
+    if not row["nearest_part_is_mainland"]:
+        mp = json.loads(row["mainland_nearest_points"])
+        out.append({"points": [[mp[0][1], mp[0][0]], [mp[1][1], mp[1][0]]], "colour": "#555555", "weight": 2, "dash": "2 6",
+                    "direction": "right",
+                    "label": f"mainland: {row['mainland_miles']:.1f} mi ({row['mainland_km']:.1f} km)"})
+    return out
+
+
+def map_legend(data: MapData, view: View, row: pd.Series | None) -> tuple[str, list]:
+    sel = select(data, view)
+    sections = list(sel.legend)
+    if row is not None and pd.notna(row["border_km"]) and "distance" in sel.layers_shown:
+        sections.append(("", [("Distance to the US\u2013Mexico border (selected)", SEGMENT_COLOUR, "dash")]))
+    title = "Jurisdictions with an instrument" if sel.lookups.lookup else "No instrument matches the filters"
+    return title, [(s, e) for s, e in sections if e]
+
+
+def living_payload(data: MapData, view: View, published: Published, *, basemap: str = "none",
+                   assets: Assets | None = None) -> dict:
+    """Everything the living map (one Leaflet map per page visit, see static/js/living-map.js) receives on a rerun:
+    the view's results as lookups, the paint groups, overlays, legend and focus.  JSON only; no filter rules."""
+    assets = assets or Assets.served()
+    cfg = map_config(data, view, published)
+    tiles_url = BASEMAP_TILES.get(basemap)
+    if tiles_url:
+        cfg = {**cfg, "baseOpacity": 0.15}
+    groups, toggles = tile_groups(published, cfg)
+    shown = select(data, view).layers_shown
+    row = focus_row(data, view.focus or "")
+    title, legend = map_legend(data, view, row)
+    overlays = [{"key": key, "view_key": vk, "name": name, "style": style, "url": published.overlays.get(key)}
+                for key, (name, vk, style) in OVERLAY_STYLES.items() if published.overlays.get(key) is not None]
+    return {
+        "config": cfg, "groups": groups, "toggles": [{"key": k, "title": t, "show": k in shown} for k, t in toggles],
+        "overlays": overlays, "shown": sorted(shown),
+        "legend": {"title": title, "sections": legend},
+        "focus": {"key": view.focus or "", "bounds": focus_bounds(row) if row is not None else CONUS_BOUNDS,
+                  "segments": distance_segments(row) if "distance" in shown else []},
+        "basemap": {"url": tiles_url[0], "attribution": tiles_url[1]} if tiles_url else None,
+        "assets": {"js": [u for _, u in assets.js], "css": [u for _, u in assets.css]},
+    }
+
+
 def build_map(
     data: MapData,
     view: View,
@@ -324,16 +398,8 @@ def build_map(
     CustomPane("smOverlay", z_index=450, pointer_events=False).add_to(m)
     CustomPane("smPoints", z_index=460, pointer_events=True).add_to(m)
     var = conf.get_name()
-    has_agreements = bool(cfg.get("agreements"))
-    has_federal = bool(cfg.get("federal"))
-    groups = [{"key": "base", "kind": "base", "layers": ["state"]}] if "state" in published.archives else []
-    toggles = []
-    for key, title, kind, layers in GROUPS:
-        present = [x for x in layers if x in published.archives]
-        if not present or key == "agreements" and not has_agreements or key == "federal" and not has_federal:
-            continue
-        groups.append({"key": key, "kind": kind, "layers": present})
-        toggles.append(TileGroup(key, title, show=key in shown))
+    groups, toggle_keys = tile_groups(published, cfg)
+    toggles = [TileGroup(key, title, show=key in shown) for key, title in toggle_keys]
     tiles_layer = Tiles(var, groups)
     m.add_child(tiles_layer)
     for toggle in toggles:
@@ -341,12 +407,7 @@ def build_map(
     layer_vars = [tiles_layer.get_name()]
     Points(var, "smPoints", show=bool({"place", "school_district"} & shown)).add_to(m)
 
-    styles = {"zone_mexico": ("Within 100 miles of the Mexican land border", "zone",
-                              {"fillColor": ZONE_COLOUR, "color": "#b5a800", "weight": 1, "fillOpacity": 0.25, "dashArray": "4 3"}),
-              "zone_all": ("100-mile border zone (all external boundaries)", "zone_all",
-                           {"fillColor": ZONE_ALL_COLOUR, "color": "#777777", "weight": 0.8, "fillOpacity": 0.12, "dashArray": "2 4"}),
-              "border": ("US\u2013Mexico land border", "border", {"color": BORDER_COLOUR, "weight": 3})}
-    for key, (name, view_key, style) in styles.items():
+    for key, (name, view_key, style) in OVERLAY_STYLES.items():
         spec = published.overlays.get(key)
         if spec is None:
             continue
@@ -357,28 +418,18 @@ def build_map(
     row = focus_row(data, view.focus or "")
     if row is not None:
         bounds = focus_bounds(row)
-        if pd.notna(row["border_km"]):
-            pts = json.loads(row["nearest_points"])
-            label = f"{row['border_miles']:.1f} mi ({row['border_km']:.1f} km) to the border \u2014 straight line, nearest edge"
+        segments = distance_segments(row)
+        if segments:
             seg = folium.FeatureGroup(name="Distance to border", show="distance" in shown)
-            folium.PolyLine([[pts[0][1], pts[0][0]], [pts[1][1], pts[1][0]]], color=SEGMENT_COLOUR, weight=3, dash_array="8 6",
-                            tooltip=folium.Tooltip(html.escape(label), permanent=True, sticky=False, direction="top",
-                                                   class_name="sm-seg-label")).add_to(seg)
-            if not row["nearest_part_is_mainland"]:
-                mp = json.loads(row["mainland_nearest_points"])
-                ml = f"mainland: {row['mainland_miles']:.1f} mi ({row['mainland_km']:.1f} km)"
-                folium.PolyLine([[mp[0][1], mp[0][0]], [mp[1][1], mp[1][0]]], color="#555555", weight=2, dash_array="2 6",
-                                tooltip=folium.Tooltip(html.escape(ml), permanent=True, direction="right",
-                                                       class_name="sm-seg-label")).add_to(seg)
+            for s in segments:
+                folium.PolyLine(s["points"], color=s["colour"], weight=s["weight"], dash_array=s["dash"],
+                                tooltip=folium.Tooltip(html.escape(s["label"]), permanent=True, sticky=False,
+                                                       direction=s["direction"], class_name="sm-seg-label")).add_to(seg)
             seg.add_to(m)
     m.fit_bounds(bounds, padding=(20, 20))
     m.add_child(Interact(var, layer_vars))
 
-    sel = select(data, view)
-    sections = list(sel.legend)
-    if row is not None and pd.notna(row["border_km"]) and "distance" in shown:
-        sections.append(("", [("Distance to the border (selected)", SEGMENT_COLOUR, "dash")]))
-    title = "Jurisdictions with an instrument" if sel.lookups.lookup else "No instrument matches the filters"
+    title, sections = map_legend(data, view, row)
     Legend(title, sections).add_to(m)
     if controls:
         folium.LayerControl(collapsed=True).add_to(m)

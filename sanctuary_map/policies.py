@@ -41,7 +41,10 @@ COLUMNS: tuple[str, ...] = (
     "instrument_type", "binding_level", "status", "status_date", "title", "instrument_ref",
     "date_adopted", "date_effective", *FLAGS, "relates_to", "relation",
     "summary", "source_url", "source_kind", "source_title", "source_accessed", "source_url_2", "geoid_source", "notes",
+    "binds_levels",
 )
+# Columns a file may leave out (read as blank): tables written before the column existed stay valid.
+OPTIONAL_COLUMNS: tuple[str, ...] = ("binds_levels",)
 REQUIRED = (
     "policy_id", "jurisdiction_name", "jurisdiction_level", "state", "geoid", "geoid_layer", "stance",
     "instrument_type", "binding_level", "status", "title", "source_url", "source_kind", "source_title",
@@ -185,7 +188,7 @@ def validate_text(text: str, *, name: str = "policies.csv", today: dt.date | Non
         seen.add(h)
         if h not in COLUMNS:
             problems.append(Problem(name, 1, h or "(blank)", "unknown column"))
-    missing = [c for c in COLUMNS if c not in seen]
+    missing = [c for c in COLUMNS if c not in seen and c not in OPTIONAL_COLUMNS]
     for c in missing:
         problems.append(Problem(name, 1, c, "missing column"))
     if any(p.reason in ("duplicate column",) for p in problems) or any(c in REQUIRED for c in missing):
@@ -303,7 +306,32 @@ def _row_problems(rec: dict[str, str], rno: int, name: str, today: dt.date) -> l
     for column in TEXT_COLUMNS + ("policy_id", "relates_to"):
         if _MARKUP_RE.search(rec[column]):
             bad(column, "contains markup (HTML tags, entities or script URLs); write plain text")
+    reason = _binds_problem(rec["binds_levels"], level)
+    if reason:
+        bad("binds_levels", reason)
     return out
+
+
+# ---------------------------------------------------------------------------- which levels an instrument binds
+def _binds_problem(value: str, level: str) -> str | None:
+    if not value:
+        return None
+    parts = value.split(";")
+    unknown = [v for v in parts if v not in LEVELS]
+    if unknown:
+        return (f"unknown level {unknown[0][:30]!r}: use ';'-separated values from {';'.join(LEVELS)} "
+                "(blank means the row's own level)")
+    if len(set(parts)) != len(parts):
+        return "a level is listed twice"
+    if level in LEVELS and level != "state" and "state" in parts:
+        return f"a {level} instrument cannot bind the state"
+    return None
+
+
+def binds_levels(value: str, level: str) -> tuple[str, ...]:
+    """The levels an instrument binds (``binds_levels``, in LEVELS order); blank means the row's own level."""
+    parts = {v for v in value.split(";") if v} or {level}
+    return tuple(v for v in LEVELS if v in parts)
 
 
 # ---------------------------------------------------------------------------- the related tables

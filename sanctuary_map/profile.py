@@ -5,6 +5,12 @@
 force on the view's date, its 287(g) agreements and federal listings, and says in words where
 a state law preempts local policy.  ``profile(data, layer, geoid, view)`` is the same for one
 jurisdiction plus its timeline, overlapping jurisdictions and border distance.
+
+Every jurisdiction below the state also lists the higher-level law that applies to it (``applies``):
+the state's instruments in force whose ``binds_levels`` include its level, and its counties'
+instruments that bind its level (a county ordinance binding the cities in it).  A school district
+also gets the state law binding county and city police, the officers who would answer a call at its
+schools (they are marked with whom they bind).  See :func:`applies_here`.
 """
 from __future__ import annotations
 
@@ -15,14 +21,18 @@ import pandas as pd
 from .data import MapData
 from .distances import describe_distance
 from .join import rows_for
+from .policies import binds_levels
 from .selection import select
 from .view import View
 from .vocab import (
     FLAG_LABELS,
     FLAGS,
     INSTRUMENT_LABEL,
+    LAYER_LEVEL,
     LAYER_SINGULAR,
+    LEVEL_LABEL,
     SCHOOL_LAYERS,
+    STATE_FIPS,
     STANCE_CLAUSE,
     STANCE_LABEL,
     STATE_NAMES,
@@ -45,6 +55,15 @@ class Instrument:
     source_title: str
     source_kind: str
     source_url_2: str
+    binds: str = ""  # "state, counties, cities" (readable binds_levels)
+    applies_as: str = ""  # "state law that applies here" / "county law that applies here" when it is not its own
+    applies_from: str = ""  # the jurisdiction the instrument belongs to, when it is not its own
+
+
+APPLIES_AS = {"state": "state law that applies here", "county": "county law that applies here"}
+_BINDS_WORD = {"state": "the state", "county": "counties", "place": "cities and towns", "school_district": "school districts"}
+# Which ``binds_levels`` make a state instrument apply to a jurisdiction of each level (see applies_here).
+STATE_LAW_FOR = {"county": ("county",), "place": ("place",), "school_district": ("school_district", "county", "place")}
 
 
 @dataclass
@@ -62,20 +81,54 @@ class Entry:
     zone_mexico: str = ""
     zone_all: str = ""
     note: str = ""
+    applies: list[Instrument] = field(default_factory=list)  # state and county law that applies here
 
     @property
     def stances(self) -> set[str]:
         return {i.stance for i in self.instruments}
 
 
-def _instruments(rows: pd.DataFrame) -> list[Instrument]:
+def _binds_words(r: dict) -> str:
+    return ", ".join(_BINDS_WORD[v] for v in binds_levels(str(r.get("binds_levels") or ""), r["jurisdiction_level"]))
+
+
+def _instruments(rows: pd.DataFrame, applies_as: str = "") -> list[Instrument]:
     out = []
     for r in rows.sort_values("date_adopted").to_dict("records"):
         out.append(Instrument(
             r["policy_id"], r["title"], INSTRUMENT_LABEL.get(r["instrument_type"], r["instrument_type"]), r["stance"],
             STATUS_LABEL.get(r["status"], r["status"]), r["date_adopted"], r["date_effective"], r["summary"],
             [FLAG_LABELS[f] for f in FLAGS if r.get(f) == "Y"], r["source_url"], r["source_title"], r["source_kind"],
-            r["source_url_2"]))
+            r["source_url_2"], _binds_words(r), applies_as, r["jurisdiction_name"] if applies_as else ""))
+    return out
+
+
+def _binding(rows: pd.DataFrame, levels: tuple[str, ...]) -> pd.DataFrame:
+    """The rows whose binds_levels include any of ``levels`` (blank binds_levels: the row's own level)."""
+    if rows.empty:
+        return rows
+    binds = [binds_levels(str(b or ""), lvl) for b, lvl in zip(rows["binds_levels"], rows["jurisdiction_level"])]
+    return rows[[any(v in levels for v in b) for b in binds]]
+
+
+def applies_here(in_force: pd.DataFrame, layer: str, statefp: str, counties: list[str]) -> list[Instrument]:
+    """The state and county instruments in force (rows of ``in_force``) that apply to a jurisdiction below the state.
+
+    State instruments apply when their ``binds_levels`` include the jurisdiction's level (for a school
+    district, also those binding county or city police: STATE_LAW_FOR); county instruments, of the counties
+    the jurisdiction lies in, when they bind its level.  Those binding the jurisdiction's own level come first.
+    """
+    level = LAYER_LEVEL.get(layer, "")
+    if level not in STATE_LAW_FOR or in_force.empty:
+        return []
+    out: list[Instrument] = []
+    state = rows_for(in_force, "state", statefp)
+    own = _binding(state, (level,))
+    out += _instruments(own, APPLIES_AS["state"])
+    out += _instruments(_binding(state.drop(own.index), STATE_LAW_FOR[level]), APPLIES_AS["state"])
+    if level != "county":
+        for c in counties:
+            out += _instruments(_binding(rows_for(in_force, "county", c), (level,)), APPLIES_AS["county"])
     return out
 
 
@@ -91,13 +144,15 @@ def _related(data: MapData, view: View, layer: str, geoid: str) -> tuple[list[di
     return agreements, listings
 
 
-def entry(data: MapData, row: pd.Series, view: View, shown: pd.DataFrame) -> Entry:
+def entry(data: MapData, row: pd.Series, view: View, shown: pd.DataFrame, in_force: pd.DataFrame | None = None) -> Entry:
     layer, geoid = row["layer"], row["geoid"]
     mine = rows_for(shown, layer, geoid)
     name = mine["jurisdiction_name"].iloc[0] if len(mine) else row["name"]
     agreements, listings = _related(data, view, layer, geoid)
     e = Entry(f"{layer}:{geoid}", layer, geoid, name, LAYER_SINGULAR[layer].capitalize(), row["state"], _instruments(mine),
               agreements, listings, zone_mexico=str(row["zone_mexico"]), zone_all=str(row["zone_all"]))
+    counties = [c for c in str(row["counties"] or "").split(",") if c and c != geoid]
+    e.applies = applies_here(in_force if in_force is not None else shown, layer, str(row["statefp"]), counties)
     if pd.notna(row["border_km"]):
         e.distance = describe_distance(row, LAYER_SINGULAR[layer])
     return e
@@ -128,12 +183,15 @@ def stack(data: MapData, lon: float, lat: float, view: View) -> tuple[list[Entry
     if data.boundaries is None:
         return [], ""
     rows = data.boundaries.containing(lon, lat)
-    shown = select(data, view).mapped
-    entries = [entry(data, r, view, shown) for _, r in rows.iterrows()]
+    sel = select(data, view)
+    entries = [entry(data, r, view, sel.mapped, sel.in_force) for _, r in rows.iterrows()]
     layers = {e.layer for e in entries}
     if entries and "place" not in layers and data.boundaries.has_file("place", entries[0].geoid[:2]):
+        county = next((e.geoid for e in entries if e.layer == "county"), "")
         entries.insert(min(2, len(entries)), Entry("", "place", "", "Unincorporated area", "City or town",
-                                                   entries[0].state, note="no city or town: the county governs here"))
+                                                   entries[0].state, note="no city or town: the county governs here",
+                                                   applies=applies_here(sel.in_force, "place", entries[0].geoid[:2],
+                                                                        [county] if county else [])))
     return entries, preemption_note(entries)
 
 
@@ -157,16 +215,18 @@ def profile(data: MapData, layer: str, geoid: str, view: View) -> dict | None:
         agreements, listings = _related(data, view, layer, geoid)
         e = Entry(f"{layer}:{geoid}", layer, geoid, first["jurisdiction_name"], LAYER_SINGULAR[layer].capitalize(),
                   first["state"], _instruments(rows_for(sel.in_force, layer, geoid)), agreements, listings,
-                  note="its boundary file is not in this server's Census source")
+                  note="its boundary file is not in this server's Census source",
+                  applies=applies_here(sel.in_force, layer, STATE_FIPS.get(first["state"], geoid[:2]), []))
         overlapping: list[dict] = []
     else:
-        e = entry(data, row, view, shown)
+        e = entry(data, row, view, shown, sel.in_force)
         overlapping = overlaps(data, row)
     in_force = [i for i in e.instruments]
     summary = summarise(e)
     return {"key": e.key, "name": e.name, "level": e.level, "state": e.state, "summary": summary,
             "as_of": view.as_of_date(), "dataset_version": data.version,
             "instruments": [asdict(i) for i in in_force],
+            "applies_here": [asdict(i) for i in e.applies],
             "all_instruments": [asdict(i) for i in _instruments(rows)],
             "agreements": e.agreements, "listings": e.listings, "distance": e.distance,
             "zone_mexico": e.zone_mexico, "zone_all": e.zone_all, "overlapping": overlapping, "note": e.note,
@@ -183,6 +243,8 @@ def summarise(e: Entry) -> str:
             by.setdefault(i.stance, []).append(i)
         parts.append(f"{e.name} has {len(e.instruments)} instrument{'s' if len(e.instruments) != 1 else ''} in force: "
                      + "; ".join(f"{len(v)} that {STANCE_CLAUSE[k][len(v) != 1]}" for k, v in by.items()) + ".")
+    if e.applies:
+        parts.append(applies_sentence(e.applies))
     if e.agreements:
         parts.append(f"{len(e.agreements)} 287(g) agreement{'s' if len(e.agreements) != 1 else ''} in force.")
     if e.listings:
@@ -191,6 +253,14 @@ def summarise(e: Entry) -> str:
     if e.distance:
         parts.append(f"Distance to the US–Mexico border: {e.distance}.")
     return " ".join(parts)
+
+
+def applies_sentence(applies: list[Instrument], most: int = 6) -> str:
+    """'State law that applies here: California Values Act (State statute); …' (the first ``most`` named)."""
+    named = "; ".join(f"{i.title} ({i.applies_from})" for i in applies[:most])
+    more = f"; and {len(applies) - most} more" if len(applies) > most else ""
+    kinds = sorted({i.applies_as for i in applies}, key=lambda k: k != APPLIES_AS["state"])
+    return f"{' and '.join(kinds).capitalize()}: {named}{more}."
 
 
 def overlaps(data: MapData, row: pd.Series) -> list[dict]:
@@ -243,6 +313,10 @@ def compare_table(data: MapData, keys: list[str], view: View) -> pd.DataFrame:
                "Latest adopted": dates[-1] if dates else ""}
         for group, flags in FLAG_GROUPS.items():
             col[group] = ", ".join(FLAG_LABELS[f] for f in flags if FLAG_LABELS[f] in does) or "—"
+        col["State law that applies here"] = "; ".join(
+            i["title"] for i in p["applies_here"] if i["applies_as"] == APPLIES_AS["state"]) or "—"
+        col["County law that applies here"] = "; ".join(
+            i["title"] for i in p["applies_here"] if i["applies_as"] == APPLIES_AS["county"]) or "—"
         col["287(g) agreements"] = len(p["agreements"])
         col["Federal listings"] = ", ".join(sorted({d["list"] for d in p["listings"]})) or "—"
         col["Border distance"] = p["distance"] or "—"

@@ -452,11 +452,24 @@ def upload_key(data: bytes) -> str:
 
 
 # ---------------------------------------------------------------------------- the map
-def map_figure(page: Page, view: View):
-    """The folium map for this view (its lookups come from the view's cached selection)."""
-    from .mapping import build_map
+@st.cache_resource(show_spinner=False)
+def _living_map_component(mtime: float):
+    """The living map's component (registered once per version of its JS file)."""
+    js = (paths.JS_DIR / "living-map.js").read_text(encoding="utf-8")
+    return st.components.v2.component("sanctuary_map.living_map", html='<div class="sm-living-host"></div>', js=js,
+                                      isolate_styles=False)
 
-    return build_map(page.data, view, page.published, basemap=settings().basemap)
+
+def living_map(page: Page, view: View, *, height: int = 560) -> tuple[float, float] | None:
+    """The map, created once per page visit and repainted in place on every rerun; returns the last clicked
+    (lon, lat), if any."""
+    from .mapping import living_payload
+
+    payload = living_payload(page.data, view, page.published, basemap=settings().basemap)
+    payload["height"] = height
+    component = _living_map_component(_mtime(paths.JS_DIR / "living-map.js"))
+    result = component(key="living_map", data=payload, height=height, on_clicked_change=lambda: None)
+    return clicked_point({"last_clicked": (result or {}).get("clicked")} if result else None)
 
 
 # ---------------------------------------------------------------------------- search and "what applies here"
@@ -505,7 +518,7 @@ def jurisdiction_search(page: Page, focus: str) -> str:
 
 
 def clicked_point(value) -> tuple[float, float] | None:
-    """(lon, lat) of the last map click reported by st_folium, validated."""
+    """(lon, lat) of the last map click ({"last_clicked": {"lat", "lng"}}), validated."""
     try:
         lc = (value or {}).get("last_clicked") or {}
         lat, lon = float(lc["lat"]), float(lc["lng"])
@@ -545,13 +558,14 @@ def render_entry(e, *, compact: bool = False) -> None:
         st.caption(f"Border: {e.distance}." + (" " + "; ".join(zones).capitalize() + "." if zones else ""))
 
 
-def what_applies_here(page: Page, value) -> None:
+def what_applies_here(page: Page, clicked: tuple[float, float] | None) -> None:
     """The whole stack at the clicked (or typed) point, under the map."""
     from .profile import stack
 
     typed = st.text_input("Or type coordinates or an address", key="point_query",
                           placeholder="34.0537, -118.2428 — or 200 N Spring St, Los Angeles, CA (address needs internet)")
-    point = clicked_point(value)
+    point = clicked
+
     if typed.strip():
         from .geocode import GeocodeError, locate
 

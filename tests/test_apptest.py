@@ -31,10 +31,11 @@ def run(path: str, query: dict | None = None) -> AppTest:
     return at
 
 
-def folium_args(at: AppTest) -> dict:
-    comps = [c for c in at.get("component_instance") if "script" in (c.proto.json_args or "")]
+def map_payload(at: AppTest) -> dict:
+    """What the living map received in this run (the components-v2 element's JSON data)."""
+    comps = [c for c in at.get("bidi_component") if c.proto.component_name == "sanctuary_map.living_map"]
     assert len(comps) == 1
-    return json.loads(comps[0].proto.json_args)
+    return json.loads(comps[0].proto.json)
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -45,16 +46,15 @@ def test_every_page_runs(path):
 
 def test_map_page_sends_lookups_not_geometry_and_follows_filters():
     at = run("app.py")
-    args = folium_args(at)
-    script = args["script"]
-    assert len(script.encode()) < 100_000, "per render: lookups and addresses only"
-    assert args["returned_objects"] == ["last_clicked"]
-    assert all(u.startswith("/app/static/") for u in args["js_links"] + args["css_links"])
-    assert '"0600001": "L"' in script.replace(":\"L\"", ": \"L\"") or '"0600001":"L"' in script
+    payload = map_payload(at)
+    raw = json.dumps(payload)
+    assert len(raw.encode()) < 100_000, "per render: lookups and addresses only"
+    assert "coordinates" not in raw, "no geometry in a render"
+    assert all(u.startswith("/app/static/") for u in payload["assets"]["js"] + payload["assets"]["css"])
+    assert payload["config"]["lookup"]["place"]["0600001"] == "L"
     at.sidebar.multiselect[0].set_value(["requires_cooperation"]).run()
     assert not at.exception
-    script = folium_args(at)["script"]
-    assert "0600001" not in script.split("SanctuaryMap.configure(")[1].split("});")[0].split('"lookup"')[1].split('"shown"')[0]
+    assert "0600001" not in map_payload(at)["config"]["lookup"].get("place", {})
     assert at.query_params["stance"] in ("requires_cooperation", ["requires_cooperation"])
 
 
@@ -94,6 +94,6 @@ def test_what_changed_counts_by_kind():
 
 def test_embed_mode_shows_map_and_credit_only():
     at = run("app.py", {"mode": "embed", "as_of": "2020-01-01", "v": "oldversion"})
-    assert folium_args(at)
+    assert map_payload(at)
     assert not at.sidebar.multiselect and "dataset version" in at.caption[0].value
     assert "updated since" in at.caption[0].value

@@ -65,7 +65,7 @@ def test_snapshot_has_no_controls_but_a_title_legend_and_credit(world_data):
             b = p.chromium.launch(executable_path=export.CHROMIUM, args=export.CHROMIUM_ARGS)
             page = b.new_page(viewport={"width": 900, "height": 600})
             page.set_content(html)
-            page.wait_for_function("() => window.smTilesReady === true", timeout=30000)
+            page.wait_for_function("() => window.SanctuaryMap && window.SanctuaryMap.tilesReady === true", timeout=30000)
             seen = {"controls": page.locator(".leaflet-control-zoom, .leaflet-control-layers").count(),
                     "title": page.locator(".sm-export-title").inner_text(), "legend": page.locator(".sm-legend").count(),
                     "scale": page.locator(".leaflet-control-scale").count(),

@@ -65,7 +65,7 @@
           filter: function (z, f) {
             var hit = codeOf(cfg, layer, f.props.g) !== undefined;
             // Observable by the benchmark: when the first policy polygon is painted.
-            if (hit && global.smFirstPolicyPaint === undefined) global.smFirstPolicyPaint = performance.now();
+            if (hit && SM.firstPolicyPaint === undefined) SM.firstPolicyPaint = performance.now();
             return hit;
           },
           symbolizer: new protomapsL.PolygonSymbolizer({
@@ -168,7 +168,7 @@
     });
     layer.on('load', function () { SM._loaded(layer); });
     // A new view (the initial fit, a zoom) starts loading again: not ready until its tiles are drawn.
-    layer.on('loading', function () { layer.smLoaded = false; global.smTilesReady = false; });
+    layer.on('loading', function () { layer.smLoaded = false; SM.tilesReady = false; });
     SM._master = layer;
     return layer;
   };
@@ -186,10 +186,10 @@
   var pending = [];
   SM._loaded = function (layer) {
     layer.smLoaded = true;
-    global.smTilesReady = pending.every(function (l) { return l.smLoaded || !l._map; });
-    if (global.smTilesReady) { while (afterTiles.length) afterTiles.shift()(); }
+    SM.tilesReady = pending.every(function (l) { return l.smLoaded || !l._map; });
+    if (SM.tilesReady) { while (afterTiles.length) afterTiles.shift()(); }
   };
-  SM.track = function (layer) { pending.push(layer); global.smTilesReady = false; };
+  SM.track = function (layer) { pending.push(layer); SM.tilesReady = false; };
 
   /* ---------------------------------------------------------------- points at low zoom */
   SM.points = function (cfg, map, pane) {
@@ -333,7 +333,7 @@
       pop.appendChild(box);
     });
     L.popup({maxWidth: 400, maxHeight: 380, className: 'sm-stack'}).setLatLng(latlng).setContent(pop).openOn(map);
-    global.smLastStack = entries.map(function (e) { return e.layer + ':' + e.geoid; });
+    SM.lastStack = entries.map(function (e) { return e.layer + ':' + e.geoid; });
   };
 
   SM.interact = function (cfg, map, layers) {
@@ -355,7 +355,7 @@
   // Files the first paint does not need wait until the tiles have drawn (browsers open six connections per host).
   var afterTiles = SM._afterTiles = SM._afterTiles || [];
   SM.whenTilesDrawn = function (fn) {
-    if (global.smTilesReady === true) fn(); else afterTiles.push(fn);
+    if (SM.tilesReady === true) fn(); else afterTiles.push(fn);
   };
   SM.configure = function (cfg) {
     SM._cfg = cfg;

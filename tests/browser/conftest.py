@@ -85,22 +85,21 @@ def wait_idle(page) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60000)
 
 
+MAP = ".sm-living-map"
+
+
 def map_frame(page):
-    return page.frame_locator("iframe[title='streamlit_folium.st_folium']")
+    """The living map is part of the page (a components-v2 element, no iframe)."""
+    return page
 
 
 def tiles_ready(page) -> None:
-    """Wait until the map's vector tiles have drawn (the map sets window.smTilesReady)."""
-    page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some("
-                           "f => { try { return f.contentWindow.smTilesReady === true; } catch (e) { return false; } })",
-                           timeout=60000)
+    """Wait until the map's vector tiles have drawn (the map sets SanctuaryMap.tilesReady)."""
+    page.wait_for_function("() => !!window.SanctuaryMap && window.SanctuaryMap.tilesReady === true", timeout=60000)
 
 
 def map_point(page, lat: float, lon: float) -> tuple[float, float]:
     """Page coordinates of a lat/lon on the map (through Leaflet's own projection)."""
-    el = page.query_selector("iframe[title='streamlit_folium.st_folium']")
-    box = el.bounding_box()
-    x, y = el.content_frame().evaluate("([lat, lon]) => { var p = window.smMap.latLngToContainerPoint([lat, lon]);"
-                                       " var r = window.smMap.getContainer().getBoundingClientRect();"
-                                       " return [p.x + r.left, p.y + r.top]; }", [lat, lon])
-    return box["x"] + x, box["y"] + y
+    return tuple(page.evaluate("([lat, lon]) => { var m = SanctuaryMap.map, p = m.latLngToContainerPoint([lat, lon]);"
+                               " var r = m.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }",
+                               [lat, lon]))  # type: ignore[return-value]

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 import world
 from sanctuary_map.policies import COLUMNS
 
-from .conftest import map_frame, map_point, tiles_ready, wait_idle
+from .conftest import MAP, map_frame, map_point, tiles_ready, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def test_map_draws_from_tiles_with_no_third_party_request(server, page):
     expect(frame.locator(".sm-legend")).to_contain_text("Limits cooperation")
     assert page.external_requests == []
     # The first screen shows the map: it starts high enough and keeps most of its height visible at 1400 x 900.
-    box = page.query_selector("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    box = page.query_selector(MAP).bounding_box()
     assert box["y"] < 330 and 900 - box["y"] > 500
 
 
@@ -95,7 +95,7 @@ def test_phone_layout(server, browser):
     page.goto(server + "/?focus=place:0600001")
     wait_idle(page)
     tiles_ready(page)
-    box = page.query_selector("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    box = page.query_selector(MAP).bounding_box()
     assert box["width"] >= 360, "the map fills the width"
     frame = map_frame(page)
     assert frame.locator(".leaflet-control-layers-expanded").count() == 0, "layer control starts collapsed"
@@ -136,7 +136,7 @@ def test_hostile_upload_is_inert_and_any_index_jurisdiction_maps(server, page):
     wait_idle(page)
     tiles_ready(page)
     # Springfield (CA) is in no shipped row: the upload joins against the national index and it is drawn.
-    cfg = page.query_selector("iframe[title='streamlit_folium.st_folium']").content_frame().evaluate(
+    cfg = page.evaluate(
         "() => window.SanctuaryMap._cfg.lookup.place")
     assert cfg == {"0600003": "L"}
     assert page.dialogs == []
@@ -144,7 +144,7 @@ def test_hostile_upload_is_inert_and_any_index_jurisdiction_maps(server, page):
 
 def test_every_boundary_can_be_hovered_and_the_map_moves_in_time(server, page):
     open_map(page, server, "?focus=place:0600003&as_of=2019-07-01")
-    cfg = page.query_selector("iframe[title='streamlit_folium.st_folium']").content_frame().evaluate(
+    cfg = page.evaluate(
         "() => window.SanctuaryMap._cfg.lookup")
     assert cfg["county"]["06003"] == "R" and "0600002" in cfg["place"]  # enjoined and repealed later, in force then
     # Springfield (CA) has no instrument: it is still a boundary you can point at.
@@ -153,3 +153,51 @@ def test_every_boundary_can_be_hovered_and_the_map_moves_in_time(server, page):
     tip = map_frame(page).locator(".sm-tooltip")
     expect(tip).to_contain_text("Springfield")
     expect(tip).to_contain_text("no instrument recorded")
+
+
+def test_a_filter_change_repaints_the_same_map_where_the_reader_left_it(server, page):
+    open_map(page, server)
+    page.evaluate("() => { window.__firstMap = SanctuaryMap.map; SanctuaryMap.map.setView([41.88, -87.63], 9, {animate: false}); }")
+    page.wait_for_function("() => location.search.includes('at=41.88')", timeout=10000)  # the viewport is in the URL
+    paints = page.evaluate("SanctuaryMap.paints")
+    page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.click()
+    page.get_by_role("option", name="Requires cooperation").click()
+    page.keyboard.press("Escape")
+    page.wait_for_function(f"() => SanctuaryMap.paints > {paints}", timeout=30000)
+    wait_idle(page)
+    assert page.evaluate("SanctuaryMap.map === window.__firstMap"), "the same Leaflet map, not a new one"
+    lat, lon, zoom = page.evaluate("[SanctuaryMap.map.getCenter().lat, SanctuaryMap.map.getCenter().lng, SanctuaryMap.map.getZoom()]")
+    assert abs(lat - 41.88) < 0.01 and abs(lon + 87.63) < 0.01 and zoom == 9
+    assert page.evaluate("Object.keys(SanctuaryMap._cfg.lookup.place || {})") == ["0600002"] or \
+        "0600001" not in page.evaluate("SanctuaryMap._cfg.lookup.place || {}")
+    url = page.url
+    assert "stance=requires_cooperation" in url and "at=41.88" in url
+    # The link reopens that view: same filter, same place on the map.
+    page.goto(url)
+    wait_idle(page)
+    tiles_ready(page)
+    lat, lon, zoom = page.evaluate("[SanctuaryMap.map.getCenter().lat, SanctuaryMap.map.getCenter().lng, SanctuaryMap.map.getZoom()]")
+    assert abs(lat - 41.88) < 0.01 and abs(lon + 87.63) < 0.01 and zoom == 9
+
+
+def test_an_upload_with_a_broken_row_names_it_then_every_page_works(server, page):
+    rows = [world.policy(policy_id="fine", jurisdiction_name="Springfield", geoid="0600003", date_adopted="1979-11-27"),
+            world.policy(policy_id="broken", stance="sideways")]
+    page.goto(server + "/Your_data")
+    wait_idle(page)
+    page.locator("input[type='file']").set_input_files({"name": "mine.csv", "mimeType": "text/csv", "buffer": _csv(rows)})
+    expect(page.get_by_text("valid row(s) are now on the map")).to_be_visible(timeout=30000)
+    wait_idle(page)
+    body = page.locator("[data-testid='stMain']")
+    expect(body).to_contain_text("1 row(s) left out")
+    expect(body.locator("[data-testid='stDataFrame']").first).to_be_visible()
+    # Every page, by the sidebar (the upload lives in this browser session), with the upload still in use.
+    for label in ("Map", "Policies", "Place profile & compare", "What changed", "287(g) & federal lists", "Border distance",
+                  "About & methods", "Map"):
+        page.locator("[data-testid='stSidebar'] a", has_text=label).first.click()
+        wait_idle(page)
+        main = page.locator("[data-testid='stMain']")
+        assert page.locator("[data-testid='stException']").count() == 0, label
+        expect(main).to_contain_text("Showing your uploaded table")
+    tiles_ready(page)
+    assert page.evaluate("() => SanctuaryMap._cfg.lookup.place") == {"0600003": "L"}

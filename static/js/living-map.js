@@ -1,0 +1,209 @@
+/* Sanctuary Map: the living map, a Streamlit (components v2) component around static/js/sanctuary-map.js.
+ *
+ * The Leaflet map is created once per page visit.  Each rerun sends the view's results (lookups,
+ * legend, focus); they are merged into the one configuration object the paint rules read, and the
+ * tiles already held are repainted in place: no new map, no re-decoding, and the reader's pan and
+ * zoom survive.  The viewport goes into the address bar (debounced) as `at=lat,lon,zoom`, so a
+ * share link reopens the same view.  A click is sent back to Python ("what applies here").
+ *
+ * Hooks for tests and benchmarks: SanctuaryMap.map (the Leaflet map), SanctuaryMap.paints (a counter
+ * incremented each time a repaint after a view change completes) and SanctuaryMap.lastPaintAt.
+ *
+ * Safety: data arrive as JSON; every string shown goes through textContent (see sanctuary-map.js).
+ */
+const loaded = (window.__smAssets = window.__smAssets || {});
+
+function loadScript(url) {
+  if (!loaded[url]) {
+    loaded[url] = new Promise((resolve, reject) => {
+      const s = document.createElement('script');
+      s.src = url; s.async = false;
+      s.onload = resolve; s.onerror = () => reject(new Error('could not load ' + url));
+      document.head.appendChild(s);
+    });
+  }
+  return loaded[url];
+}
+
+function loadCss(url) {
+  if (!document.querySelector('link[data-sm-css="' + url + '"]')) {
+    const l = document.createElement('link');
+    l.rel = 'stylesheet'; l.href = url; l.setAttribute('data-sm-css', url);
+    document.head.appendChild(l);
+  }
+}
+
+function assets(spec) {
+  spec.css.forEach(loadCss);
+  // In order: Leaflet, pmtiles, protomaps-leaflet, then our own code that uses them.
+  return spec.js.reduce((p, url) => p.then(() => loadScript(url)), Promise.resolve());
+}
+
+function parseAt(value) {
+  const m = /^(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?),(\d{1,2}(?:\.\d+)?)$/.exec(value || '');
+  if (!m) return null;
+  const lat = +m[1], lon = +m[2], z = +m[3];
+  if (Math.abs(lat) > 85 || Math.abs(lon) > 180 || z < 2 || z > 18) return null;
+  return {lat, lon, z};
+}
+
+let viewport = null;  // "lat,lon,zoom" of the living map, while one is on the page
+
+function withViewport(url) {
+  if (!viewport || url === undefined || url === null) return url;
+  const u = new URL(String(url), window.location.href);
+  if (u.pathname !== window.location.pathname) return url;  // another page: its own address
+  u.searchParams.set('at', viewport);
+  return u.toString();
+}
+
+// Streamlit rewrites the address after each rerun (the filters); the viewport is kept in it.
+if (!window.__smHistoryPatched) {
+  window.__smHistoryPatched = true;
+  ['replaceState', 'pushState'].forEach((name) => {
+    const original = window.history[name].bind(window.history);
+    window.history[name] = (state, title, url) => original(state, title, withViewport(url));
+  });
+}
+
+function writeAt(map) {
+  const c = map.getCenter();
+  viewport = c.lat.toFixed(4) + ',' + c.lng.toFixed(4) + ',' + map.getZoom();
+  window.history.replaceState(window.history.state, '', window.location.href);
+}
+
+function legendControl(SM) {
+  const ctl = L.control({position: 'bottomleft'});
+  ctl.onAdd = function () {
+    const box = L.DomUtil.create('details', 'sm-legend');
+    box.open = window.innerWidth >= 600;  // folded on phones
+    box.setAttribute('aria-label', 'Map legend');
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    this._box = box;
+    return box;
+  };
+  ctl.update = function (legend) {
+    const box = this._box;
+    while (box.firstChild) box.removeChild(box.firstChild);
+    const summary = document.createElement('summary');
+    summary.className = 'sm-legend-title'; summary.textContent = legend.title;
+    box.appendChild(summary);
+    legend.sections.forEach(([section, entries]) => {
+      if (section) { const h = document.createElement('div'); h.className = 'sm-legend-section'; h.textContent = section; box.appendChild(h); }
+      entries.forEach(([label, colour, kind]) => {
+        const row = document.createElement('div'); row.className = 'sm-legend-row';
+        const sw = document.createElement('span'); sw.className = 'sm-swatch sm-' + kind;
+        sw.style.background = colour; sw.style.borderColor = colour;
+        row.appendChild(sw); row.appendChild(document.createTextNode(label));
+        box.appendChild(row);
+      });
+    });
+  };
+  return ctl;
+}
+
+function create(host, data, setStateValue) {
+  const SM = window.SanctuaryMap;
+  const el = document.createElement('div');
+  el.className = 'sm-living-map';
+  el.style.width = '100%'; el.style.height = '100%';
+  el.setAttribute('role', 'application');
+  el.setAttribute('aria-label', 'Map of immigration-enforcement cooperation policy; the table under the map lists what it shows');
+  host.appendChild(el);
+  const map = L.map(el, {zoomControl: true, preferCanvas: false, worldCopyJump: false});
+  L.control.scale().addTo(map);
+  map.createPane('smTiles').style.zIndex = 400; map.getPane('smTiles').style.pointerEvents = 'none';
+  map.createPane('smOverlay').style.zIndex = 450; map.getPane('smOverlay').style.pointerEvents = 'none';
+  map.createPane('smPoints').style.zIndex = 460;
+  if (data.basemap) L.tileLayer(data.basemap.url, {attribution: data.basemap.attribution, maxZoom: 18}).addTo(map);
+  const cfg = SM.configure(Object.assign({}, data.config));
+  const tiles = SM.tileLayer(cfg, data.groups);
+  SM.track(tiles);
+  tiles.addTo(map);
+  const control = L.control.layers(null, null, {collapsed: true}).addTo(map);
+  const toggles = {};
+  data.toggles.forEach((t) => {
+    const layer = SM.toggle(t.key);
+    toggles[t.key] = layer;
+    control.addOverlay(layer, t.title);
+    if (t.show) layer.addTo(map); else SM._visible[t.key] = false;
+  });
+  const overlays = {};
+  data.overlays.forEach((o) => {
+    const layer = L.geoJSON(null, {pane: 'smOverlay', interactive: false, style: o.style});
+    SM.whenTilesDrawn(() => fetch(o.url).then((r) => r.json()).then((d) => layer.addData(d)));
+    overlays[o.view_key] = layer;
+    control.addOverlay(layer, o.name);
+    if (data.shown.indexOf(o.view_key) >= 0) layer.addTo(map);
+  });
+  const legend = legendControl(SM).addTo(map);
+  const state = {map, cfg, tiles, control, toggles, overlays, legend, points: null, segments: null, focusKey: null};
+  SM.interact(cfg, map, [tiles]);
+  map.on('click', (e) => setStateValue('clicked', {lat: e.latlng.lat, lng: e.latlng.lng, at: Date.now()}));
+  // A popup never sits under the legend: opening one folds it.
+  map.on('popupopen', () => { const b = legend._box; if (b && b.open) { b.open = false; state.legendFolded = true; } });
+  let timer = null;
+  map.on('moveend', () => { clearTimeout(timer); timer = setTimeout(() => writeAt(map), 400); });
+  const at = parseAt(new URL(window.location.href).searchParams.get('at'));
+  if (at) map.setView([at.lat, at.lon], at.z, {animate: false});
+  else map.fitBounds(data.focus.bounds, {padding: [20, 20], animate: false});
+  state.focusKey = data.focus.key;
+  map.on('unload', () => { viewport = null; });
+  SM.map = map;
+  SM.paints = 0;
+  SM.lastPaintAt = performance.now();
+  return state;
+}
+
+function update(state, data, first) {
+  const SM = window.SanctuaryMap;
+  const {map, cfg} = state;
+  // The results of the new view replace the old in the one configuration object the paint rules read.
+  ['lookup', 'shown', 'coverage', 'points', 'agreements', 'federal', 'asOf', 'models', 'lists', 'signedFrom', 'signedTo']
+    .forEach((k) => { cfg[k] = data.config[k]; });
+  SM._cfg = cfg;
+  data.toggles.forEach((t) => {
+    const layer = state.toggles[t.key];
+    if (!layer) return;
+    if (t.show && !layer._map) layer.addTo(map);
+    if (!t.show && layer._map) map.removeLayer(layer);
+    SM._visible[t.key] = t.show;
+  });
+  Object.keys(state.overlays).forEach((k) => {
+    const layer = state.overlays[k], on = data.shown.indexOf(k) >= 0;
+    if (on && !layer._map) layer.addTo(map);
+    if (!on && layer._map) map.removeLayer(layer);
+  });
+  if (state.points) { map.removeLayer(state.points); }
+  state.points = SM.points(cfg, map, 'smPoints');
+  if (data.shown.indexOf('place') >= 0 || data.shown.indexOf('school_district') >= 0) state.points.addTo(map);
+  if (state.segments) map.removeLayer(state.segments);
+  state.segments = L.layerGroup(data.focus.segments.map((s) => L.polyline(s.points, {color: s.colour, weight: s.weight,
+    dashArray: s.dash}).bindTooltip(s.label, {permanent: true, direction: s.direction, className: 'sm-seg-label'})));
+  state.segments.addTo(map);
+  state.legend.update(data.legend);
+  // Only a new place (a search, a profile link) moves the map; a filter change never does.
+  if (!first && data.focus.key !== state.focusKey) map.fitBounds(data.focus.bounds, {padding: [20, 20]});
+  state.focusKey = data.focus.key;
+  if (!first) {
+    state.tiles.rerenderTiles();
+    requestAnimationFrame(() => requestAnimationFrame(() => { SM.paints += 1; SM.lastPaintAt = performance.now(); }));
+  }
+}
+
+export default function (component) {
+  const {data, parentElement, setStateValue} = component;
+  if (!data) return;
+  const host = parentElement.querySelector('.sm-living-host') || parentElement;
+  host.style.height = data.height + 'px';
+  host.style.width = '100%';
+  assets(data.assets).then(() => {
+    let state = host.__smState;
+    const first = !state;
+    if (first) state = host.__smState = create(host, data, setStateValue);
+    update(state, data, first);
+  }).catch((err) => {
+    host.textContent = 'The map could not load: ' + err.message + '. The table below lists what it shows.';
+  });
+}
