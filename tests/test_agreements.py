@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import types
 from pathlib import Path
 
 import openpyxl
@@ -12,8 +11,7 @@ import pytest
 
 from sanctuary_map import agreements as ag
 from sanctuary_map.selection import _agreement_lookup
-from sanctuary_map.view import agreements_shown
-from sanctuary_map.view import View
+from sanctuary_map.view import View, agreements_shown
 from sanctuary_map.vocab import MODELS
 
 HEADER = ["STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "COUNTY", "SUPPORT TYPE", "SIGNED", "MOA", "ADDENDUM"]
