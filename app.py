@@ -16,7 +16,7 @@ def map_page() -> None:
     if embed:
         ui.embed_chrome()
     else:
-        st.markdown("## Sanctuary Map")
+        st.title("Sanctuary Map")
     page = ui.start("map", sidebar=not embed)
     data = page.data
     if not embed:
@@ -40,6 +40,7 @@ def map_page() -> None:
         return
     sel = ui.selection(page, view)
     st.caption(ui.counts_caption(page, len(sel.policies)) + f" On the map: {len(sel.mapped)}.")
+    ui.map_table(page, view)
     ui.what_applies_here(page, clicked)
     ui.share_box(view)
     ui.map_downloads(page, view)

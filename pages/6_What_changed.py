@@ -15,8 +15,9 @@ def main() -> None:
     page = ui.start("changes")
     start, end = ui.change_window()
     events = changes(page.data, start.isoformat(), end.isoformat())
-    st.caption(f"{len(events)} events from {start} to {end}. Dates are as precise as their source: a month-only date "
-               "counts from the first of its month. Each row links to the map as it stood that day.")
+    st.caption(f"{len(events)} events from {start} to {end}, oldest first. Dates are as precise as their source: a date "
+               "marked 'month only' or 'year only' is placed at the first day of its month or year. Each row links to the "
+               "map as it stood that day.")
     counts = events["kind"].value_counts()
     cols = st.columns(len(KINDS))
     for col, (kind, label) in zip(cols, KINDS.items()):

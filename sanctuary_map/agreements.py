@@ -1605,3 +1605,27 @@ def ingest_cli(args: argparse.Namespace) -> int:
     print(f"wrote {', '.join(str(p) for p in written.values())}; {summary['agreements']} agreements, "
           f"{summary['resolved_pct']}% placed on the map", file=sys.stderr)
     return 0
+
+
+def counts_by_model_and_state(rows: pd.DataFrame) -> pd.DataFrame:
+    """Agreements by state (rows) and model (columns), with totals: "how many, by model and by state"."""
+    from .vocab import MODELS, STATE_NAMES
+
+    if rows.empty:
+        return pd.DataFrame(columns=["State", *(MODEL_LABEL[m] for m in MODELS), "Total"])
+    table = pd.crosstab(rows["state"], rows["model"]).reindex(columns=list(MODELS), fill_value=0)
+    table.columns = [MODEL_LABEL[m] for m in table.columns]
+    table["Total"] = table.sum(axis=1)
+    table = table.sort_values("Total", ascending=False, kind="stable")
+    table.loc["All states"] = table.sum()
+    table.index = [STATE_NAMES.get(s, s) for s in table.index]
+    return table.rename_axis("State").reset_index()
+
+
+def last_complete_capture(table: AgreementTable) -> str:
+    """The date of the last complete ICE list among the captures ('' if none)."""
+    snaps = table.snapshots
+    if snaps is None or not len(snaps) or "complete" not in snaps:
+        return ""
+    done = snaps.loc[snaps["complete"] == "Y", "capture_date"]
+    return str(done.max()) if len(done) else ""

@@ -32,3 +32,23 @@ def distance_table(data: MapData, view: View) -> pd.DataFrame:
             "Instruments": int(counts[(r["geoid_layer"], r["geoid"])]), "Boundary vintage": int(row["vintage"]),
         })
     return pd.DataFrame(rows).sort_values("km (whole)", kind="stable").reset_index(drop=True)
+
+
+def map_table(data: MapData, view: View) -> pd.DataFrame:
+    """What the map shows, as a table (its text alternative): one row per jurisdiction drawn with an instrument."""
+    from .vocab import STANCE_LABEL
+
+    shown = select(data, view).mapped
+    columns = ["Jurisdiction", "Level", "State", "Direction", "Instruments in force", "Source"]
+    if shown.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for (_layer, _geoid), group in shown.groupby(["geoid_layer", "geoid"], sort=False):
+        first = group.iloc[0]
+        stances = sorted(set(group["stance"]))
+        rows.append({"Jurisdiction": first["jurisdiction_name"], "Level": LAYER_SINGULAR[first["geoid_layer"]].capitalize(),
+                     "State": STATE_NAMES.get(first["state"], first["state"]),
+                     "Direction": "; ".join(STANCE_LABEL[s] for s in stances),
+                     "Instruments in force": "; ".join(f"{r.title} ({r.date_adopted})" for r in group.itertuples()),
+                     "Source": first["source_url"]})
+    return pd.DataFrame(rows, columns=columns).sort_values(["State", "Level", "Jurisdiction"], kind="stable")

@@ -555,7 +555,18 @@ def render_entry(e, *, compact: bool = False) -> None:
             zones.append(f"{e.zone_mexico} 100 miles of the Mexican land border")
         if e.zone_all in ("inside", "partly inside"):
             zones.append(f"{e.zone_all} the 100-mile border zone (all external boundaries)")
-        st.caption(f"Border: {e.distance}." + (" " + "; ".join(zones).capitalize() + "." if zones else ""))
+        st.caption(f"Distance to the US\u2013Mexico border: {e.distance}."
+                   + (" " + "; ".join(zones).capitalize() + "." if zones else ""))
+
+
+def map_table(page: Page, view: View) -> None:
+    """The table of what the map shows: its text alternative, and a keyboard path to every source."""
+    from .tables import map_table as table
+
+    frame = table(page.data, view)
+    with st.expander(f"Table of what the map shows ({len(frame)} jurisdictions)", icon=":material/table_rows:"):
+        st.dataframe(frame, hide_index=True, width="stretch", height=320, column_config={
+            "Source": st.column_config.LinkColumn("Source", display_text="open source", validate=r"^https?://")})
 
 
 def what_applies_here(page: Page, clicked: tuple[float, float] | None) -> None:
@@ -711,7 +722,7 @@ def compare_picker(page: Page) -> list[str]:
     if query.strip():
         options += [h.key for h in find(query, table, limit=8) if h.key not in options]
     chosen = st.multiselect("Places compared (up to 4)", options, default=keys, format_func=lambda k: labels.get(k, k),
-                            max_selections=4, key=f"compare_{','.join(keys)}_{query}")
+                            max_selections=4, key=f"compare_{','.join(keys)}_{query}", select_all=False)
     value = ",".join(chosen)
     if value != raw:
         if value:
@@ -738,8 +749,10 @@ def change_window() -> tuple[dt.date, dt.date]:
 
 
 def events_table(events: pd.DataFrame) -> pd.DataFrame:
+    from .dates import label
+
     out = pd.DataFrame({
-        "Date": events["date"], "What happened": events["event_label"], "Jurisdiction": events["jurisdiction_name"],
+        "Date": events["date"].map(label), "What happened": events["event_label"], "Jurisdiction": events["jurisdiction_name"],
         "State": events["state"].map(lambda s: STATE_NAMES.get(s, s)), "Details": events["summary"],
         "Source": events["source_url"],
         "Map as it stood": [f"/?focus={layer}:{geoid}&as_of={day}" if geoid else f"/?as_of={day}"
@@ -765,10 +778,11 @@ def agreements_section(page: Page) -> None:
     if t is None or not len(t.rows):
         st.info("No 287(g) table is loaded (data/287g_agreements.csv).")
         return
-    from .view import agreements_shown
+
+    from .export import safe_csv
 
     view = page.view
-    rows = agreements_shown(view, t)
+    rows = selection(page).agreements
     ended = int((t.rows["status"] == "ended").sum())
     st.caption(f"{len(rows)} agreements in force on {view.as_of_date()} under the filters, of {len(t.rows)} in the archived "
                f"ICE lists ({t.rows['first_seen'].min()} to {t.rows['last_seen'].max()}; {ended} ended: absent from a later "
@@ -781,15 +795,31 @@ def agreements_section(page: Page) -> None:
     shown["model"] = shown["model"].map(ML)
     shown["state"] = shown["state"].map(lambda s: STATE_NAMES.get(s, s))
     shown["match"] = shown["match"].map(lambda m: MATCH_LABEL.get(m, m))
-    shown["status"] = shown["status"].map({"active": "Active", "ended": "Ended"}).fillna(shown["status"])
+    from .agreements import counts_by_model_and_state, last_complete_capture
+
+    last_full = last_complete_capture(t)
+    st.subheader("How many, by model and by state")
+    counts = counts_by_model_and_state(rows)
+    c1, c2 = st.columns([3, 2])
+    c1.dataframe(counts, hide_index=True, width="stretch", height=300)
+    if len(counts) > 1:
+        top = counts.iloc[:-1].head(15).set_index("State").drop(columns=["Total"])
+        c2.bar_chart(top, horizontal=True, height=300, x_label="Agreements in force", y_label="")
+    c1.download_button("Download these counts (CSV)", safe_csv(counts), "sanctuary-map-287g-counts.csv", "text/csv")
+    st.subheader("Every agreement")
+    st.caption(f"**Last seen** is the last archived capture that lists the agreement: a complete ICE list or a partial "
+               f"archive of agreement documents (MOAs). The last complete list is of {last_full or 'an unknown date'}; after it "
+               "only partial archives exist, so an agreement missing from them is not taken to have ended. **Status** says "
+               "whether a later complete list dropped it.")
+    shown["status"] = shown["status"].map({"active": f"Not seen to end (on the complete lists to {last_full})" if last_full
+                                           else "Not seen to end", "ended": "Ended: absent from a later complete list"}
+                                          ).fillna(shown["status"])
     st.dataframe(shown, hide_index=True, width="stretch", height=420, column_config={
         "agency": "Agency (as published)", "state": "State", "county": "County (as published)", "model": "Model",
         "signed": "Signed",
         "first_seen": "First seen", "last_seen": "Last seen", "status": "Status", "geoid_name": "Mapped to",
         "match": "How it was resolved",
         "moa_url": st.column_config.LinkColumn("Agreement (MOA)", display_text="MOA", validate=r"^https?://")})
-    from .export import safe_csv
-
     st.download_button("Download agreements (CSV)", safe_csv(rows), "sanctuary-map-287g.csv", "text/csv")
 
 

@@ -289,7 +289,7 @@
     if (d.items.length) tip.appendChild(ul);
     if (d.agreements.length) tip.appendChild(el('div', '287(g): ' + d.agreements.length + ' agreement' + (d.agreements.length === 1 ? '' : 's'), 'sm-agree'));
     if (d.federal.length) tip.appendChild(el('div', 'On a federal list: ' + d.federal.map(function (f) { return f.l; }).join('; '), 'sm-fed'));
-    if (d.dist) tip.appendChild(el('div', 'Border: ' + d.dist, 'sm-dist'));
+    if (d.dist) tip.appendChild(el('div', 'To the US\u2013Mexico border: ' + d.dist, 'sm-dist'));
     tip.appendChild(el('div', 'Click for everything that applies here', 'sm-hint'));
     if (!hoverTip) hoverTip = L.tooltip({sticky: true, className: 'sm-tooltip', direction: 'top', offset: [0, -8]});
     hoverTip.setLatLng(latlng).setContent(tip);
