@@ -46,10 +46,7 @@ from .vocab import (
     ZONE_COLOUR,
 )
 
-BASEMAP_TILES = {
-    "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'),
-}
+BASEMAP_TILES = paths.BASEMAP_TILES  # name -> (url, attribution) through xyzservices (settings.py)
 CONUS_BOUNDS = [[24.4, -124.8], [49.4, -66.9]]
 DEFAULT_FOCUS = "unsd:0622710"  # Los Angeles Unified: the story this map started from
 SUMMARY_CHARS = 400
