@@ -54,3 +54,44 @@ benchmark: install assets geodata browser-deps
 clean:
 	rm -rf $(ROOT)/geodata/*.parquet $(ROOT)/geodata/*.geojson $(ROOT)/geodata/manifest.json $(ROOT)/geodata/cache \
 	  $(ROOT)/geodata/full $(ROOT)/geodata/tiles $(ROOT)/static/generated
+
+# ---- the public deployment (README "Running it in public"): REPLICAS Streamlit processes on loopback ports
+# PORT+1.., nginx on PORT in front (sticky sessions, static files from disk, headers, limits), all under supervisord.
+# Foreground (Ctrl-C stops everything); DETACH=1 starts it in the background and returns once healthy;
+# `make stop-public PORT=P` stops it.  Configuration is rendered from deploy/ into RUNTIME (never into the repo).
+.PHONY: serve-public stop-public deploy-deps nginx-deps
+REPLICAS ?= 3
+RUNTIME ?= /tmp/sanctuary-map-public-$(PORT)
+# The public default basemap is the offline states base; a provider by xyzservices name, e.g. BASEMAP=CartoDB.Positron
+# with SANCTUARY_MAP_BASEMAP_KEY=... (OpenStreetMap's own tile servers are refused: their policy forbids heavy use).
+BASEMAP ?= $(or $(SANCTUARY_MAP_BASEMAP),none)
+RENDER_FLAGS ?=
+DETACH ?=
+
+# Debian's nginx, installed the way browser-deps installs Chromium.
+nginx-deps:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null)
+
+$(VENV)/.deploy-installed: $(VENV)/.installed requirements-deploy.txt
+	$(VENV)/bin/pip install -q -r requirements-deploy.txt
+	touch $@
+
+deploy-deps: install nginx-deps $(VENV)/.deploy-installed
+
+serve-public: deploy-deps assets geodata  ## REPLICAS=N PORT=P [DETACH=1]: N replicas behind nginx on PORT
+	cd $(ROOT) && PATH="$$PATH:/usr/sbin" $(PY) deploy/render.py --port $(PORT) --replicas $(REPLICAS) --runtime $(RUNTIME) \
+	  --basemap '$(BASEMAP)' --check $(RENDER_FLAGS) >/dev/null
+	@if [ -n "$(DETACH)" ]; then \
+	  $(VENV)/bin/supervisord -c $(RUNTIME)/supervisord.conf && \
+	  $(PY) $(ROOT)/deploy/healthcheck.py wait --runtime $(RUNTIME) --port $(PORT); \
+	else \
+	  ( $(PY) $(ROOT)/deploy/healthcheck.py wait --runtime $(RUNTIME) --port $(PORT) & ); \
+	  echo "starting $(REPLICAS) replicas behind nginx on port $(PORT) (logs: $(RUNTIME)/logs; Ctrl-C stops)"; \
+	  exec $(VENV)/bin/supervisord -n -c $(RUNTIME)/supervisord.conf; \
+	fi
+
+stop-public:  ## PORT=P: stop a serve-public started with DETACH=1
+	@if [ -S $(RUNTIME)/supervisor.sock ] && [ -f $(RUNTIME)/supervisord.pid ]; then \
+	  pid=$$(cat $(RUNTIME)/supervisord.pid); $(VENV)/bin/supervisorctl -c $(RUNTIME)/supervisord.conf shutdown >/dev/null; \
+	  for i in $$(seq 60); do kill -0 $$pid 2>/dev/null || break; sleep 0.5; done; echo "stopped $(RUNTIME)"; \
+	else echo "nothing running from $(RUNTIME)"; fi
