@@ -67,6 +67,8 @@ RUNTIME ?= /tmp/sanctuary-map-public-$(PORT)
 BASEMAP ?= $(or $(SANCTUARY_MAP_BASEMAP),none)
 RENDER_FLAGS ?=
 DETACH ?=
+# nginx's listen address: every address by default (a public server); LISTEN=127.0.0.1 for loopback only.
+LISTEN ?=
 
 # Debian's nginx, installed the way browser-deps installs Chromium.
 nginx-deps:
@@ -80,7 +82,7 @@ deploy-deps: install nginx-deps $(VENV)/.deploy-installed
 
 serve-public: deploy-deps assets geodata  ## REPLICAS=N PORT=P [DETACH=1]: N replicas behind nginx on PORT
 	cd $(ROOT) && PATH="$$PATH:/usr/sbin" $(PY) deploy/render.py --port $(PORT) --replicas $(REPLICAS) --runtime $(RUNTIME) \
-	  --basemap '$(BASEMAP)' --check $(RENDER_FLAGS) >/dev/null
+	  --basemap '$(BASEMAP)' $(if $(LISTEN),--listen $(LISTEN):$(PORT),) --check $(RENDER_FLAGS) >/dev/null
 	@if [ -n "$(DETACH)" ]; then \
 	  $(VENV)/bin/supervisord -c $(RUNTIME)/supervisord.conf && \
 	  $(PY) $(ROOT)/deploy/healthcheck.py wait --runtime $(RUNTIME) --port $(PORT); \

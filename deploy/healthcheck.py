@@ -14,18 +14,19 @@ import time
 import urllib.request
 from pathlib import Path
 
-INTERVAL = 5.0
-FAILURES = 3
-TIMEOUT = 3.0
+# A replica busy with many reruns answers health late, not never: restart only after ~2 minutes of silence.
+INTERVAL = 10.0
+FAILURES = 6
+TIMEOUT = 10.0
 
 
 def replicas(runtime: Path) -> list[tuple[str, str]]:
     return [tuple(line.split()) for line in (runtime / "replicas.txt").read_text().splitlines() if line.strip()]  # type: ignore[misc]
 
 
-def healthy(address: str, path: str = "/_stcore/health") -> bool:
+def healthy(address: str, path: str = "/_stcore/health", timeout: float = TIMEOUT) -> bool:
     try:
-        with urllib.request.urlopen(f"http://{address}{path}", timeout=TIMEOUT) as r:
+        with urllib.request.urlopen(f"http://{address}{path}", timeout=timeout) as r:
             return r.status == 200
     except Exception:
         return False
@@ -69,8 +70,8 @@ def wait(runtime: Path, port: int, timeout: float) -> int:
     pending = dict(replicas(runtime))
     front = f"127.0.0.1:{port}"
     while time.monotonic() < deadline:
-        pending = {n: a for n, a in pending.items() if not healthy(a)}
-        if not pending and healthy(front, "/healthz"):
+        pending = {n: a for n, a in pending.items() if not healthy(a, timeout=2)}
+        if not pending and healthy(front, "/healthz", timeout=2):
             print(f"serving on http://{front}/ ({len(replicas(runtime))} replicas)")
             return 0
         time.sleep(0.5)
