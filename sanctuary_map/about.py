@@ -73,6 +73,11 @@ def column_rows() -> list[dict]:
         {"column": "source_url_2", "meaning": "A second page confirming the date; required when the first is not official."},
         {"column": "summary, notes",
          "meaning": "What it does, in our words; partial dates, disagreements and what was not found."},
+        {"column": "binds_levels",
+         "meaning": "The levels of government it binds, ';'-separated from state;county;place;school_district (blank: its "
+                    "own level). Profiles and the stack at a point list the state law (and county law) that applies to a "
+                    "city or school district from it; a district is also shown the state law binding the police who serve "
+                    "its schools. Rule and hand corrections: data/README.md."},
     ]
     for group, flags in FLAG_GROUPS.items():
         rows.append({"column": ", ".join(flags),
