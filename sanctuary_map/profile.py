@@ -30,11 +30,10 @@ from .vocab import (
     INSTRUMENT_LABEL,
     LAYER_LEVEL,
     LAYER_SINGULAR,
-    LEVEL_LABEL,
     SCHOOL_LAYERS,
-    STATE_FIPS,
     STANCE_CLAUSE,
     STANCE_LABEL,
+    STATE_FIPS,
     STATE_NAMES,
     STATUS_LABEL,
 )
@@ -256,11 +255,15 @@ def summarise(e: Entry) -> str:
 
 
 def applies_sentence(applies: list[Instrument], most: int = 6) -> str:
-    """'State law that applies here: California Values Act (State statute); …' (the first ``most`` named)."""
-    named = "; ".join(f"{i.title} ({i.applies_from})" for i in applies[:most])
-    more = f"; and {len(applies) - most} more" if len(applies) > most else ""
-    kinds = sorted({i.applies_as for i in applies}, key=lambda k: k != APPLIES_AS["state"])
-    return f"{' and '.join(kinds).capitalize()}: {named}{more}."
+    """'State law that applies here (California): California Values Act; …' per source, the first ``most`` named."""
+    out = []
+    for kind in APPLIES_AS.values():
+        for source in dict.fromkeys(i.applies_from for i in applies if i.applies_as == kind):
+            these = [i for i in applies if i.applies_as == kind and i.applies_from == source]
+            named = "; ".join(i.title for i in these[:most])
+            more = f"; and {len(these) - most} more" if len(these) > most else ""
+            out.append(f"{kind.capitalize()} ({source}): {named}{more}.")
+    return " ".join(out)
 
 
 def overlaps(data: MapData, row: pd.Series) -> list[dict]:

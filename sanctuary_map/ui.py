@@ -543,6 +543,10 @@ def render_entry(e, *, compact: bool = False) -> None:
                     f"{'; effective ' + i.effective if i.effective else ''}; {i.status.lower()}) {src}")
         if not compact and i.does:
             st.caption("Does: " + ", ".join(i.does))
+    if getattr(e, "applies", None):
+        from .profile import applies_sentence
+
+        st.caption(applies_sentence(e.applies, most=8))
     for a in e.agreements:
         st.markdown(f"- **287(g)** — {a.get('agency', '')}: {ML.get(a.get('model', ''), a.get('model', ''))}"
                     f"{', signed ' + a['signed'] if a.get('signed') else ''}")
@@ -652,6 +656,15 @@ def render_profile(page: Page, p: dict) -> None:
         st.dataframe(frame, hide_index=True, width="stretch", column_config={
             "title": "Instrument", "type": "Type", "stance": "Direction", "status": "Status", "adopted": "Adopted",
             "effective": "Effective", "does": "What it does", "source_kind": "Source kind",
+            "source_url": st.column_config.LinkColumn("Source", display_text="source", validate=r"^https?://")})
+    if p.get("applies_here"):
+        st.subheader("State and county law that applies here")
+        frame = pd.DataFrame(p["applies_here"])[["title", "applies_from", "binds", "type", "stance", "status", "adopted",
+                                                 "source_url"]]
+        frame["stance"] = frame["stance"].map(STANCE_LABEL)
+        st.dataframe(frame, hide_index=True, width="stretch", column_config={
+            "title": "Instrument", "applies_from": "Of", "binds": "Binds", "type": "Type", "stance": "Direction",
+            "status": "Status", "adopted": "Adopted",
             "source_url": st.column_config.LinkColumn("Source", display_text="source", validate=r"^https?://")})
     if p["timeline"]:
         st.subheader("Timeline")

@@ -82,6 +82,10 @@ def test_profile_and_compare_round_trip_through_the_url():
     assert at.query_params["j"] in ("unsd:0600010", ["unsd:0600010"])
     tables = [d.value for d in at.dataframe if "Testville (CA)" in d.value.columns]
     assert tables and "Alpha County (CA)" in tables[0].columns
+    # The district's profile lists the state law addressed to schools, apart from its own instruments.
+    assert any(h.value == "State and county law that applies here" for h in at.subheader)
+    applies = [d.value for d in at.dataframe if "binds" in d.value.columns]
+    assert applies and "State safe schools act" in set(applies[0]["title"])
 
 
 def test_what_changed_counts_by_kind():

@@ -231,3 +231,43 @@ def test_coverage_counts_rows_sourced_to_a_release_wire():
 
     assert on_release_wire("https://www.einpresswire.com/article/1/x") and on_release_wire("https://targetednews.com/pr_disp.php?pr_id=1")
     assert not on_release_wire("https://gov.texas.gov/news/post/x") and not on_release_wire("https://notpubt.io.example.org/x")
+
+
+def test_binds_levels_is_checked_and_optional():
+    import world
+    from sanctuary_map.policies import binds_levels
+
+    def text(rows, columns=COLUMNS) -> str:
+        out = io.StringIO()
+        w = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        return out.getvalue()
+
+    good = world.policy(policy_id="a", binds_levels="place")
+    state = world.policy(policy_id="b", jurisdiction_level="state", geoid="06", geoid_layer="state",
+                         binds_levels="state;county;place;school_district")
+    bad = [world.policy(policy_id="c", binds_levels="city"), world.policy(policy_id="d", binds_levels="place;place"),
+           world.policy(policy_id="e", binds_levels="state;place"), world.policy(policy_id="f", binds_levels="county,place")]
+    t = validate_text(text([good, state, *bad]))
+    assert {(p.row, p.column) for p in t.problems} == {(4, "binds_levels"), (5, "binds_levels"), (6, "binds_levels"),
+                                                      (7, "binds_levels")}
+    assert sorted(t.rows["policy_id"]) == ["a", "b"]
+    # A table written before the column existed is still valid (the column reads blank: its own level).
+    old = validate_text(text([good], [c for c in COLUMNS if c != "binds_levels"]))
+    assert old.problems == [] and old.rows["binds_levels"].tolist() == [""]
+    assert binds_levels("", "school_district") == ("school_district",)
+    assert binds_levels("school_district;state", "state") == ("state", "school_district")
+
+
+def test_shipped_state_rows_say_which_levels_they_bind():
+    """Every state row of the shipped table binds at least the state; every local row binds no state."""
+    from sanctuary_map.policies import binds_levels
+
+    rows = load_policies().rows
+    for r in rows.itertuples():
+        levels = binds_levels(r.binds_levels, r.jurisdiction_level)
+        if r.jurisdiction_level == "state":
+            assert r.binds_levels and "state" in levels, r.policy_id
+        else:
+            assert "state" not in levels, r.policy_id

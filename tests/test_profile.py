@@ -90,3 +90,55 @@ def test_summary_agrees_in_number(world_data):
     place, district = by_key["place:0600001"], by_key["unsd:0600010"]
     assert "2 instruments in force: 2 that limit cooperation." in summarise(place)
     assert "1 instrument in force: 1 that limits cooperation." in summarise(district)
+
+
+# ---------------------------------------------------------------------------- the law that binds a jurisdiction
+def _ids(instruments) -> list[str]:
+    return [i.policy_id if hasattr(i, "policy_id") else i["policy_id"] for i in instruments]
+
+
+def _binding(level: str, geoid: str, layer: str = "state") -> list[str]:
+    """Fixture rows in force today that bind ``level`` and belong to (layer, geoid), in adoption order."""
+    from sanctuary_map.policies import binds_levels
+
+    rows = [p for p in world.POLICIES if p["geoid_layer"] == layer and p["geoid"] == geoid and p["status"] == "in_effect"
+            and level in binds_levels(p["binds_levels"], p["jurisdiction_level"])]
+    return [p["policy_id"] for p in sorted(rows, key=lambda p: p["date_adopted"])]
+
+
+def test_stack_lists_the_state_and_county_law_that_applies(world_data):
+    entries, _ = stack(world_data, *world.IN_TESTVILLE, View())
+    by_key = {e.key: e for e in entries}
+    assert by_key["state:06"].applies == []  # the state's own instruments are its own, not "applied"
+    place, district, county = by_key["place:0600001"], by_key["unsd:0600010"], by_key["county:06001"]
+    # The city: state law binding cities, then Alpha County's measure that binds the cities in it.
+    assert _ids(place.applies) == _binding("place", "06") + _binding("place", "06001", "county")
+    assert {i.applies_as for i in place.applies} == {"state law that applies here", "county law that applies here"}
+    assert "state-schools-law" not in _ids(place.applies)
+    # The district: the law addressed to schools first, then the state law binding the police who serve it.
+    assert _ids(district.applies)[: len(_binding("school_district", "06"))] == _binding("school_district", "06")
+    assert set(_ids(district.applies)) == set(_binding("school_district", "06")) | set(_binding("place", "06"))
+    assert "alpha-requires" not in _ids(district.applies)  # binds cities, not districts
+    assert _ids(county.applies) == _binding("county", "06")
+    assert all(i.applies_from == "Calfornia Test" for i in district.applies)
+
+
+def test_district_profile_names_the_state_law_that_applies(world_data):
+    p = profile(world_data, "unsd", "0600010", View())
+    assert _ids(p["applies_here"])[0] == "state-schools-law"
+    assert p["applies_here"][0]["applies_as"] == "state law that applies here"
+    assert "school districts" in p["applies_here"][0]["binds"]
+    assert "State law that applies here (Calfornia Test): State safe schools act" in p["summary"]
+    assert [i["policy_id"] for i in p["instruments"]] == ["tusd-res"]  # its own instruments stay apart
+
+
+def test_state_law_that_applies_follows_the_as_of_date(world_data):
+    before = profile(world_data, "unsd", "0600010", View(as_of="2018-01-01"))
+    assert "state-schools-law" not in _ids(before["applies_here"]) and "state-law" in _ids(before["applies_here"])
+
+
+def test_compare_lists_the_state_and_county_law_that_applies(world_data):
+    t = compare_table(world_data, ["place:0600001", "unsd:0600010"], View())
+    assert "State safe schools act" in t.loc["State law that applies here", "Testville Unified School District (CA)"]
+    assert "State safe schools act" not in t.loc["State law that applies here", "Testville (CA)"]
+    assert "Alpha County detainer resolution" in t.loc["County law that applies here", "Testville (CA)"]

@@ -98,11 +98,16 @@ def policy(**over) -> dict:
 POLICIES = [
     policy(policy_id="state-law", jurisdiction_name="Calfornia Test", jurisdiction_level="state", geoid="06", geoid_layer="state",
            instrument_type="statute", title="State values act", date_adopted="2017-10-05", date_effective="2018-01-01",
-           declines_detainers="Y", geoid_source="fips"),
+           declines_detainers="Y", geoid_source="fips", binds_levels="state;county;place"),
+    # Addressed to schools: binds the state and school districts (shows on district profiles, not on cities').
+    policy(policy_id="state-schools-law", jurisdiction_name="Calfornia Test", jurisdiction_level="state", geoid="06",
+           geoid_layer="state", instrument_type="statute", title="State safe schools act", date_adopted="2018-06-01",
+           campus_access_protocol="Y", student_data_protection="Y", geoid_source="fips", binds_levels="state;school_district"),
     policy(policy_id="alpha-requires", jurisdiction_name="Alpha County", jurisdiction_level="county", geoid="06001",
            geoid_layer="county", stance="requires_cooperation", title="Alpha County detainer resolution",
            instrument_type="board_resolution", binding_level="nonbinding", date_adopted="2018-04-17",
-           requires_detainer_compliance="Y", source_kind="news", source_url_2="https://example.org/second"),
+           requires_detainer_compliance="Y", source_kind="news", source_url_2="https://example.org/second",
+           binds_levels="county;place"),  # a county measure that binds the cities in it
     policy(policy_id="testville-ord", title="Testville sanctuary ordinance", date_adopted="2024-12-04", bars_resource_use="Y"),
     policy(policy_id="testville-res", title="Testville resolution", instrument_type="board_resolution", binding_level="nonbinding",
            date_adopted="2016-12", status="codified", status_date="2024-12-04", notes="Only the month is known."),
