@@ -118,12 +118,10 @@ def cmd_distance(args) -> int:
 
 
 def cmd_find(args) -> int:
-    from .search import candidates, find
+    from .search import find, search_table
 
     data = _data(args)
-    agreements = data.agreements.rows if data.agreements is not None else None
-    table = candidates(data.boundaries.index if data.boundaries is not None else None, data.policies, agreements)
-    hits = find(args.query, table, limit=args.limit)
+    hits = find(args.query, search_table(data), limit=args.limit)
     if args.json:
         print(json.dumps([{**h.__dict__, "label": h.label()} for h in hits], indent=2))
     else:

@@ -177,6 +177,19 @@ def preemption_note(entries: list[Entry]) -> str:
     return ""
 
 
+def missing_layers(data: MapData, state: str) -> list[str]:
+    """Readable names of the local boundary layers this server's Census source lacks for a state."""
+    if data.boundaries is None or state not in STATE_FIPS:
+        return []
+    fips = STATE_FIPS[state]
+    out = []
+    if not data.boundaries.has_file("place", fips):
+        out.append("city or town")
+    if not any(data.boundaries.has_file(layer, fips) for layer in SCHOOL_LAYERS):
+        out.append("school district")
+    return out
+
+
 def stack(data: MapData, lon: float, lat: float, view: View) -> tuple[list[Entry], str]:
     """Every jurisdiction containing the point, state to school districts, plus a preemption note."""
     if data.boundaries is None:
@@ -191,7 +204,14 @@ def stack(data: MapData, lon: float, lat: float, view: View) -> tuple[list[Entry
                                                    entries[0].state, note="no city or town: the county governs here",
                                                    applies=applies_here(sel.in_force, "place", entries[0].geoid[:2],
                                                                         [county] if county else [])))
-    return entries, preemption_note(entries)
+    note = preemption_note(entries)
+    lack = missing_layers(data, entries[0].state) if entries else []
+    if lack:
+        name = STATE_NAMES.get(entries[0].state, entries[0].state)
+        note = " ".join(filter(None, [note, f"This server's Census source has no {' or '.join(lack)} boundaries for {name}, "
+                                            "so the city and school district here cannot be listed; their instruments are "
+                                            "in the Policies table."]))
+    return entries, note
 
 
 def timeline(data: MapData, layer: str, geoid: str) -> pd.DataFrame:

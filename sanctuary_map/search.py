@@ -49,7 +49,12 @@ class Hit:
     score: float
     has_boundary: bool
     records: int  # instruments (policies) recorded for it in the table
-    note: str = ""
+    note: str = ""  # what else the tables say of it (a federal listing, a search record)
+    exact: bool = False  # the query spells the name (or its start): safe to select without asking
+
+    def place(self) -> str:
+        """'Patterson, California'."""
+        return f"{self.name}, {STATE_NAMES.get(self.state, self.state)}" if self.state else self.name
 
     def label(self) -> str:
         bits = [self.level if self.level.startswith("287(g)") else self.level.lower(), self.state]
@@ -59,14 +64,18 @@ class Hit:
             bits.append(f"{self.records} instrument{'s' if self.records != 1 else ''}")
         else:
             bits.append("no policy recorded")
+        if self.note:
+            bits.append(self.note)
         if not self.has_boundary:
             bits.append("no boundary on this server")
         return f"{self.name} ({', '.join(b for b in bits if b)})"
 
 
-def candidates(index: pd.DataFrame | None, policies: pd.DataFrame, agreements: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per findable name: every boundary in the index, table rows without one, and 287(g) agencies
-    (found by the agency's name, they lead to the area the agency polices)."""
+def candidates(index: pd.DataFrame | None, policies: pd.DataFrame, agreements: pd.DataFrame | None = None,
+               listings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per findable name: every boundary in the index, table rows without one, 287(g) agencies
+    (found by the agency's name, they lead to the area the agency polices) and every federal listing,
+    placed on a boundary or not (a listing this server cannot place is still an answer)."""
     frames = []
     counts = policies.groupby(["geoid_layer", "geoid"]).size() if len(policies) else pd.Series(dtype=int)
     names = policies.drop_duplicates(["geoid_layer", "geoid"]).set_index(["geoid_layer", "geoid"])["jurisdiction_name"] \
@@ -100,9 +109,26 @@ def candidates(index: pd.DataFrame | None, policies: pd.DataFrame, agreements: p
             "key": ag["geoid_layer"] + ":" + ag["geoid"], "display": ag["agency"],
             "name": ag["agency"], "level": "287(g) agency (" + ag["geoid_name"].fillna("") + ")", "state": ag["state"],
             "records": 0, "has_boundary": [True] * len(ag)}))
+    notes: dict[str, str] = {}
+    if listings is not None and len(listings):
+        from .vocab import FEDERAL_LIST_LABEL
+
+        lst = listings.copy()
+        lst["key"] = [f"{layer}:{geoid}" if geoid else f"record:{lst_}:{state}:{name}" for layer, geoid, lst_, state, name
+                      in zip(lst["geoid_layer"], lst["geoid"], lst["list"], lst["state"], lst["name_as_published"])]
+        for key, code in zip(lst["key"], lst["list"]):
+            notes[key] = "; ".join(filter(None, [notes.get(key, ""), f"on the {FEDERAL_LIST_LABEL.get(code, code)}"]))
+        seen = set().union(*(set(f["key"]) for f in frames)) if frames else set()
+        extra = lst[~lst["key"].isin(seen)].drop_duplicates("key")
+        if len(extra):
+            name = extra["name_as_published"].map(lambda n: split_state(n.replace(",", " "))[0] or n)
+            frames.append(pd.DataFrame({"key": extra["key"], "display": name, "name": name,
+                                        "level": extra["jurisdiction_level"].map(lambda v: LEVEL_SINGULAR.get(v, v)),
+                                        "state": extra["state"], "records": 0, "has_boundary": False}))
     if not frames:
-        return pd.DataFrame(columns=["key", "display", "name", "level", "state", "records", "has_boundary", "norm"])
+        return pd.DataFrame(columns=["key", "display", "name", "level", "state", "records", "has_boundary", "note", "norm"])
     out = pd.concat(frames, ignore_index=True)
+    out["note"] = out["key"].map(notes).fillna("")
     out["norm"] = [normalise(f"{d} {n}" if d != n else d) for d, n in zip(out["display"], out["name"])]
     return out
 
@@ -124,14 +150,60 @@ def find(query: str, table: pd.DataFrame, limit: int = 10, min_score: float = 60
         # How well the query spells the start of the name ("los angelos unified" ~ "los angeles unified ..."):
         # separates the place meant from the many names sharing a word with it.
         prefix = fuzz.ratio(q, norm[: len(q)])
+        exact = norm == q or norm.startswith(q + " ") or norm.startswith(q) and len(q) >= 4
         bonus = 12 if norm == q else (6 if norm.startswith(q) else 0)
         final = 0.5 * score + 0.5 * prefix + bonus + min(row["records"], 5) * 0.5
         if final < min_score:
             continue
-        hits.append((final, Hit(row["key"], row["display"], row["level"], row["state"], round(min(100.0, final), 1),
-                                bool(row["has_boundary"]), int(row["records"]))))
+        hits.append((final + (50 if exact else 0), Hit(row["key"], row["display"], row["level"], row["state"],
+                                                        round(min(100.0, final), 1), bool(row["has_boundary"]),
+                                                        int(row["records"]), str(row.get("note", "") or ""), exact)))
+    # Exact and prefix matches first, then the fuzzy ones.
     hits.sort(key=lambda fh: (-fh[0], -fh[1].records, fh[1].name))
     return [h for _, h in hits[:limit]]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a search box says: the hits, whether the first may be selected on its own, and a sentence."""
+
+    hits: list[Hit]
+    select: str  # the key to select without asking ('' when the reader must choose)
+    message: str  # '' when the first hit is simply what was asked for
+    tone: str = "info"  # info / warning
+
+
+def answer(query: str, table: pd.DataFrame, *, missing_layers=None, limit: int = 12) -> Answer:
+    """Honest search: an exact or prefix match is selected; a fuzzy best match is only offered ("did you mean");
+    a place this server cannot draw says why.  ``missing_layers(state) -> list of readable layer names`` tells
+    which boundary files this server lacks for a state."""
+    hits = find(query, table, limit=limit)
+    text, state = split_state(query)
+    shown = text.strip()[:60]
+    if not hits:
+        lack = missing_layers(state) if (missing_layers and state) else []
+        where = STATE_NAMES.get(state or "", state or "")
+        why = (f" This server's Census source has no {', '.join(lack)} boundaries for {where}, "
+               "and no table row matches.") if lack else ""
+        return Answer([], "", f"Nothing found for “{shown}”.{why}", "warning")
+    top = hits[0]
+    if not top.exact:
+        return Answer(hits, "", f"No exact match for “{shown}”; did you mean {top.place()}? "
+                                "Pick it from the list to show it.", "warning")
+    if not top.has_boundary:
+        known = [f"{top.records} instrument{'s' if top.records != 1 else ''} recorded" if top.records else "",
+                 top.note]
+        facts = "; ".join(k for k in known if k) or "in the tables"
+        return Answer(hits, top.key, f"{top.place()}: {facts}; its boundary is not in this server's Census source, so it "
+                                     "cannot be drawn here.", "info")
+    return Answer(hits, top.key, "")
+
+
+def search_table(data) -> pd.DataFrame:
+    """Everything findable in a MapData: the index, the policy table, 287(g) agencies, federal listings."""
+    agreements = data.agreements.rows if data.agreements is not None else None
+    listings = data.designations.rows if data.designations is not None else None
+    return candidates(data.boundaries.index if data.boundaries is not None else None, data.policies, agreements, listings)
 
 
 def resolve_name(name: str, state: str, layer: str, index: pd.DataFrame, cutoff: float = 92) -> tuple[str, float, str]:

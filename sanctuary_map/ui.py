@@ -475,10 +475,9 @@ def living_map(page: Page, view: View, *, height: int = 560) -> tuple[float, flo
 # ---------------------------------------------------------------------------- search and "what applies here"
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _search_table(version: str, _data: MapData) -> pd.DataFrame:
-    from .search import candidates
+    from .search import search_table as table
 
-    agreements = _data.agreements.rows if _data.agreements is not None else None
-    return candidates(_data.boundaries.index if _data.boundaries is not None else None, _data.policies, agreements)
+    return table(_data)
 
 
 def search_table(page: Page) -> pd.DataFrame:
@@ -487,7 +486,8 @@ def search_table(page: Page) -> pd.DataFrame:
 
 def jurisdiction_search(page: Page, focus: str) -> str:
     """A search box that finds every jurisdiction (any boundary, any table row), typo-tolerant; returns the focus."""
-    from .search import find
+    from .profile import missing_layers
+    from .search import answer
 
     table = search_table(page)
     labels = dict(zip(table["key"], table["display"] + " (" + table["level"].str.lower() + ", " + table["state"] + ")"))
@@ -496,18 +496,22 @@ def jurisdiction_search(page: Page, focus: str) -> str:
                           "Portland OR, Chicago Public Schools", help="Typos are fine. Add a state to narrow: 'Portland, OR'.")
     current = focus if focus in labels or focus == "none" else "none"
     options = ["none"]
-    hits = find(query, table, limit=12) if query.strip() else []
+    said = answer(query, table, missing_layers=lambda s: missing_layers(page.data, s)) if query.strip() else None
+    hits = said.hits if said else []
     option_labels = {"none": "Whole country (no place selected)"}
     for h in hits:
-        options.append(h.key)
-        option_labels[h.key] = h.label()
+        if h.key not in option_labels:
+            options.append(h.key)
+            option_labels[h.key] = h.label()
     if current not in options:
         options.insert(1, current)
         option_labels[current] = labels.get(current, current)
-    if query.strip() and not hits:
-        c2.warning(f"Nothing found for “{query[:60]}”.", icon=":material/search_off:")
+    if said and said.message:
+        (st.warning if said.tone == "warning" else st.info)(said.message, icon=":material/search:")
+    if said and not hits:
         return current
-    index = options.index(hits[0].key) if hits else options.index(current)
+    # Only an exact (or prefix) match is selected on its own; a fuzzy one waits for the reader's choice.
+    index = options.index(said.select) if said and said.select in options else options.index(current)
     picked = c2.selectbox("Show", options, index=index, format_func=lambda k: option_labels.get(k, k),
                           key=f"find_pick_{query}", help="Zooms to the place; its straight-line distance to the border is drawn.")
     if c3.button("Profile", width="stretch", disabled=picked in ("none", "") or picked.startswith("record"),
@@ -623,17 +627,18 @@ def profile_key_from_url() -> str:
 
 
 def place_picker(page: Page, key: str) -> str:
-    from .search import find
+    from .profile import missing_layers
+    from .search import answer
 
     table = search_table(page)
     query = st.text_input("Find a place", key="profile_query", placeholder="e.g. Los Angeles Unified, Cook County, Fresno")
     if query.strip():
-        hits = find(query, table, limit=10)
-        if not hits:
-            st.warning(f"Nothing found for “{query[:60]}”.")
-        else:
-            options = [h.key for h in hits]
-            labels = {h.key: h.label() for h in hits}
+        said = answer(query, table, missing_layers=lambda s: missing_layers(page.data, s), limit=10)
+        if said.message:
+            (st.warning if said.tone == "warning" else st.info)(said.message, icon=":material/search:")
+        if said.hits:
+            options = ([] if said.select else [""]) + list(dict.fromkeys(h.key for h in said.hits))
+            labels = {"": "Choose a match…", **{h.key: h.label() for h in said.hits}}
             key = st.selectbox("Matches", options, format_func=lambda k: labels[k], key=f"profile_pick_{query}") or key
     if key and st.query_params.get("j") != key:
         st.query_params["j"] = key

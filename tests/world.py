@@ -142,6 +142,10 @@ DESIGNATIONS = [
     {"list": "dhs_2025_05_29", "name_as_published": "Testvile", "jurisdiction_level": "place", "state": "CA",
      "geoid": "", "geoid_layer": "place", "match": "", "date_listed": "2025-05-29", "date_withdrawn": "2025-06-01",
      "source_url": "https://example.org/dhs", "source_kind": "news", "notes": "misspelt as published"},
+    # A listed city in a state whose places this server lacks (New Jersey): found by name, not drawn.
+    {"list": "doj_2025_08_05", "name_as_published": "Paterson, NJ", "jurisdiction_level": "place", "state": "NJ",
+     "geoid": "", "geoid_layer": "place", "match": "", "date_listed": "2025-08-05", "date_withdrawn": "",
+     "source_url": "https://example.org/doj", "source_kind": "official", "notes": "fixture: no boundary file for NJ"},
 ]
 
 
