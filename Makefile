@@ -12,7 +12,8 @@ PORT ?= 8501
 run: install assets geodata  ## install everything, build data if missing, start the app
 	cd $(ROOT) && $(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
-test: install assets browser-deps lint  ## install everything, lint, and run all tests (unit, AppTest, browser) on fixtures
+test: install assets browser-deps lint  ## install everything, lint, validate the shipped tables, run all tests on fixtures
+	cd $(ROOT) && $(PY) -m sanctuary_map validate
 	cd $(ROOT) && $(PY) -m pytest -q
 
 lint: install  ## ruff on the code, mypy on the package

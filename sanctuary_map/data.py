@@ -33,6 +33,7 @@ class MapData:
     problems: list[Problem] = field(default_factory=list)  # problems in the related tables
     agreements: AgreementTable | None = None  # 287(g) agreements, when loaded
     designations: DesignationTable | None = None  # federal lists, when loaded
+    searched: pd.DataFrame | None = None  # search records: "researched, none found" (data/searched.csv)
     # Selections of this data by view (see selection.select): computed once per view, bounded.
     selections: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
 
@@ -86,7 +87,9 @@ def load_map_data(policies: PolicyTable | Path | None = None, geodata: Path = pa
 def _load_related(data: MapData, data_dir: Path) -> None:
     """287(g) agreements and federal designations, each joined to the same index."""
     from . import agreements, designations
+    from .searched import load_searched
 
     data.designations = designations.load_for_map(data_dir / paths.DESIGNATIONS_CSV.name, data.boundaries, data.policies)
     data.agreements = agreements.load_for_map(data_dir / paths.AGREEMENTS_CSV.name, data.boundaries)
-    data.problems += data.designations.problems + data.agreements.problems
+    data.searched, searched_problems = load_searched(data_dir / paths.SEARCHED_CSV.name)
+    data.problems += data.designations.problems + data.agreements.problems + searched_problems

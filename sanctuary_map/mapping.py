@@ -183,7 +183,7 @@ def map_config(data: MapData, view: View, published: Published) -> dict:
     """What a render sends: the view's selection as lookups, plus static addresses (no filter rules)."""
     sel = select(data, view)
     lk, agreements, federal = sel.lookups, sel.agreement_lookup, sel.federal_lookup
-    cfg = {
+    cfg = {"researched": sel.researched_lookup,
         "lookup": lk.lookup, "shown": lk.shown, "coverage": lk.coverage, "points": lk.points,
         "agreements": agreements, "federal": federal, "asOf": view.as_of_date(), "models": list(view.models),
         "lists": list(view.lists), "signedFrom": view.signed_from, "signedTo": view.signed_to,

@@ -81,6 +81,7 @@ class Entry:
     zone_all: str = ""
     note: str = ""
     applies: list[Instrument] = field(default_factory=list)  # state and county law that applies here
+    research: str = ""  # for a jurisdiction with no row in the table: researched (none found, when) or not yet
 
     @property
     def stances(self) -> set[str]:
@@ -154,7 +155,17 @@ def entry(data: MapData, row: pd.Series, view: View, shown: pd.DataFrame, in_for
     e.applies = applies_here(in_force if in_force is not None else shown, layer, str(row["statefp"]), counties)
     if pd.notna(row["border_km"]):
         e.distance = describe_distance(row, LAYER_SINGULAR[layer])
+    e.research = research_line(data, layer, geoid)
     return e
+
+
+def research_line(data: MapData, layer: str, geoid: str) -> str:
+    """'' when the table has rows for the jurisdiction; else whether anyone searched for them, and when."""
+    from .searched import record_for, research_status
+
+    if layer == "state" or len(rows_for(data.policies, layer, geoid)):
+        return ""
+    return research_status(record_for(data.searched, layer, geoid))
 
 
 def preemption_note(entries: list[Entry]) -> str:
@@ -241,6 +252,7 @@ def profile(data: MapData, layer: str, geoid: str, view: View) -> dict | None:
         e = entry(data, row, view, shown, sel.in_force)
         overlapping = overlaps(data, row)
     in_force = [i for i in e.instruments]
+    e.research = research_line(data, layer, geoid)
     summary = summarise(e)
     return {"key": e.key, "name": e.name, "level": e.level, "state": e.state, "summary": summary,
             "as_of": view.as_of_date(), "dataset_version": data.version,
@@ -249,6 +261,7 @@ def profile(data: MapData, layer: str, geoid: str, view: View) -> dict | None:
             "all_instruments": [asdict(i) for i in _instruments(rows)],
             "agreements": e.agreements, "listings": e.listings, "distance": e.distance,
             "zone_mexico": e.zone_mexico, "zone_all": e.zone_all, "overlapping": overlapping, "note": e.note,
+            "research": e.research,
             "timeline": timeline(data, layer, geoid).to_dict("records")}
 
 
@@ -256,6 +269,8 @@ def summarise(e: Entry) -> str:
     parts = []
     if not e.instruments:
         parts.append(f"No instrument of its own is recorded for {e.name} in force on this date.")
+        if e.research:
+            parts.append(e.research)
     else:
         by: dict[str, list[Instrument]] = {}
         for i in e.instruments:

@@ -51,6 +51,7 @@ class Hit:
     records: int  # instruments (policies) recorded for it in the table
     note: str = ""  # what else the tables say of it (a federal listing, a search record)
     exact: bool = False  # the query spells the name (or its start): safe to select without asking
+    researched: str = ""  # the day a search of its records found nothing (data/searched.csv), if any
 
     def place(self) -> str:
         """'Patterson, California'."""
@@ -62,8 +63,10 @@ class Hit:
             return f"{self.name} ({', '.join(b for b in bits if b)})"
         if self.records:
             bits.append(f"{self.records} instrument{'s' if self.records != 1 else ''}")
+        elif self.researched:
+            bits.append(f"researched {self.researched}: no instrument confirmed")
         else:
-            bits.append("no policy recorded")
+            bits.append("no policy recorded; not yet researched")
         if self.note:
             bits.append(self.note)
         if not self.has_boundary:
@@ -72,7 +75,7 @@ class Hit:
 
 
 def candidates(index: pd.DataFrame | None, policies: pd.DataFrame, agreements: pd.DataFrame | None = None,
-               listings: pd.DataFrame | None = None) -> pd.DataFrame:
+               listings: pd.DataFrame | None = None, searched: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per findable name: every boundary in the index, table rows without one, 287(g) agencies
     (found by the agency's name, they lead to the area the agency polices) and every federal listing,
     placed on a boundary or not (a listing this server cannot place is still an answer)."""
@@ -129,6 +132,11 @@ def candidates(index: pd.DataFrame | None, policies: pd.DataFrame, agreements: p
         return pd.DataFrame(columns=["key", "display", "name", "level", "state", "records", "has_boundary", "note", "norm"])
     out = pd.concat(frames, ignore_index=True)
     out["note"] = out["key"].map(notes).fillna("")
+    out["researched"] = ""
+    if searched is not None and len(searched):
+        done = searched[searched["result"] != "instruments_found"]
+        days = dict(zip(done["layer"] + ":" + done["geoid"], done["date_searched"]))
+        out["researched"] = out["key"].map(days).fillna("")
     out["norm"] = [normalise(f"{d} {n}" if d != n else d) for d, n in zip(out["display"], out["name"])]
     return out
 
@@ -157,7 +165,8 @@ def find(query: str, table: pd.DataFrame, limit: int = 10, min_score: float = 60
             continue
         hits.append((final + (50 if exact else 0), Hit(row["key"], row["display"], row["level"], row["state"],
                                                         round(min(100.0, final), 1), bool(row["has_boundary"]),
-                                                        int(row["records"]), str(row.get("note", "") or ""), exact)))
+                                                        int(row["records"]), str(row.get("note", "") or ""), exact,
+                                                        str(row.get("researched", "") or ""))))
     # Exact and prefix matches first, then the fuzzy ones.
     hits.sort(key=lambda fh: (-fh[0], -fh[1].records, fh[1].name))
     return [h for _, h in hits[:limit]]
@@ -203,7 +212,8 @@ def search_table(data) -> pd.DataFrame:
     """Everything findable in a MapData: the index, the policy table, 287(g) agencies, federal listings."""
     agreements = data.agreements.rows if data.agreements is not None else None
     listings = data.designations.rows if data.designations is not None else None
-    return candidates(data.boundaries.index if data.boundaries is not None else None, data.policies, agreements, listings)
+    return candidates(data.boundaries.index if data.boundaries is not None else None, data.policies, agreements, listings,
+                      data.searched)
 
 
 def resolve_name(name: str, state: str, layer: str, index: pd.DataFrame, cutoff: float = 92) -> tuple[str, float, str]:

@@ -25,6 +25,7 @@ from .vocab import (
     LAYER_KEYS,
     MODEL_COLOUR,
     MODEL_LABEL,
+    RESEARCHED_COLOUR,
     STANCE_COLOUR,
     STANCE_LABEL,
     ZONE_ALL_COLOUR,
@@ -61,6 +62,7 @@ class Selection:
     lookups: Lookups
     agreement_lookup: dict[str, dict[str, str]]  # layer -> geoid -> model
     federal_lookup: dict[str, dict[str, int]]  # layer -> geoid -> 1
+    researched_lookup: dict[str, dict[str, str]]  # layer -> geoid -> day searched, where nothing was found (no code)
     layers_shown: frozenset[str]
     legend: list[LegendSection]
     subtitle: str
@@ -104,9 +106,23 @@ def _compute(data: MapData, view: View) -> Selection:
     lk = _lookups(mapped)
     ag = _agreement_lookup(agreements)
     fed = _federal_lookup(listings)
+    res = _researched_lookup(data, lk)
+    legend = legend_sections(data, lk, shown, bool(ag), bool(fed), bool(res))
     return Selection(view, data.version, apply(view, data.policies, for_map=False), apply(view, data.policies), mapped,
-                     agreements, listings, lk, ag, fed, shown, legend_sections(data, lk, shown, bool(ag), bool(fed)),
-                     describe(view))
+                     agreements, listings, lk, ag, fed, res, shown, legend, describe(view))
+
+
+def _researched_lookup(data: MapData, lk: Lookups) -> dict[str, dict[str, str]]:
+    """Jurisdictions searched with nothing found (data/searched.csv) and no instrument drawn in this view."""
+    t = data.searched
+    out: dict[str, dict[str, str]] = {}
+    if t is None or t.empty:
+        return out
+    done = t[(t["result"] != "instruments_found") & (t["geoid"] != "")]
+    for layer, geoid, day in zip(done["layer"], done["geoid"], done["date_searched"]):
+        if geoid not in lk.lookup.get(layer, {}):
+            out.setdefault(layer, {})[geoid] = day
+    return out
 
 
 # ---------------------------------------------------------------------------- lookups sent to the browser
@@ -165,7 +181,7 @@ def _federal_lookup(rows: pd.DataFrame) -> dict[str, dict[str, int]]:
 
 # ---------------------------------------------------------------------------- the legend of what is there
 def legend_sections(data: MapData, lk: Lookups, shown_layers: frozenset[str] | set[str], has_agreements: bool,
-                    has_federal: bool) -> list[LegendSection]:
+                    has_federal: bool, has_researched: bool = False) -> list[LegendSection]:
     codes = {c for layer in lk.lookup.values() for c in layer.values()}
     policy_layers = set(POLICY_LAYERS) & set(shown_layers)
     stance_rows = [(CODE_LABEL[c], CODE_COLOUR[c], "fill") for c in ("L", "R", "M") if c in codes] if policy_layers else []
@@ -174,6 +190,8 @@ def legend_sections(data: MapData, lk: Lookups, shown_layers: frozenset[str] | s
         context.append(("County: an instrument applies there (lighter)", "#8a8a8a", "light"))
     if "school_district" in shown_layers and any(k in lk.lookup for k in ("unsd", "elsd", "scsd")):
         context.append(("School district (dashed outline)", "#555555", "dash"))
+    if has_researched and policy_layers:
+        context.append(("Researched: no instrument found (grey, dotted)", RESEARCHED_COLOUR, "researched"))
     if has_agreements and "agreements" in shown_layers:
         context += [(f"287(g): {MODEL_LABEL[m]}", MODEL_COLOUR[m], "fill") for m in ("jail_enforcement", "task_force",
                                                                                     "warrant_service_officer")]

@@ -540,7 +540,7 @@ def render_entry(e, *, compact: bool = False) -> None:
 
     st.markdown(f"**{e.name}** · {e.level}" + (f" · _{e.note}_" if e.note else ""))
     if not e.instruments and e.geoid:
-        st.caption("No instrument recorded in force on this date.")
+        st.caption("No instrument recorded in force on this date." + (f" {e.research}" if e.research else ""))
     for i in e.instruments:
         src = f"[source]({i.source_url})" if i.source_url.startswith(("http://", "https://")) else ""
         st.markdown(f"- **{SL[i.stance]}** — {i.title} ({i.type}; adopted {i.adopted or 'date unknown'}"

@@ -151,6 +151,11 @@ FLAG_LABELS = {
     "penalizes_noncompliance": "Penalises officials or places that do not cooperate",
 }
 
+# Search records (data/searched.csv): what a search of a jurisdiction's records found.
+SEARCH_RESULTS = {"instruments_found": "Instruments found", "none_found": "Researched: no instrument found",
+                  "leads_unverified": "Researched: leads not yet confirmed"}
+RESEARCHED_COLOUR = "#6b6b6b"
+
 # ---------------------------------------------------------------------------- 287(g) and federal lists
 MODELS = ("jail_enforcement", "task_force", "warrant_service_officer", "other")
 MODEL_LABEL = {"jail_enforcement": "Jail Enforcement Model", "task_force": "Task Force Model",

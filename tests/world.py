@@ -18,6 +18,7 @@ from sanctuary_map.agreements import AGREEMENT_COLUMNS
 from sanctuary_map.designations import COLUMNS as DESIGNATION_COLUMNS
 from sanctuary_map.litigation import COLUMNS as LITIGATION_COLUMNS
 from sanctuary_map.policies import COLUMNS
+from sanctuary_map.searched import COLUMNS as SEARCHED_COLUMNS
 
 STATES = [
     {"GEOID": "06", "NAME": "Calfornia Test", "STATEFP": "06", "STUSPS": "CA", "geometry": box(-118.5, 32.56, -115.5, 35.0)},
@@ -175,6 +176,15 @@ AGREEMENTS = [
 ]
 
 
+# Search records ("researched, none found"): Springfield, California has no row in POLICIES and was searched.
+SEARCHED = [
+    {"jurisdiction_name": "Springfield", "layer": "place", "geoid": "0600003", "state": "CA",
+     "list": "fixture list of places", "list_rank": "1", "list_source": "https://example.org/list", "geoid_source": "census",
+     "date_searched": "2026-11-30", "searched": "fixture: council minutes for 'immigration'", "result": "none_found",
+     "notes": ""},
+]
+
+
 def write_csv(path: Path, columns, rows: list[dict]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
@@ -192,4 +202,5 @@ def write_tables(directory: Path) -> tuple[Path, Path]:
     write_csv(data / "litigation.csv", LITIGATION_COLUMNS, LITIGATION)
     write_csv(data / "federal_designations.csv", DESIGNATION_COLUMNS, DESIGNATIONS)
     write_csv(data / "287g_agreements.csv", AGREEMENT_COLUMNS, AGREEMENTS)
+    write_csv(data / "searched.csv", SEARCHED_COLUMNS, SEARCHED)
     return policies, data

@@ -160,7 +160,8 @@ function update(state, data, first) {
   const SM = window.SanctuaryMap;
   const {map, cfg} = state;
   // The results of the new view replace the old in the one configuration object the paint rules read.
-  ['lookup', 'shown', 'coverage', 'points', 'agreements', 'federal', 'asOf', 'models', 'lists', 'signedFrom', 'signedTo']
+  ['lookup', 'shown', 'coverage', 'points', 'agreements', 'federal', 'researched', 'asOf', 'models', 'lists', 'signedFrom',
+    'signedTo']
     .forEach((k) => { cfg[k] = data.config[k]; });
   SM._cfg = cfg;
   data.toggles.forEach((t) => {

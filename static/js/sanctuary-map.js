@@ -48,6 +48,10 @@
   }
 
   /* ---------------------------------------------------------------- styling */
+  function researchedOn(cfg, layer, geoid) {
+    return (cfg.researched && cfg.researched[layer]) ? cfg.researched[layer][geoid] : undefined;
+  }
+
   function codeOf(cfg, layer, geoid) {
     var lk = cfg.lookup[layer];
     return lk ? lk[geoid] : undefined;
@@ -83,10 +87,21 @@
             dashWidth: style.width
           })
         });
+        // Researched, nothing found: grey and dotted, unlike a boundary nobody has looked into yet.
+        out.push({
+          dataSource: layer, dataLayer: layer,
+          filter: function (z, f) { return codeOf(cfg, layer, f.props.g) === undefined && !!researchedOn(cfg, layer, f.props.g); },
+          symbolizer: new protomapsL.PolygonSymbolizer({fill: '#6b6b6b', opacity: 0.12, stroke: '#6b6b6b', width: 0})
+        });
+        out.push({
+          dataSource: layer, dataLayer: layer,
+          filter: function (z, f) { return codeOf(cfg, layer, f.props.g) === undefined && !!researchedOn(cfg, layer, f.props.g); },
+          symbolizer: new protomapsL.LineSymbolizer({color: '#6b6b6b', width: 1.4, dash: [1.5, 3], dashColor: '#6b6b6b', dashWidth: 1.4})
+        });
         // Every other boundary of the layer: a faint outline, so it can be found, hovered and clicked.
         out.push({
           dataSource: layer, dataLayer: layer, minzoom: style.outline_from,
-          filter: function (z, f) { return codeOf(cfg, layer, f.props.g) === undefined; },
+          filter: function (z, f) { return codeOf(cfg, layer, f.props.g) === undefined && !researchedOn(cfg, layer, f.props.g); },
           symbolizer: new protomapsL.LineSymbolizer({color: '#8a8a8a', width: 0.5, opacity: 0.8})
         });
       } else if (group.kind === 'coverage') {
@@ -277,8 +292,10 @@
     var tip = el('div', null, 'sm-tip');
     tip.appendChild(el('strong', d.name));
     var stance = d.items.length ? d.items.map(function (it) { return it.stance; }) : [];
+    var searched = researchedOn(cfg, d.key.split(':')[0], d.key.split(':')[1]);
     tip.appendChild(el('div', d.level + ' \u00b7 ' + (d.items.length ? d.items.length + (d.items.length === 1 ? ' instrument' : ' instruments')
-                                                                        : 'no instrument recorded in this view')));
+                                                                        : (searched ? 'researched ' + searched + ': no instrument found'
+                                                                                    : 'no instrument recorded in this view'))));
     if (stance.length) {
       var uniq = stance.filter(function (s, i) { return stance.indexOf(s) === i; });
       tip.appendChild(el('div', uniq.map(function (s) { return cfg.stanceLabels[s] || s; }).join(' \u00b7 '), 'sm-stance'));
@@ -307,7 +324,9 @@
       var box = el('div', null, 'sm-juris');
       box.appendChild(el('div', d.name, 'sm-jname'));
       box.appendChild(el('div', d.level, 'sm-sub'));
-      if (!d.items.length) box.appendChild(el('div', 'No instrument recorded in this view.', 'sm-none'));
+      var seen = researchedOn(cfg, entry.layer, entry.geoid);
+      if (!d.items.length) box.appendChild(el('div', seen ? 'Researched ' + seen + ': no instrument found in the sources searched.'
+                                                          : 'No instrument recorded in this view.', 'sm-none'));
       d.items.forEach(function (it) {
         var item = el('div', null, 'sm-item');
         var sw = el('span', null, 'sm-dot'); sw.style.background = cfg.colours[it.c] || '#999';

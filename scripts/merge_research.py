@@ -1,0 +1,78 @@
+"""Merge research files (one per region or level, same columns as policies.csv) into policies.csv.
+
+    python scripts/merge_research.py RESEARCH.csv [RESEARCH.csv ...] [--policies policies.csv] [--dry-run]
+
+Rows are appended in file order.  A row is skipped, and said so, when its policy_id is already used, or
+when the table already holds the same instrument (same jurisdiction key and adoption date, or same key and
+title).  The merged table must pass the project's validator, else nothing is written.  The research
+files themselves are working notes and are not committed; every row carries its sources.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sanctuary_map.policies import COLUMNS, validate_text  # noqa: E402
+
+
+def _title(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", value.lower()).strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("files", nargs="+", type=Path)
+    ap.add_argument("--policies", type=Path, default=ROOT / "policies.csv")
+    ap.add_argument("--dry-run", action="store_true")
+    args = ap.parse_args(argv)
+    with args.policies.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    ids = {r["policy_id"] for r in rows}
+    by_date = {(r["geoid_layer"], r["geoid"], r["date_adopted"], r["instrument_type"]) for r in rows}
+    by_title = {(r["geoid_layer"], r["geoid"], _title(r["title"])) for r in rows}
+    added = 0
+    for path in args.files:
+        with path.open(encoding="utf-8", newline="") as fh:
+            new = list(csv.DictReader(fh))
+        for n, r in enumerate(new, start=2):
+            r = {c: (r.get(c) or "").strip() for c in COLUMNS}
+            why = ""
+            if r["policy_id"] in ids:
+                why = "policy_id already used"
+            elif (r["geoid_layer"], r["geoid"], r["date_adopted"], r["instrument_type"]) in by_date:
+                why = "same jurisdiction, adoption date and type as a row already there"
+            elif (r["geoid_layer"], r["geoid"], _title(r["title"])) in by_title:
+                why = "same jurisdiction and title as a row already there"
+            if why:
+                print(f"skipped {path.name}:{n} {r['policy_id']}: {why}")
+                continue
+            rows.append(r)
+            ids.add(r["policy_id"])
+            by_date.add((r["geoid_layer"], r["geoid"], r["date_adopted"], r["instrument_type"]))
+            by_title.add((r["geoid_layer"], r["geoid"], _title(r["title"])))
+            added += 1
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    table = validate_text(buf.getvalue(), name=str(args.policies))
+    if table.problems:
+        for p in table.problems:
+            print(f"problem: {p}")
+        print("nothing written: the merged table has problems")
+        return 1
+    print(f"{added} rows added; {len(rows)} rows in all")
+    if not args.dry_run:
+        args.policies.write_text(buf.getvalue(), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
