@@ -42,13 +42,15 @@ def map_table(data: MapData, view: View) -> pd.DataFrame:
     columns = ["Jurisdiction", "Level", "State", "Direction", "Instruments in force", "Source"]
     if shown.empty:
         return pd.DataFrame(columns=columns)
-    rows = []
-    for (_layer, _geoid), group in shown.groupby(["geoid_layer", "geoid"], sort=False):
-        first = group.iloc[0]
-        stances = sorted(set(group["stance"]))
-        rows.append({"Jurisdiction": first["jurisdiction_name"], "Level": LAYER_SINGULAR[first["geoid_layer"]].capitalize(),
-                     "State": STATE_NAMES.get(first["state"], first["state"]),
-                     "Direction": "; ".join(STANCE_LABEL[s] for s in stances),
-                     "Instruments in force": "; ".join(f"{r.title} ({r.date_adopted})" for r in group.itertuples()),
-                     "Source": first["source_url"]})
-    return pd.DataFrame(rows, columns=columns).sort_values(["State", "Level", "Jurisdiction"], kind="stable")
+    plain = pd.DataFrame({"layer": shown["geoid_layer"].to_numpy(), "geoid": shown["geoid"].to_numpy(),
+                          "name": shown["jurisdiction_name"].to_numpy(), "state": shown["state"].to_numpy(),
+                          "stance": shown["stance"].map(STANCE_LABEL).to_numpy(),
+                          "item": (shown["title"] + " (" + shown["date_adopted"] + ")").to_numpy(),
+                          "source": shown["source_url"].to_numpy()})
+    g = plain.groupby(["layer", "geoid"], sort=False)
+    out = pd.DataFrame({
+        "Jurisdiction": g["name"].first(), "Level": g["layer"].first().map(lambda v: LAYER_SINGULAR[v].capitalize()),
+        "State": g["state"].first().map(lambda s: STATE_NAMES.get(s, s)),
+        "Direction": g["stance"].agg(lambda v: "; ".join(sorted(set(v)))),
+        "Instruments in force": g["item"].agg("; ".join), "Source": g["source"].first()})
+    return out.reset_index(drop=True)[columns].sort_values(["State", "Level", "Jurisdiction"], kind="stable")

@@ -35,8 +35,8 @@ function loadCss(url) {
 
 function assets(spec) {
   spec.css.forEach(loadCss);
-  // In order: Leaflet, pmtiles, protomaps-leaflet, then our own code that uses them.
-  return spec.js.reduce((p, url) => p.then(() => loadScript(url)), Promise.resolve());
+  // Fetched in parallel, run in order (async = false): Leaflet, pmtiles, protomaps-leaflet, then our own code.
+  return Promise.all(spec.js.map(loadScript));
 }
 
 function parseAt(value) {
@@ -158,6 +158,7 @@ function create(host, data, setStateValue) {
 
 function update(state, data, first) {
   const SM = window.SanctuaryMap;
+  SM.lastUpdateAt = performance.now();  // when this rerun's results reached the map
   const {map, cfg} = state;
   // The results of the new view replace the old in the one configuration object the paint rules read.
   ['lookup', 'shown', 'coverage', 'points', 'agreements', 'federal', 'researched', 'asOf', 'models', 'lists', 'signedFrom',

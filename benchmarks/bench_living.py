@@ -1,0 +1,116 @@
+"""The living map in the running app: a cold visit, a fresh load of a view, and a filter change, in one run.
+
+Starts `streamlit run` on a loopback port (the shipped tables and built geodata), then with headless
+Chromium, by the page's own clock (performance.now(), navigation start = 0):
+
+* cold visit: a new browser context opens "/" and waits for the first policy polygon painted from the tiles
+  (SanctuaryMap.firstPolicyPaint);
+* fresh load of a view: the same, for a link with a filter (what a reader who changed the filter would
+  otherwise wait for if the map were rebuilt);
+* filter change: on an open map, choose a "Direction" in the sidebar; from the click to the repaint that
+  follows it (SanctuaryMap.paints increments; SanctuaryMap.lastPaintAt).  The map object is checked to be
+  the same one.
+
+Prints medians of --runs and the ratio filter-change / fresh-load.  Bounded, loopback only.
+
+    .venv/bin/python benchmarks/bench_living.py [--runs 3]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+FIRST = "() => !!window.SanctuaryMap && SanctuaryMap.firstPolicyPaint !== undefined && SanctuaryMap.firstPolicyPaint"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(port: int) -> subprocess.Popen:
+    env = {**os.environ, "SANCTUARY_MAP_BASEMAP": "none"}
+    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "streamlit"), "run", str(ROOT / "app.py"), "--server.port",
+                             str(port), "--server.headless", "true", "--server.address", "127.0.0.1"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+            return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("the app did not start")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    proc = start_app(port)
+    base = f"http://127.0.0.1:{port}"
+    cold, fresh, change = [], [], []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            warm = browser.new_page()  # the server's caches (data, selection of the default view) are warm
+            warm.goto(base + "/")
+            warm.wait_for_function(FIRST, timeout=120_000)
+            warm.close()
+            for _ in range(args.runs):
+                for url, out in ((base + "/", cold), (base + "/?stance=requires_cooperation", fresh)):
+                    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+                    page = ctx.new_page()
+                    page.goto(url, wait_until="commit")
+                    out.append(page.wait_for_function(FIRST, timeout=120_000, polling="raf").json_value() / 1000)
+                    ctx.close()
+                ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+                page = ctx.new_page()
+                page.goto(base + "/")
+                page.wait_for_selector(IDLE, timeout=120_000)
+                page.wait_for_function("() => !!window.SanctuaryMap && SanctuaryMap.tilesReady === true", timeout=120_000)
+                page.evaluate("() => { window.__map = SanctuaryMap.map; }")
+                n = page.evaluate("SanctuaryMap.paints")
+                page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.click()
+                option = page.get_by_role("option", name="Requires cooperation")
+                option.wait_for()
+                t0 = page.evaluate("performance.now()")
+                option.click()
+                page.wait_for_function(f"() => SanctuaryMap.paints > {n}", timeout=60_000, polling="raf")
+                t1 = page.evaluate("SanctuaryMap.lastPaintAt")
+                assert page.evaluate("SanctuaryMap.map === window.__map"), "the map was rebuilt"
+                change.append((t1 - t0) / 1000)
+                ctx.close()
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    med = {k: statistics.median(v) for k, v in (("cold", cold), ("fresh", fresh), ("change", change))}
+    print(f"runs: {args.runs} (medians; page clock; 2-core machine, software rendering)")
+    print(f"cold visit to the first policy polygon:      {med['cold']:.2f} s  (target <= 2.0 s)")
+    print(f"fresh load of a filtered view (same polygon): {med['fresh']:.2f} s")
+    print(f"filter change -> repaint, same map object:    {med['change']:.2f} s  (target <= 0.3 s)")
+    print(f"ratio filter change / fresh load:             {med['change'] / med['fresh']:.2f}  (target <= 0.25)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
