@@ -330,6 +330,7 @@ def vector_snapshot(data: MapData, view: View, fmt: str, *, width: int = 1600, h
     matplotlib.use("Agg")
     import geopandas as gpd
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     dpi = 100
@@ -340,7 +341,7 @@ def vector_snapshot(data: MapData, view: View, fmt: str, *, width: int = 1600, h
     pad = max(e - w, n - s) * 0.08 + 0.05
     sel = select(data, view)
     lk = sel.lookups
-    handles = []
+    handles: list = []  # legend handles: patches for fills, lines for outlines
     if data.boundaries is not None:
         states = data.boundaries.full("state")
         states.plot(ax=ax, color="#f4f4f1", edgecolor="#9a9a9a", linewidth=0.5)
@@ -364,8 +365,8 @@ def vector_snapshot(data: MapData, view: View, fmt: str, *, width: int = 1600, h
             handles.append(Patch(color=BORDER_COLOUR, label="US\u2013Mexico land border"))
         zone = data.boundaries.zones.get("zone_mexico")
         if zone is not None and "zone" not in view.hidden:
-            zone.plot(ax=ax, color=ZONE_COLOUR, alpha=0.25)
-            handles.append(Patch(color=ZONE_COLOUR, alpha=0.4, label="Within 100 miles of the Mexican land border"))
+            zone.boundary.plot(ax=ax, color=ZONE_COLOUR, linewidth=1.2, linestyle="--")
+            handles.append(Line2D([0], [0], color=ZONE_COLOUR, linestyle="--", label="Within 100 miles of the Mexican land border"))
     ax.set_xlim(w - pad, e + pad)
     ax.set_ylim(s - pad, n + pad)
     ax.set_aspect(1 / max(0.2, math.cos(math.radians((s + n) / 2))))

@@ -37,6 +37,7 @@ from .vocab import (
     INSTRUMENT_LABEL,
     LAYER_SINGULAR,
     MODEL_COLOUR,
+    MODEL_DASH,
     MODEL_LABEL,
     RELATION_INVERSE,
     SEGMENT_COLOUR,
@@ -188,7 +189,7 @@ def map_config(data: MapData, view: View, published: Published) -> dict:
         "agreements": agreements, "federal": federal, "asOf": view.as_of_date(), "models": list(view.models),
         "lists": list(view.lists), "signedFrom": view.signed_from, "signedTo": view.signed_to,
         "colours": CODE_COLOUR, "stanceLabels": {**STANCE_LABEL, **CODE_LABEL},
-        "modelColours": MODEL_COLOUR,
+        "modelColours": MODEL_COLOUR, "modelDash": MODEL_DASH,
         "layerLabels": {layer: LAYER_SINGULAR[layer].capitalize() for layer in LAYER_SINGULAR},
         "styles": STYLES, "zooms": {k: list(v) for k, v in tiles.ZOOMS.items()}, "levelDiff": tiles.LEVEL_DIFF,
         "archives": published.archives, "attribution": "Boundaries: US Census Bureau",
@@ -291,9 +292,9 @@ def focus_bounds(row: pd.Series) -> list[list[float]]:
 
 OVERLAY_STYLES = {
     "zone_mexico": ("Within 100 miles of the Mexican land border", "zone",
-                    {"fillColor": ZONE_COLOUR, "color": "#b5a800", "weight": 1, "fillOpacity": 0.25, "dashArray": "4 3"}),
+                    {"color": ZONE_COLOUR, "weight": 2.5, "fill": False, "fillOpacity": 0, "dashArray": "6 4"}),
     "zone_all": ("100-mile border zone (all external boundaries)", "zone_all",
-                 {"fillColor": ZONE_ALL_COLOUR, "color": "#777777", "weight": 0.8, "fillOpacity": 0.12, "dashArray": "2 4"}),
+                 {"color": ZONE_ALL_COLOUR, "weight": 1.5, "fill": False, "fillOpacity": 0, "dashArray": "2 4"}),
     "border": ("US\u2013Mexico land border", "border", {"color": BORDER_COLOUR, "weight": 3}),
 }
 

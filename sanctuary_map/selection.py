@@ -25,6 +25,7 @@ from .vocab import (
     LAYER_KEYS,
     MODEL_COLOUR,
     MODEL_LABEL,
+    MODEL_SWATCH,
     RESEARCHED_COLOUR,
     STANCE_COLOUR,
     STANCE_LABEL,
@@ -107,7 +108,7 @@ def _compute(data: MapData, view: View) -> Selection:
     ag = _agreement_lookup(agreements)
     fed = _federal_lookup(listings)
     res = _researched_lookup(data, lk)
-    legend = legend_sections(data, lk, shown, bool(ag), bool(fed), bool(res))
+    legend = legend_sections(data, lk, shown, bool(ag), bool(fed), bool(res), ag)
     return Selection(view, data.version, apply(view, data.policies, for_map=False), apply(view, data.policies), mapped,
                      agreements, listings, lk, ag, fed, res, shown, legend, describe(view))
 
@@ -181,7 +182,8 @@ def _federal_lookup(rows: pd.DataFrame) -> dict[str, dict[str, int]]:
 
 # ---------------------------------------------------------------------------- the legend of what is there
 def legend_sections(data: MapData, lk: Lookups, shown_layers: frozenset[str] | set[str], has_agreements: bool,
-                    has_federal: bool, has_researched: bool = False) -> list[LegendSection]:
+                    has_federal: bool, has_researched: bool = False,
+                    agreement_models: dict[str, dict[str, str]] | None = None) -> list[LegendSection]:
     codes = {c for layer in lk.lookup.values() for c in layer.values()}
     policy_layers = set(POLICY_LAYERS) & set(shown_layers)
     stance_rows = [(CODE_LABEL[c], CODE_COLOUR[c], "fill") for c in ("L", "R", "M") if c in codes] if policy_layers else []
@@ -193,8 +195,10 @@ def legend_sections(data: MapData, lk: Lookups, shown_layers: frozenset[str] | s
     if has_researched and policy_layers:
         context.append(("Researched: no instrument found (grey, dotted)", RESEARCHED_COLOUR, "researched"))
     if has_agreements and "agreements" in shown_layers:
-        context += [(f"287(g): {MODEL_LABEL[m]}", MODEL_COLOUR[m], "fill") for m in ("jail_enforcement", "task_force",
-                                                                                    "warrant_service_officer")]
+        present = {m for layer in agreement_models.values() for m in layer.values()} if agreement_models else set()
+        context += [(f"287(g): {MODEL_LABEL[m]} (outline)", MODEL_COLOUR[m], MODEL_SWATCH[m])
+                    for m in ("jail_enforcement", "task_force", "warrant_service_officer", "other")
+                    if m in present or not agreement_models and m != "other"]
     if has_federal and "federal" in shown_layers:
         context.append(("On a federal \u201csanctuary\u201d list (hatched)", "#000000", "hatch"))
     lines = []
@@ -202,7 +206,7 @@ def legend_sections(data: MapData, lk: Lookups, shown_layers: frozenset[str] | s
         lines.append(("US\u2013Mexico land border", BORDER_COLOUR, "line"))
     zones = data.boundaries.zones if data.boundaries is not None else {}
     if "zone" in shown_layers and "zone_mexico" in zones:
-        lines.append(("Within 100 miles of the Mexican land border", ZONE_COLOUR, "fill"))
+        lines.append(("Within 100 miles of the Mexican land border (dashed line)", ZONE_COLOUR, "dash"))
     if "zone_all" in shown_layers and "zone_all" in zones:
-        lines.append(("100-mile border zone (all external boundaries)", ZONE_ALL_COLOUR, "zone"))
+        lines.append(("100-mile border zone, all external boundaries (dotted line)", ZONE_ALL_COLOUR, "dash"))
     return [("Instruments in force", stance_rows), ("", context), ("", lines)]

@@ -160,8 +160,15 @@ RESEARCHED_COLOUR = "#6b6b6b"
 MODELS = ("jail_enforcement", "task_force", "warrant_service_officer", "other")
 MODEL_LABEL = {"jail_enforcement": "Jail Enforcement Model", "task_force": "Task Force Model",
                "warrant_service_officer": "Warrant Service Officer", "other": "Other or not stated"}
-MODEL_COLOUR = {"jail_enforcement": "#E69F00", "task_force": "#009E73", "warrant_service_officer": "#56B4E9",
-                "other": "#999999"}
+# 287(g) agreements are drawn as outlines in a colour family apart from the stance blues and oranges
+# (purples and a green), each model with its own line style; tests/test_palette.py checks them against
+# every other legend colour under simulated colour-vision deficiencies.
+MODEL_COLOUR = {"jail_enforcement": "#762A83", "task_force": "#004529", "warrant_service_officer": "#40004B",
+                "other": "#8A8A8A"}
+MODEL_DASH: dict[str, list[float] | None] = {"jail_enforcement": None, "task_force": [7, 4],
+                                              "warrant_service_officer": [2, 3], "other": [4, 2, 1, 2]}
+MODEL_SWATCH = {"jail_enforcement": "outline", "task_force": "outline-dash", "warrant_service_officer": "outline-dot",
+                "other": "outline-dash"}
 FEDERAL_LISTS = ("doj_2025_08_05", "dhs_2025_05_29")
 FEDERAL_LIST_LABEL = {"doj_2025_08_05": "Justice Department list (2025-08-05)",
                       "dhs_2025_05_29": "DHS list (2025-05-29, withdrawn)"}
@@ -176,8 +183,8 @@ LAYER_LABELS = {"state": "States", "county": "Counties", "place": "Cities and to
                 "zone": "100 mi of Mexican border", "zone_all": "100-mile border zone (all borders)",
                 "border": "Border line", "distance": "Distance line"}
 BORDER_COLOUR = "#000000"
-ZONE_COLOUR = "#F0E442"
-ZONE_ALL_COLOUR = "#999999"
+ZONE_COLOUR = "#E6D200"  # the Mexican-border zone's outline, as drawn
+ZONE_ALL_COLOUR = "#777777"  # the all-boundaries zone's outline, as drawn
 SEGMENT_COLOUR = "#000000"
 
 

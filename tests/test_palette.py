@@ -6,7 +6,15 @@ import itertools
 import numpy as np
 import pytest
 
-from sanctuary_map.vocab import FEDERAL_COLOUR, MODEL_COLOUR, STANCE_COLOUR, ZONE_COLOUR
+from sanctuary_map.mapping import OVERLAY_STYLES, STYLES
+from sanctuary_map.vocab import (
+    FEDERAL_COLOUR,
+    MODEL_COLOUR,
+    RESEARCHED_COLOUR,
+    STANCE_COLOUR,
+    ZONE_ALL_COLOUR,
+    ZONE_COLOUR,
+)
 
 MACHADO = {
     "normal": np.eye(3),
@@ -18,7 +26,16 @@ PALETTES = {
     "stance": list(STANCE_COLOUR.values()),
     "287(g) models": [MODEL_COLOUR[m] for m in ("jail_enforcement", "task_force", "warrant_service_officer")],
     "map furniture": [STANCE_COLOUR["limits_cooperation"], STANCE_COLOUR["requires_cooperation"], ZONE_COLOUR, FEDERAL_COLOUR],
+    # Every entry a legend can show, together: a 287(g) model must never read as a stance (or the reverse).
+    "every legend entry": [*STANCE_COLOUR.values(), *(MODEL_COLOUR[m] for m in ("jail_enforcement", "task_force",
+                                                                             "warrant_service_officer")),
+                           FEDERAL_COLOUR, RESEARCHED_COLOUR, ZONE_COLOUR],
 }
+BASE = "#f4f4f1"  # the states' base fill under everything
+MIN_BLEND_DELTA_E = 10.0
+# The federal-list hatch (static/js/sanctuary-map.js): 1-px black lines on an 8-px diagonal tile (about 18 % of
+# its area) drawn at globalAlpha 0.45 in a symbolizer of opacity 0.7: what it adds to a fill, on average.
+HATCH_ALPHA = (8 * 2 ** 0.5 / 64) * 0.45 * 0.7
 MIN_DELTA_E = 12.0  # CIE76 in CIELAB: clearly different at a glance
 
 
@@ -44,3 +61,44 @@ def test_palette_distinct(name, vision):
     colours = [_lab(np.clip(MACHADO[vision] @ _lin(_hex(c)), 0, 1)) for c in PALETTES[name]]
     worst = min(np.linalg.norm(a - b) for a, b in itertools.combinations(colours, 2))
     assert worst >= MIN_DELTA_E, f"{name} under {vision}: closest pair only {worst:.1f} apart"
+
+
+def _blend(top: str, alpha: float, under) -> np.ndarray:
+    """sRGB 0-255 of ``top`` at ``alpha`` over ``under`` (another sRGB triple)."""
+    return np.asarray(_hex(top)) * alpha + np.asarray(under) * (1 - alpha)
+
+
+def _lab_of(rgb, vision: str):
+    return _lab(np.clip(MACHADO[vision] @ _lin(rgb), 0, 1))
+
+
+def test_models_and_zones_are_outlines_not_fills():
+    """Overlays draw lines, so nothing laid over a stance fill can mix into another category's colour."""
+    filled = [k for k, (_n, _v, style) in OVERLAY_STYLES.items() if style.get("fillOpacity", 0) > 0 or style.get("fill")]
+    assert filled == [], f"overlays drawn as fills: {filled}"
+
+
+@pytest.mark.parametrize("vision", MACHADO)
+def test_no_blend_of_an_overlay_and_a_fill_impersonates_a_legend_colour(vision):
+    """Every stance fill as drawn (at each layer's opacity over the base), with each overlay that has a fill laid
+    over it (and the federal-list hatch, at its average coverage), stays >= 10 from every other legend colour drawn
+    as a fill (stances, "researched"), and from the 287(g) outlines' colours.  (Zones and the border are lines in
+    their own dash patterns: an area cannot be mistaken for them.)"""
+    fills = [*STANCE_COLOUR.values(), RESEARCHED_COLOUR,
+             *(MODEL_COLOUR[m] for m in ("jail_enforcement", "task_force", "warrant_service_officer"))]
+    legend = {c: _lab(np.clip(MACHADO[vision] @ _lin(_hex(c)), 0, 1)) for c in fills}
+    overlays = [(s.get("fillColor", s.get("color")), s["fillOpacity"]) for _n, _v, s in OVERLAY_STYLES.values()
+                if s.get("fillOpacity", 0) > 0] + [(FEDERAL_COLOUR, HATCH_ALPHA)]
+    checked = 0
+    for stance in STANCE_COLOUR.values():
+        for layer, style in STYLES.items():
+            fill = _blend(stance, style["fill"], _hex(BASE))
+            for colour, alpha in overlays:
+                mixed = _lab_of(_blend(colour, alpha, fill), vision)
+                for name, lab in legend.items():
+                    if name in (stance, colour):
+                        continue
+                    checked += 1
+                    assert np.linalg.norm(mixed - lab) >= MIN_BLEND_DELTA_E, (
+                        f"{colour} at {alpha} over {stance} ({layer}) looks like {name} under {vision}")
+    assert checked > 0

@@ -115,15 +115,18 @@
         });
         out.push({dataSource: layer, dataLayer: layer, symbolizer: new protomapsL.LineSymbolizer({color: '#b8b8b8', width: 0.3})});
       } else if (group.kind === 'agreements') {
-        out.push({
-          dataSource: layer, dataLayer: layer,
-          filter: function (z, f) { return !!(cfg.agreements[layer] || {})[f.props.g]; },
-          symbolizer: new protomapsL.PolygonSymbolizer({
-            fill: function (z, f) { return cfg.modelColours[cfg.agreements[layer][f.props.g]] || '#999'; },
-            opacity: layer === 'state' ? 0.0 : 0.35,
-            stroke: function (z, f) { return cfg.modelColours[cfg.agreements[layer][f.props.g]] || '#999'; },
-            width: layer === 'county' ? 0.6 : 2.2
-          })
+        // Agreements are outlines, never fills: a colour family apart from the stance fills, and a line style
+        // per model (solid, dashed, dotted), so no agreement can be read as a stance or as another model.
+        Object.keys(cfg.modelColours).forEach(function (model) {
+          var dash = (cfg.modelDash || {})[model];
+          out.push({
+            dataSource: layer, dataLayer: layer,
+            filter: function (z, f) { return (cfg.agreements[layer] || {})[f.props.g] === model; },
+            symbolizer: new protomapsL.LineSymbolizer({
+              color: cfg.modelColours[model], width: layer === 'county' ? 2.4 : 2.8, dash: dash || undefined,
+              dashColor: cfg.modelColours[model], dashWidth: layer === 'county' ? 2.4 : 2.8
+            })
+          });
         });
       } else if (group.kind === 'federal') {
         // Listed counties and cities are hatched; a listed state only gets the dashed outline (a hatch over a
@@ -351,7 +354,12 @@
       if (d.dist) box.appendChild(el('div', 'Distance to the US\u2013Mexico border: ' + d.dist, 'sm-dist'));
       pop.appendChild(box);
     });
-    L.popup({maxWidth: 400, maxHeight: 380, className: 'sm-stack'}).setLatLng(latlng).setContent(pop).openOn(map);
+    // Fits the screen (at most 90 % of a phone's width) and pans clear of the zoom and layer buttons.
+    var size = map.getSize();
+    L.popup({maxWidth: Math.min(400, Math.floor(size.x * 0.9) - 20), minWidth: Math.min(240, Math.floor(size.x * 0.6)),
+             maxHeight: Math.min(380, Math.floor(size.y * 0.7)), className: 'sm-stack', autoPan: true,
+             autoPanPaddingTopLeft: L.point(52, 56), autoPanPaddingBottomRight: L.point(56, 24)})
+      .setLatLng(latlng).setContent(pop).openOn(map);
     SM.lastStack = entries.map(function (e) { return e.layer + ':' + e.geoid; });
   };
 
