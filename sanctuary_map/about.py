@@ -17,6 +17,11 @@ from .vocab import (
 )
 
 
+def _searched_count(data: MapData) -> int:
+    t = data.searched
+    return 0 if t is None or t.empty else int((t["result"] != "instruments_found").sum())
+
+
 def method_markdown(data: MapData) -> str:
     p = data.policies
     official, wire = official_counts(p)
@@ -38,6 +43,11 @@ what it does, and the page every entry was checked against.
   school district, sheriff's office) or by a governor, attorney general or court. {wire} of these are the office's own
   release reproduced word for word by a press-release wire, which the source title says. Every other row names a second page
   that confirms the date. Where the press and the primary text disagree, the primary fact is stored and the disagreement noted.
+* **Researched, none found.** For the 100 most populous cities and the 100 largest school districts (lists from
+  Census and NCES files, cited in `data/searched.csv`) a search record says what was searched, when, and whether an
+  instrument was found. A place with no row in the table reads "no instrument found as of <date>" where it was searched
+  ({_searched_count(data)} search records with nothing found), and "not yet researched" elsewhere: absence of a row is not
+  evidence of no policy. On the map, searched places with nothing found are grey and dotted.
 * **287(g) agreements and federal lists** are separate tables and map layers: an agreement is a contract a local
   agency signed with ICE; a listing is what Washington said about a place. Neither is a policy the place adopted.
 * **Distance** to the border: {METHOD}
