@@ -38,6 +38,7 @@ from .view import View, parse_query
 from .vocab import (
     BORDER_COLOUR,
     LAYER_LEVEL,
+    STATE_NAMES,
     ZONE_COLOUR,
 )
 
@@ -89,6 +90,60 @@ def share_url(view: View, base: str | None = None) -> str:
     base = base.split("?", 1)[0]
     query = urllib.parse.urlencode(view.to_query(), doseq=True)
     return base + ("?" + query if query else "")
+
+
+def place_name(data: MapData, view: View) -> str:
+    """'Boston, Massachusetts' for a focused view; '' for the whole country."""
+    row = focus_row(data, view.focus or "")
+    if row is None:
+        return ""
+    layer, geoid = (view.focus or "").split(":", 1)
+    mine = rows_for(data.policies, layer, geoid)
+    name = mine["jurisdiction_name"].iloc[0] if len(mine) else str(row.get("name_full") or row["name"])
+    state = STATE_NAMES.get(str(row["state"]), str(row["state"]))
+    return name if layer == "state" else f"{name}, {state}"
+
+
+def default_title(data: MapData, view: View) -> str:
+    """The snapshot's title: the place when the view is focused."""
+    place = place_name(data, view)
+    return f"{place}: immigration-enforcement cooperation policy" if place else "Sanctuary Map: immigration-enforcement cooperation policy"
+
+
+def _in_frame(data: MapData, view: View, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows (with geoid_layer, geoid) whose boundary's centre lies in the snapshot's extent."""
+    if not len(frame) or data.boundaries is None or not view.focus or view.focus == "none":
+        return frame
+    (s, w), (n, e) = snapshot_bounds(data, view)
+    idx = data.boundaries.index
+    inside = idx[(idx["lat"] >= s) & (idx["lat"] <= n) & (idx["lon"] >= w) & (idx["lon"] <= e)]
+    keys = set(zip(inside["layer"], inside["geoid"]))
+    return frame[[k in keys for k in zip(frame["geoid_layer"], frame["geoid"])]]
+
+
+def alt_text(data: MapData, view: View) -> str:
+    """A text alternative for a snapshot: what is shown, where, when and how many (PNG Description, page alt text)."""
+    sel = select(data, view)
+    place = place_name(data, view)
+    shown = _in_frame(data, view, sel.mapped).drop_duplicates(["geoid_layer", "geoid"])
+    counts = shown["stance"].value_counts().to_dict() if len(shown) else {}
+    parts = [f"{counts[s]} that {w}" for s, w in (("limits_cooperation", "limit cooperation"),
+                                                   ("requires_cooperation", "require it"), ("mixed", "do both"))
+             if counts.get(s)]
+    n = len(shown)
+    text = f"Map of {place} and its surroundings" if place else "Map of the United States"
+    text += (f" as of {view.as_of_date()}: {n} jurisdiction{'s' if n != 1 else ''} in the frame with instruments on "
+             "cooperation with federal immigration enforcement in force" + (f" ({', '.join(parts)})" if parts else "") + ".")
+    agreements = _in_frame(data, view, sel.agreements_drawn)
+    if len(agreements):
+        text += f" {len(agreements)} 287(g) agreements in force are outlined."
+    listings = _in_frame(data, view, sel.listings_drawn)
+    if len(listings):
+        k = len(listings)
+        text += f" {k} place{'s' if k != 1 else ''} on a federal \u201csanctuary\u201d list {'are' if k != 1 else 'is'} hatched."
+    shown_words = sel.subtitle.replace("Instruments, in force", "instruments in force")
+    text += f" Shown: {shown_words}. Sources: Sanctuary Map policies table; boundaries: US Census Bureau."
+    return text
 
 
 def credit_line(data: MapData, view: View, url: str | None = None) -> str:
@@ -271,7 +326,8 @@ def snapshot_png(data: MapData, view: View, *, preset: str = "article", width: i
         png = vector_snapshot(data, view, "png", width=w, height=h, title=title, subtitle=subtitle,
                               note=f"Static rendering (no browser available: {exc.__class__.__name__}).")
     meta = {"sanctuary-map:view": share_url(view, base_url), "sanctuary-map:as-of": view.as_of_date(),
-            "sanctuary-map:dataset-version": data.version, "sanctuary-map:renderer": renderer}
+            "sanctuary-map:dataset-version": data.version, "sanctuary-map:renderer": renderer,
+            "Title": title, "Description": alt_text(data, view)}
     return png_metadata(png, meta), renderer
 
 
@@ -422,7 +478,7 @@ def export_cli(args) -> int:
         return 0
     if data.boundaries is None:
         raise ExportError(data.boundary_error or "boundary data unavailable")
-    title = args.title or "Sanctuary Map"
+    title = args.title or default_title(data, view)
     preset = PRESETS[args.preset]
     width, height = args.width or preset.width, args.height or preset.height
     if args.format == "geojson":

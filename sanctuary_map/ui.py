@@ -403,9 +403,13 @@ def map_downloads(page: Page, view: View) -> None:
                 'loading="lazy"></iframe>', language="html", wrap_lines=True)
     with st.expander("Download a snapshot or the data", icon=":material/download:"):
         c1, c2, c3 = st.columns([2, 2, 1])
-        title = c1.text_input("Title", value="Sanctuary Map", max_chars=120)
+        from .export import alt_text, default_title
+
+        title = c1.text_input("Title", value=default_title(data, view), max_chars=120)
         subtitle = c2.text_input("Subtitle", value=describe(view), max_chars=200)
         preset = c3.selectbox("Size", list(PRESETS), format_func=lambda k: PRESETS[k].label)
+        st.text_area("Alt text (also in the PNG's Description)", alt_text(data, view), height=90,
+                     help="A text alternative for readers who cannot see the image: paste it with the picture.")
         b1, b2, b3, b4, b5, b6 = st.columns(6)
         with b1:
             if st.button("Prepare PNG", width="stretch"):

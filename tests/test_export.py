@@ -4,8 +4,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -48,6 +46,10 @@ def test_png_presets_titles_and_metadata(world_data, preset, size):
     meta = export.png_text(png)
     assert meta["sanctuary-map:dataset-version"] == world_data.version and meta["sanctuary-map:as-of"]
     assert "focus=unsd%3A0600010" in meta["sanctuary-map:view"]
+    assert meta["sanctuary-map:renderer"] == "chromium"
+    # A text alternative: what, where, when and how many.
+    assert meta["Description"].startswith("Map of Testville Unified School District, California")
+    assert meta["Description"] == export.alt_text(world_data, View(focus="unsd:0600010"))
     # Not blank: the map draws more than a couple of colours.
     assert len(img.convert("RGB").resize((200, 120)).getcolors(20000) or []) > 20
 
@@ -103,22 +105,25 @@ def test_csv_and_geojson_follow_the_view(world_data):
 
 
 @pytest.mark.skipif(not CHROMIUM, reason="Chromium not installed")
-def test_cli_social_preset_and_small_multiples(world_dir, world_geodata, tmp_path):
+def test_cli_social_preset_and_small_multiples(world_dir, world_geodata, tmp_path, capsys):
+    from sanctuary_map import cli
+
     out = tmp_path / "x.png"
-    cmd = [sys.executable, "-m", "sanctuary_map", "export", "--format", "png", "--preset", "social", "--out", str(out),
-           "--title", "CLI", *world_args(world_dir, world_geodata)]
-    subprocess.run(cmd, check=True, capture_output=True)
+    data_args = world_args(world_dir, world_geodata)
+    assert cli.main(["export", "--format", "png", "--preset", "social", "--out", str(out), "--title", "CLI", *data_args]) == 0
+    assert "rendered with chromium" in capsys.readouterr().err
     assert Image.open(out).size == (1200, 630)
+    assert export.png_text(out.read_bytes())["sanctuary-map:renderer"] == "chromium"
     multi = tmp_path / "m.png"
     dates = "2016-01-01,2019-01-01,2022-01-01,2026-01-01"
-    subprocess.run([*cmd[:-8], "--out", str(multi), "--as-of", dates, "--title", "Then and now",
-                    *world_args(world_dir, world_geodata)], check=True, capture_output=True)
+    assert cli.main(["export", "--format", "png", "--preset", "social", "--out", str(multi), "--as-of", dates,
+                     "--title", "Then and now", *data_args]) == 0
     img = Image.open(multi).convert("RGB")
     assert img.size == (1200, 630) and export.png_text(multi.read_bytes())["sanctuary-map:as-of"] == dates
     first, last = img.crop((0, 60, 600, 345)), img.crop((600, 345, 1200, 630))
     assert list(first.getdata()) != list(last.getdata()), "the panels show different dates"
     svg = tmp_path / "x.svg"
-    subprocess.run([*cmd[:5], "svg", "--out", str(svg), *world_args(world_dir, world_geodata)], check=True, capture_output=True)
+    assert cli.main(["export", "--format", "svg", "--out", str(svg), *data_args]) == 0
     assert svg.read_bytes().startswith(b"<?xml")
 
 
@@ -142,3 +147,21 @@ def test_signed_window_filters_agreements(world_data):
         "Gamma County Sheriff's Office"}
     assert set(agreements_shown(View(as_of="2025-06-01", signed_to="2025-02-15"), world_data.agreements)["agency"]) == {
         "Alpha County Sheriff's Office"}
+
+
+def test_titles_name_the_focused_place_and_alt_text_counts_what_is_in_the_frame(world_data):
+    assert export.default_title(world_data, View(focus="place:0600001")).startswith("Testville, California:")
+    assert "Sanctuary Map" in export.default_title(world_data, View())
+    focused = export.alt_text(world_data, View(focus="place:0600001"))
+    national = export.alt_text(world_data, View())
+    assert "as of " in focused and "jurisdiction" in focused and national.startswith("Map of the United States")
+    only = export.alt_text(world_data, View(stances=("requires_cooperation",)))
+    assert "that limit cooperation" not in only and "Requires cooperation" not in only
+
+
+def test_a_chromium_failure_is_an_error_unless_a_fallback_is_asked(world_data, monkeypatch):
+    monkeypatch.setattr(export, "CHROMIUM", "/nonexistent/chromium")
+    with pytest.raises(export.ExportError, match="Chromium"):
+        export.snapshot_png(world_data, View(), preset="social")
+    png, renderer = export.snapshot_png(world_data, View(), preset="social", fallback=True)
+    assert renderer.startswith("matplotlib") and export.png_text(png)["sanctuary-map:renderer"] == renderer

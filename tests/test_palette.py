@@ -12,7 +12,6 @@ from sanctuary_map.vocab import (
     MODEL_COLOUR,
     RESEARCHED_COLOUR,
     STANCE_COLOUR,
-    ZONE_ALL_COLOUR,
     ZONE_COLOUR,
 )
 

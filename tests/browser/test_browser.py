@@ -152,7 +152,7 @@ def test_every_boundary_can_be_hovered_and_the_map_moves_in_time(server, page):
     page.mouse.move(x, y)
     tip = map_frame(page).locator(".sm-tooltip")
     expect(tip).to_contain_text("Springfield")
-    expect(tip).to_contain_text("no instrument recorded")
+    expect(tip).to_contain_text("researched 2026-11-30: no instrument found")  # searched in the fixture world
 
 
 def test_a_filter_change_repaints_the_same_map_where_the_reader_left_it(server, page):
