@@ -320,12 +320,14 @@ def distance_segments(row: pd.Series) -> list[dict]:
     out = [{"points": [[pts[0][1], pts[0][0]], [pts[1][1], pts[1][0]]], "colour": SEGMENT_COLOUR, "weight": 3,
             "dash": "8 6", "direction": "top",
             "label": f"{row['border_miles']:.1f} mi ({row['border_km']:.1f} km) to the US\u2013Mexico border \u2014 "
-                     "straight line, nearest edge"}]
+                     "straight line, nearest edge",
+            "short": f"{row['border_miles']:.1f} mi to the US\u2013Mexico border"}]
     if not row["nearest_part_is_mainland"]:
         mp = json.loads(row["mainland_nearest_points"])
         out.append({"points": [[mp[0][1], mp[0][0]], [mp[1][1], mp[1][0]]], "colour": "#555555", "weight": 2, "dash": "2 6",
                     "direction": "right",
-                    "label": f"mainland: {row['mainland_miles']:.1f} mi ({row['mainland_km']:.1f} km)"})
+                    "label": f"mainland: {row['mainland_miles']:.1f} mi ({row['mainland_km']:.1f} km)",
+                    "short": f"mainland: {row['mainland_miles']:.1f} mi"})
     return out
 
 

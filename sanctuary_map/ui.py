@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -657,30 +658,32 @@ def render_profile(page: Page, p: dict) -> None:
     st.header(p["name"])
     st.caption(f"{p['level']} · {STATE_NAMES.get(p['state'], p['state'])} · `{p['key']}`" + (f" · {p['note']}" if p["note"] else ""))
     st.markdown(p["summary"])
+    if page.data.boundaries is not None and page.data.boundaries.lookup(*p["key"].split(":", 1)) is not None:
+        living_map(page, page.view.with_focus(p["key"]), height=300)
+    link = st.column_config.LinkColumn("Source", display_text="source", validate=r"^https?://")
     if p["instruments"]:
-        frame = pd.DataFrame(p["instruments"])[["title", "type", "stance", "status", "adopted", "effective", "does",
-                                                "source_url", "source_kind"]]
-        frame["stance"] = frame["stance"].map(STANCE_LABEL)
-        frame["does"] = frame["does"].map(", ".join)
-        st.dataframe(frame, hide_index=True, width="stretch", column_config={
-            "title": "Instrument", "type": "Type", "stance": "Direction", "status": "Status", "adopted": "Adopted",
-            "effective": "Effective", "does": "What it does", "source_kind": "Source kind",
-            "source_url": st.column_config.LinkColumn("Source", display_text="source", validate=r"^https?://")})
+        st.subheader("Instruments")
+        _profile_list(p["instruments"], lambda r: f"{STANCE_LABEL.get(r['stance'], r['stance'])} · {r['type']} · "
+                      f"{r['status']} · adopted {r['adopted'] or 'date unknown'}"
+                      + (f" · effective {r['effective']}" if r["effective"] else ""),
+                      lambda r: ("Does: " + ", ".join(r["does"])) if r["does"] else "")
+        with st.expander("As a table"):
+            frame = pd.DataFrame(p["instruments"])[["title", "type", "stance", "status", "adopted", "effective", "does",
+                                                    "source_url", "source_kind"]]
+            frame["stance"] = frame["stance"].map(STANCE_LABEL)
+            frame["does"] = frame["does"].map(", ".join)
+            st.dataframe(frame, hide_index=True, width="stretch", column_config={
+                "title": "Instrument", "type": "Type", "stance": "Direction", "status": "Status", "adopted": "Adopted",
+                "effective": "Effective", "does": "What it does", "source_kind": "Source kind", "source_url": link})
     if p.get("applies_here"):
         st.subheader("State and county law that applies here")
-        frame = pd.DataFrame(p["applies_here"])[["title", "applies_from", "binds", "type", "stance", "status", "adopted",
-                                                 "source_url"]]
-        frame["stance"] = frame["stance"].map(STANCE_LABEL)
-        st.dataframe(frame, hide_index=True, width="stretch", column_config={
-            "title": "Instrument", "applies_from": "Of", "binds": "Binds", "type": "Type", "stance": "Direction",
-            "status": "Status", "adopted": "Adopted",
-            "source_url": st.column_config.LinkColumn("Source", display_text="source", validate=r"^https?://")})
+        _profile_list(p["applies_here"], lambda r: f"{r['applies_from']} · binds {r['binds']} · "
+                      f"{STANCE_LABEL.get(r['stance'], r['stance'])} · {r['type']} · {r['status']} · "
+                      f"adopted {r['adopted'] or 'date unknown'}")
     if p["timeline"]:
         st.subheader("Timeline")
-        tl = pd.DataFrame(p["timeline"])
-        st.dataframe(tl[["date", "event_label", "summary", "source_url"]], hide_index=True, width="stretch", column_config={
-            "date": "Date", "event_label": "What happened", "summary": "Details",
-            "source_url": st.column_config.LinkColumn("Source", display_text="source", validate=r"^https?://")})
+        _profile_list(p["timeline"], lambda r: f"{r['date']} · {r['event_label']}", lambda r: r["summary"] or "",
+                      title=lambda r: r["date"] + " — " + r["event_label"], meta=False)
     c1, c2 = st.columns(2)
     with c1:
         st.subheader("Overlapping jurisdictions")
@@ -730,6 +733,29 @@ def render_profile(page: Page, p: dict) -> None:
             c2.download_button("Download the PNG", got[1], f"sanctuary-map-{p['key'].replace(':', '-')}.png", "image/png",
                                width="stretch")
     st.caption("To print this profile, use the browser's print command: the sidebar and buttons are left out.")
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
+
+
+def _md_escape(text: str) -> str:
+    """Plain text for st.markdown: Markdown's special characters are escaped, so a title is shown as written."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _profile_list(rows: list[dict], meta_line, detail=None, *, title=None, meta: bool = True) -> None:
+    """Rows of a profile as a list that reads on a phone as on a desktop: bold title, one line of facts, the source."""
+    for r in rows:
+        head = title(r) if title else r["title"]
+        src = r.get("source_url", "")
+        link = f" [source]({src})" if str(src).startswith(("http://", "https://")) else ""
+        text = f"- **{_md_escape(str(head))}**{link}"
+        if meta:
+            text += f"  \n  {_md_escape(meta_line(r))}"
+        extra = detail(r) if detail else ""
+        if extra:
+            text += f"  \n  _{_md_escape(extra)}_"
+        st.markdown(text)
 
 
 def compare_picker(page: Page) -> list[str]:

@@ -84,8 +84,11 @@ def test_profile_and_compare_round_trip_through_the_url():
     assert tables and "Alpha County (CA)" in tables[0].columns
     # The district's profile lists the state law addressed to schools, apart from its own instruments.
     assert any(h.value == "State and county law that applies here" for h in at.subheader)
-    applies = [d.value for d in at.dataframe if "binds" in d.value.columns]
-    assert applies and "State safe schools act" in set(applies[0]["title"])
+    text = "\n".join(m.value for m in at.markdown)
+    assert "**State safe schools act**" in text and "binds" in text
+    # Readable on a phone: instruments as a list (title, facts, source link), a small map focused on the place.
+    assert "[source](http" in text and "adopted " in text
+    assert map_payload(at)["focus"]["key"] == "unsd:0600010"
 
 
 def test_what_changed_counts_by_kind():

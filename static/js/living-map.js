@@ -74,8 +74,9 @@ function writeAt(map) {
 
 function legendControl(SM) {
   const ctl = L.control({position: 'bottomleft'});
-  ctl.onAdd = function () {
+  ctl.onAdd = function (map) {
     const box = L.DomUtil.create('details', 'sm-legend');
+    box.addEventListener('toggle', () => keepLabelsInside(map));  // an opened legend never covers a label
     box.open = window.innerWidth >= 600;  // folded on phones
     box.setAttribute('aria-label', 'Map legend');
     L.DomEvent.disableClickPropagation(box);
@@ -101,6 +102,33 @@ function legendControl(SM) {
     });
   };
   return ctl;
+}
+
+// Permanent labels (distances) stay inside the map, clear of its controls (legend, zoom, layers) and of each other.
+function keepLabelsInside(map) {
+  const root = map.getContainer(), box = root.getBoundingClientRect();
+  const controls = [...root.querySelectorAll('.leaflet-control')].map((c) => c.getBoundingClientRect())
+    .filter((r) => r.width > 0 && r.height > 0);
+  const placed = [];
+  root.querySelectorAll('.sm-seg-label').forEach((el) => {
+    el.style.marginLeft = ''; el.style.marginTop = '';
+    const style = getComputedStyle(el);
+    const left0 = parseFloat(style.marginLeft) || 0, top0 = parseFloat(style.marginTop) || 0;
+    const r = el.getBoundingClientRect();
+    let dx = 0, dy = 0;
+    if (r.right > box.right - 4) dx = box.right - 4 - r.right;
+    if (r.left + dx < box.left + 4) dx = box.left + 4 - r.left;
+    const hits = (o) => r.left + dx < o.right && r.right + dx > o.left && r.top + dy < o.bottom && r.bottom + dy > o.top;
+    for (let i = 0; i < 6; i += 1) {
+      const o = controls.find(hits) || placed.find(hits);
+      if (!o) break;
+      dy = o.top - 2 - r.bottom;  // move up, above what it would cover
+    }
+    if (r.top + dy < box.top + 4) dy = box.top + 4 - r.top;
+    el.style.marginLeft = (left0 + dx) + 'px';
+    el.style.marginTop = (top0 + dy) + 'px';
+    placed.push({left: r.left + dx, right: r.right + dx, top: r.top + dy, bottom: r.bottom + dy});
+  });
 }
 
 function create(host, data, setStateValue) {
@@ -144,7 +172,7 @@ function create(host, data, setStateValue) {
   // A popup never sits under the legend: opening one folds it.
   map.on('popupopen', () => { const b = legend._box; if (b && b.open) { b.open = false; state.legendFolded = true; } });
   let timer = null;
-  map.on('moveend', () => { clearTimeout(timer); timer = setTimeout(() => writeAt(map), 400); });
+  map.on('moveend', () => { keepLabelsInside(map); clearTimeout(timer); timer = setTimeout(() => writeAt(map), 400); });
   const at = parseAt(new URL(window.location.href).searchParams.get('at'));
   if (at) map.setView([at.lat, at.lon], at.z, {animate: false});
   else map.fitBounds(data.focus.bounds, {padding: [20, 20], animate: false});
@@ -181,9 +209,12 @@ function update(state, data, first) {
   state.points = SM.points(cfg, map, 'smPoints');
   if (data.shown.indexOf('place') >= 0 || data.shown.indexOf('school_district') >= 0) state.points.addTo(map);
   if (state.segments) map.removeLayer(state.segments);
+  const narrow = map.getContainer().clientWidth < 600;  // a phone: the short label; the full sentence is in the legend
   state.segments = L.layerGroup(data.focus.segments.map((s) => L.polyline(s.points, {color: s.colour, weight: s.weight,
-    dashArray: s.dash}).bindTooltip(s.label, {permanent: true, direction: s.direction, className: 'sm-seg-label'})));
+    dashArray: s.dash}).bindTooltip(narrow ? (s.short || s.label) : s.label,
+    {permanent: true, direction: s.direction, className: 'sm-seg-label'})));
   state.segments.addTo(map);
+  keepLabelsInside(map);
   state.legend.update(data.legend);
   // Only a new place (a search, a profile link) moves the map; a filter change never does.
   if (!first && data.focus.key !== state.focusKey) map.fitBounds(data.focus.bounds, {padding: [20, 20]});

@@ -355,10 +355,13 @@
       pop.appendChild(box);
     });
     // Fits the screen (at most 90 % of a phone's width) and pans clear of the zoom and layer buttons.
-    var size = map.getSize();
-    L.popup({maxWidth: Math.min(400, Math.floor(size.x * 0.9) - 20), minWidth: Math.min(240, Math.floor(size.x * 0.6)),
+    // On a narrow map the popup spans the width below the buttons, rather than beside them.
+    var size = map.getSize(), narrow = size.x < 600;
+    var padTL = narrow ? L.point(8, 64) : L.point(52, 56), padBR = narrow ? L.point(8, 24) : L.point(56, 24);
+    L.popup({maxWidth: Math.min(400, Math.floor(size.x * 0.9) - 20, size.x - padTL.x - padBR.x - 30),
+             minWidth: Math.min(240, Math.floor(size.x * 0.6)),
              maxHeight: Math.min(380, Math.floor(size.y * 0.7)), className: 'sm-stack', autoPan: true,
-             autoPanPaddingTopLeft: L.point(52, 56), autoPanPaddingBottomRight: L.point(56, 24)})
+             autoPanPaddingTopLeft: padTL, autoPanPaddingBottomRight: padBR})
       .setLatLng(latlng).setContent(pop).openOn(map);
     SM.lastStack = entries.map(function (e) { return e.layer + ':' + e.geoid; });
   };

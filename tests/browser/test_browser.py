@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -201,3 +202,77 @@ def test_an_upload_with_a_broken_row_names_it_then_every_page_works(server, page
         expect(main).to_contain_text("Showing your uploaded table")
     tiles_ready(page)
     assert page.evaluate("() => SanctuaryMap._cfg.lookup.place") == {"0600003": "L"}
+
+
+STILL = """() => new Promise((done) => {
+  const el = document.querySelector('.leaflet-popup'); let last = '';
+  const tick = () => { const b = el.getBoundingClientRect(), k = b.x + ',' + b.y;
+    if (k === last) done(true); else { last = k; requestAnimationFrame(() => setTimeout(tick, 80)); } };
+  tick(); })"""
+
+
+def _inside(inner: dict, outer: dict, slack: float = 1) -> bool:
+    return (inner["x"] >= outer["x"] - slack and inner["y"] >= outer["y"] - slack
+            and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + slack
+            and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + slack)
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (390, 844)], ids=["desktop", "phone"])
+def test_popup_and_distance_labels_stay_in_view_with_the_legend_open(server, browser, size):
+    w, h = size
+    ctx = browser.new_context(viewport={"width": w, "height": h}, is_mobile=w < 500, has_touch=w < 500)
+    page = ctx.new_page()
+    page.goto(server + "/?focus=unsd:0600010")
+    wait_idle(page)
+    tiles_ready(page)
+    page.locator(MAP).scroll_into_view_if_needed()
+    legend = page.locator(".sm-legend")
+    if legend.get_attribute("open") is None:
+        legend.locator("summary").click()
+    expect(legend).to_have_attribute("open", "")
+    container = page.locator(MAP).bounding_box()
+    # Distance labels: inside the map, clear of the controls and of each other.
+    labels = [page.locator(".sm-seg-label").nth(i).bounding_box() for i in range(page.locator(".sm-seg-label").count())]
+    assert labels, "the focused district's distance to the border is labelled"
+    controls = [b for b in (page.locator(".leaflet-control").nth(i).bounding_box()
+                            for i in range(page.locator(".leaflet-control").count())) if b and b["width"] > 0]
+    for i, box in enumerate(labels):
+        assert _inside(box, container), ("label clipped", box, container)
+        assert not any(_overlap(box, c) for c in controls), ("label under a control", box)
+        assert not any(_overlap(box, o) for o in labels[:i]), "labels overlap"
+    # A click opens the stack: the whole popup is on screen and inside the map, and the legend no longer covers it.
+    x, y = map_point(page, world.IN_TESTVILLE[1], world.IN_TESTVILLE[0])
+    page.mouse.click(x, y)
+    popup = page.locator(".leaflet-popup.sm-stack")
+    expect(popup).to_contain_text("What applies here")
+    page.evaluate(STILL)  # the popup's auto-pan has finished: its position holds across frames
+    box = popup.bounding_box()
+    assert box["width"] <= 0.9 * w + 1, "a popup is at most 90% of the viewport wide"
+    assert _inside(box, page.locator(MAP).bounding_box(), slack=2), ("popup outside the map", box)
+    legend_box = legend.bounding_box()
+    assert not _overlap(box, legend_box), "the legend covers the popup"
+    ctx.close()
+
+
+def test_phone_profile_has_a_small_map_and_readable_lists(server, browser):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(server + "/Place?j=unsd:0600010")
+    wait_idle(page)
+    tiles_ready(page)
+    main = page.locator("[data-testid='stMain']")
+    expect(main.locator("h2", has_text="Testville Unified")).to_be_visible()
+    box = page.locator(MAP).bounding_box()
+    assert box["width"] >= 340 and 200 <= box["height"] <= 400, box
+    # The instruments read as a list (title, direction, dates, source link), not a one-column table.
+    item = main.locator("li", has_text="adopted").first
+    expect(item).to_be_visible()
+    assert item.bounding_box()["width"] <= 390
+    expect(item.locator("a", has_text="source")).to_have_attribute("href", re.compile(r"^https?://"))
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 1
+    ctx.close()
