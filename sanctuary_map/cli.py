@@ -1,7 +1,7 @@
 """Every command in one place: ``python -m sanctuary_map COMMAND``.
 
 validate · geodata build · join-report · coverage · distance · find · profile · changes ·
-ingest-287g · export
+ingest-287g · export · release
 """
 from __future__ import annotations
 
@@ -182,6 +182,12 @@ def cmd_ingest(args) -> int:
     return ingest_cli(args)
 
 
+def cmd_release(args) -> int:
+    from .release import release_cli
+
+    return release_cli(args)
+
+
 def cmd_export(args) -> int:
     from .export import ExportError, export_cli
 
@@ -280,6 +286,11 @@ def parser() -> argparse.ArgumentParser:
     _data_options(e)
     add_view_arguments(e)
     e.set_defaults(func=cmd_export)
+
+    r = sub.add_parser("release", help="a versioned data bundle: GeoPackage, CSV and Parquet tables, datapackage.json, checksums")
+    r.add_argument("--out", required=True, help="folder to write (created; an earlier release there is replaced)")
+    _data_options(r)
+    r.set_defaults(func=cmd_release)
     return ap
 
 
