@@ -1,0 +1,84 @@
+"""Give rows an official first source, from re-sourcing notes (one per research pass).
+
+    python scripts/apply_resourcing.py PATCH.csv [PATCH.csv ...] [--skip ID,ID] [--policies policies.csv] [--dry-run]
+
+A patch file has the columns policy_id, source_url, source_title, source_accessed, date_check, note: an official
+page (legislature, council or board record, governor or AG, court) read for that row.  For each row the official
+page becomes source_url (source_kind official); the previous first source becomes source_url_2, and a previous
+source_url_2 is kept in the notes, so no page is lost.  What the official page says about the date is appended to
+the notes.  Rows already official are left alone.  The table must pass the validator, else nothing is written.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sanctuary_map.policies import COLUMNS, validate_text  # noqa: E402
+
+
+def apply(rows: list[dict], patch: dict) -> str:
+    """Apply one patch row in place; returns what was done (or why not)."""
+    row = next((r for r in rows if r["policy_id"] == patch["policy_id"]), None)
+    if row is None:
+        return "no such policy_id"
+    if row["source_kind"] == "official":
+        return "already official"
+    url = patch["source_url"].strip()
+    if not url.startswith(("http://", "https://")) or url == row["source_url"]:
+        return "not a new http(s) address"
+    kept = "" if url == row["source_url_2"] else row["source_url_2"]  # the second page was the official one: swap
+    row["source_url_2"], row["source_url"] = row["source_url"], url
+    row["source_kind"] = "official"
+    row["source_title"] = patch["source_title"].strip()
+    row["source_accessed"] = patch["source_accessed"].strip()
+    note = f"Official source added {row['source_accessed']}: {patch['note'].strip()} Date on that page: {patch['date_check'].strip()}."
+    if kept:
+        note += f" Earlier second source: {kept}"
+    row["notes"] = (row["notes"] + " " if row["notes"] else "") + note
+    return "applied"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("files", nargs="+", type=Path)
+    ap.add_argument("--policies", type=Path, default=ROOT / "policies.csv")
+    ap.add_argument("--skip", default="", help="comma-separated policy_ids not to apply (after a spot check)")
+    ap.add_argument("--dry-run", action="store_true")
+    args = ap.parse_args(argv)
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    with args.policies.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    done = 0
+    for path in args.files:
+        with path.open(encoding="utf-8", newline="") as fh:
+            for n, patch in enumerate(csv.DictReader(fh), start=2):
+                patch = {k: (v or "") for k, v in patch.items()}
+                what = "skipped after review" if patch["policy_id"] in skip else apply(rows, patch)
+                if what != "applied":
+                    print(f"{path.name}:{n} {patch['policy_id']}: {what}")
+                done += what == "applied"
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
+    w.writeheader()
+    w.writerows({c: r.get(c, "") for c in COLUMNS} for r in rows)
+    problems = validate_text(buf.getvalue(), name=str(args.policies)).problems
+    for p in problems:
+        print(f"problem: {p}")
+    if problems:
+        print("not written: the table would not validate")
+        return 1
+    official = sum(r["source_kind"] == "official" for r in rows)
+    print(f"{done} row(s) re-sourced; official first sources: {official} of {len(rows)} ({100 * official / len(rows):.1f} %)")
+    if not args.dry_run:
+        args.policies.write_text(buf.getvalue(), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
