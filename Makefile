@@ -98,3 +98,19 @@ stop-public:  ## PORT=P: stop a serve-public started with DETACH=1
 	  pid=$$(cat $(RUNTIME)/supervisord.pid); $(VENV)/bin/supervisorctl -c $(RUNTIME)/supervisord.conf shutdown >/dev/null; \
 	  for i in $$(seq 60); do kill -0 $$pid 2>/dev/null || break; sleep 0.5; done; echo "stopped $(RUNTIME)"; \
 	else echo "nothing running from $(RUNTIME)"; fi
+
+# ---- 287(g) kept fresh (README "Keeping 287(g) fresh"): fetch ICE's current list and fold it into data/287g_*.csv.
+# ICE_287G_URL is ICE's 287(g) page (its link to participatingAgencies<MMDDYYYY><am|pm>.xlsx is followed) or the
+# spreadsheet itself.  Nothing is written unless the download is ICE's list and every table is written; the same file
+# again is a no-op.  Run daily by deploy/sanctuary-map-287g.timer (systemd) or the line in deploy/crontab.
+# INGEST_FLAGS: e.g. --archive /var/lib/sanctuary-map/287g to keep each file, --directory FBI.csv, --timeout 120.
+.PHONY: ingest-287g release
+ICE_287G_URL ?= https://www.ice.gov/identify-and-arrest/287g
+INGEST_FLAGS ?=
+ingest-287g: install geodata  ## [ICE_287G_URL=...] fetch ICE's current 287(g) list and add it to the history
+	cd $(ROOT) && $(PY) -m sanctuary_map ingest-287g --url '$(ICE_287G_URL)' $(INGEST_FLAGS)
+
+# A versioned data bundle (GeoPackage, CSV, Parquet, datapackage.json, SHA256SUMS) in RELEASE_DIR (git-ignored build/).
+RELEASE_DIR ?= $(ROOT)/build/release
+release: install geodata  ## [RELEASE_DIR=...] write the data release
+	cd $(ROOT) && $(PY) -m sanctuary_map release --out $(RELEASE_DIR)

@@ -13,7 +13,8 @@ overwrites it; it has no identifiers and no history.  This module
 * keeps the committed table (:class:`AgreementTable`, :func:`load_agreements`,
   :func:`save_agreements`) and folds one capture into it (:func:`ingest`): first and last
   seen, ended agreements, changed names, models and signing dates (:class:`IngestReport`);
-* runs the ``ingest-287g`` command (:func:`ingest_cli`);
+* runs the ``ingest-287g`` command (:func:`ingest_cli`), from a file or from ICE's site
+  (:func:`fetch_capture`: timeout, size limit, content check), writing the tables atomically;
 * serves the app: :func:`load_for_map`, :func:`active_on`, :func:`map_lookups`,
   :func:`for_jurisdiction` and :func:`ledger_rows`.
 
@@ -29,7 +30,9 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import re
+import tempfile
 import unicodedata
 import urllib.parse
 import zipfile
@@ -1541,66 +1544,294 @@ def replay(captures: Iterable[Capture], index: pd.DataFrame, directory: pd.DataF
     return table, reports
 
 
+def _atomic_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` to a temporary file beside ``path`` (flushed to disk); the caller renames it into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            frame.to_csv(fh, index=False, lineterminator="\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
 def write_tables(table: AgreementTable, agreements: Path, snapshots: Path | None = None) -> dict[str, Path]:
-    """Write the agreements, snapshots, review and unresolved tables side by side."""
+    """Write the agreements, snapshots, review and unresolved tables side by side.
+
+    Each file is written in full to a temporary file first and then renamed over the old one, so a failure
+    (a full disk, an interrupted run) leaves the previous tables as they were; the snapshots table, which
+    records that the capture was ingested, is renamed last."""
     agreements = Path(agreements)
-    save_agreements(table, agreements, snapshots)
+    snapshots = Path(snapshots) if snapshots else agreements.with_name("287g_snapshots.csv")
     review = agreements.with_name("287g_review.csv")
     unresolved = agreements.with_name("287g_unresolved.csv")
-    review_rows(table).to_csv(review, index=False, lineterminator="\n")
-    unresolved_rows(table).to_csv(unresolved, index=False, lineterminator="\n")
-    return {"agreements": agreements, "snapshots": snapshots or agreements.with_name("287g_snapshots.csv"),
-            "review": review, "unresolved": unresolved}
+    rows = table.rows.sort_values(["state", "agency", "model", "agreement_id"], key=lambda s: s.str.lower())
+    frames = {"agreements": (rows[list(AGREEMENT_COLUMNS)], agreements), "review": (review_rows(table), review),
+              "unresolved": (unresolved_rows(table), unresolved),
+              "snapshots": (table.snapshots[list(SNAPSHOT_COLUMNS)], snapshots)}
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for frame, path in frames.values():
+            temps.append((_atomic_csv(frame, path), path))
+    except BaseException:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in temps:
+        os.replace(tmp, path)
+    return {k: path for k, (_, path) in frames.items()}
 
 
 # ---------------------------------------------------------------------------- command line
-def ingest_cli(args: argparse.Namespace) -> int:
-    """``python -m sanctuary_map ingest-287g FILE [--captured YYYY-MM-DD]``.
+# ICE's 287(g) page: it links to the current list, participatingAgencies<MMDDYYYY><am|pm>.xlsx under
+# /doclib/about/offices/ero/287g/ (ICE replaces the file, and its name, when the list changes).
+ICE_287G_URL = "https://www.ice.gov/identify-and-arrest/287g"
+FETCH_TIMEOUT = 60.0            # seconds: for the connection, each read, and the whole download
+FETCH_MAX_BYTES = 20_000_000    # ICE's list is a few hundred KB
+MIN_ROWS_RATIO = 0.5            # a complete list with fewer rows than this share of the last one is refused
+USER_AGENT = "sanctuary-map/0.1 ingest-287g (one request a day)"
+XLSX_MAGIC = b"PK\x03\x04"
+_LINK_RE = re.compile(r"""href\s*=\s*["']([^"']*participatingAgencies[^"']*\.xlsx)["']""", re.I)
 
-    ``args``: ``file``, ``captured`` (YYYY-MM-DD or None), ``agreements``, ``snapshots``
+
+class FetchError(AgreementError):
+    """A download that failed or did not bring a spreadsheet; nothing was changed."""
+
+
+@dataclass
+class Download:
+    path: Path          # the downloaded file (in the folder given)
+    url: str            # the URL it came from (after redirects, and after following ICE's page to the file)
+    content_type: str
+    bytes: int
+
+
+def _safe_name(name: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(urllib.parse.unquote(name)).name).strip("._") or "capture"
+    return name if name.lower().endswith((".xlsx", ".xlsm")) else f"{name}.xlsx"
+
+
+def _get(url: str, timeout: float, max_bytes: int) -> tuple[bytes, str, str, str]:
+    """(body, content type, final URL, file name) of one GET, within the time and size limits."""
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise FetchError(f"{url}: only http and https URLs are fetched")
+    request = urllib.request.Request(url, headers={
+        "User-Agent": USER_AGENT,
+        "Accept": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, text/html;q=0.5, */*;q=0.1"})
+    deadline = time.monotonic() + timeout
+    try:
+        response = urllib.request.urlopen(request, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        raise FetchError(f"{url}: the server answered HTTP {exc.code} {exc.reason}") from exc
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, (TimeoutError, socket.timeout)):
+            raise FetchError(f"{url}: no answer within {timeout:g} s") from exc
+        raise FetchError(f"{url}: cannot connect ({reason})") from exc
+    except (TimeoutError, socket.timeout) as exc:
+        raise FetchError(f"{url}: no answer within {timeout:g} s") from exc
+    except (OSError, ValueError) as exc:
+        raise FetchError(f"{url}: cannot fetch ({exc})") from exc
+    with response:
+        length = response.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > max_bytes:
+            raise FetchError(f"{url}: {int(length):,} bytes announced, more than the limit of {max_bytes:,}")
+        chunks, total = [], 0
+        try:
+            while True:
+                if time.monotonic() > deadline:
+                    raise FetchError(f"{url}: download not finished within {timeout:g} s")
+                chunk = response.read(1 << 16)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > max_bytes:
+                    raise FetchError(f"{url}: more than the limit of {max_bytes:,} bytes; download stopped")
+                chunks.append(chunk)
+        except (TimeoutError, socket.timeout) as exc:
+            raise FetchError(f"{url}: download stalled for more than {timeout:g} s") from exc
+        except OSError as exc:
+            raise FetchError(f"{url}: download interrupted ({exc})") from exc
+        if length.isdigit() and total != int(length):
+            raise FetchError(f"{url}: {total:,} of {int(length):,} bytes received; download incomplete")
+        final = response.geturl() or url
+        disposition = response.headers.get_filename() or ""
+        return b"".join(chunks), response.headers.get_content_type(), final, disposition or urllib.parse.urlsplit(final).path
+
+
+def fetch_capture(url: str, directory: Path, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = FETCH_MAX_BYTES,
+                  follow_page: bool = True) -> Download:
+    """Download ICE's spreadsheet into ``directory``; raise :class:`FetchError` with the reason if it fails.
+
+    ``url`` is the spreadsheet itself or ICE's 287(g) page, whose link to ``participatingAgencies….xlsx`` is
+    followed (once).  Checked: HTTP status, time, size (announced and received), and content: an Excel
+    workbook's signature and a content type that is not text.  Whether it holds ICE's columns is checked when
+    it is read (:func:`read_capture`)."""
+    body, ctype, final, name = _get(url, timeout, max_bytes)
+    looks_html = ctype in ("text/html", "application/xhtml+xml") or body.lstrip()[:1] == b"<"
+    if not body.startswith(XLSX_MAGIC) and looks_html:
+        text = body.decode("utf-8", "replace")
+        link = _LINK_RE.search(text)
+        if follow_page and link:
+            return fetch_capture(urllib.parse.urljoin(final, link.group(1).strip()), directory, timeout=timeout,
+                                 max_bytes=max_bytes, follow_page=False)
+        title = re.search(r"<title[^>]*>([^<]{0,120})", text, re.I)
+        what = f" ({title.group(1).strip()!r})" if title and title.group(1).strip() else ""
+        where = "with no link to participatingAgencies….xlsx" if follow_page else "where the spreadsheet was linked"
+        raise FetchError(f"{final}: the server sent an HTML page{what}, not the spreadsheet ({ctype}), {where}; "
+                         "nothing ingested")
+    if not body.startswith(XLSX_MAGIC):
+        raise FetchError(f"{final}: not an Excel workbook (content type {ctype}, {len(body):,} bytes starting "
+                         f"{body[:8]!r}); nothing ingested")
+    if ctype.startswith("text/"):
+        raise FetchError(f"{final}: the server labels the file {ctype}, not a spreadsheet; nothing ingested")
+    path = Path(directory) / _safe_name(name)
+    path.write_bytes(body)
+    return Download(path, final, ctype, len(body))
+
+
+class _Lock:
+    """An exclusive lock on the folder of the tables for one ingest: a second run at the same time is refused.
+    (The folder, not a file: the tables are replaced by renaming, and no lock file is left behind.)"""
+
+    def __init__(self, agreements: Path):
+        import fcntl
+
+        folder = Path(agreements).resolve().parent
+        self.fd = os.open(folder, os.O_RDONLY)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(self.fd)
+            raise AgreementError(f"another ingest into {folder} is running; try again when it has finished") from exc
+
+    def __enter__(self) -> _Lock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self.fd)  # closing the descriptor releases the lock
+
+
+def ingest_cli(args: argparse.Namespace) -> int:
+    """``python -m sanctuary_map ingest-287g FILE [--captured YYYY-MM-DD]`` or ``ingest-287g --url URL``.
+
+    ``args``: ``file`` or ``url``, ``captured`` (YYYY-MM-DD or None), ``agreements``, ``snapshots``
     (CSV paths), ``geodata`` (the built boundary directory) and, optionally, ``directory``
     (an FBI Law Enforcement Employees CSV, to find the county of municipal agencies, which
-    ICE lists without one).  Prints the report and the
-    bad rows (``file:row: reason``), writes the updated tables; returns 0, or 1 when the
-    file (or the table, or the boundaries) cannot be read or the capture has no date.
+    ICE lists without one), ``timeout``, ``max_bytes``, ``allow_shrink`` and ``archive`` (a folder to
+    keep each downloaded file in).  A URL is fetched into a temporary folder (see :func:`fetch_capture`)
+    and read with the same validation as a local file.  Prints the report and the bad rows
+    (``file:row: reason``) and writes the updated tables atomically; a file already ingested is reported
+    and changes nothing (0).  Returns 1, changing nothing, when the download fails or is not ICE's list, the
+    file (or the table, or the boundaries) cannot be read, the capture has no date or no valid row, or a
+    complete list is less than half the size of the last one (``allow_shrink`` to ingest it anyway).
     """
+    import shutil
     import sys
 
-    from .boundaries import GeodataError, load_boundaries
+    def fail(message: str) -> int:
+        print(f"error: {message}", file=sys.stderr)
+        return 1
 
+    url = getattr(args, "url", None) or ""
+    file = getattr(args, "file", None) or ""
+    if bool(url) == bool(file):
+        return fail("give either a FILE or --url URL")
     captured = None
     if getattr(args, "captured", None):
         try:
             captured = dt.date.fromisoformat(str(args.captured))
         except ValueError:
-            print(f"error: --captured {args.captured!r} is not a YYYY-MM-DD date", file=sys.stderr)
-            return 1
-    try:
-        capture = read_capture(Path(args.file), captured)
-    except AgreementError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+            return fail(f"--captured {args.captured!r} is not a YYYY-MM-DD date")
+    if not url:
+        return _ingest_path(args, Path(file), captured, str(Path(file)))
+    with tempfile.TemporaryDirectory(prefix="sanctuary-map-287g-") as tmp:
+        try:
+            download = fetch_capture(url, Path(tmp), timeout=float(getattr(args, "timeout", None) or FETCH_TIMEOUT),
+                                     max_bytes=int(getattr(args, "max_bytes", None) or FETCH_MAX_BYTES))
+        except AgreementError as exc:
+            return fail(f"{exc} (the tables are unchanged)")
+        print(f"fetched {download.url}: {download.bytes:,} bytes ({download.content_type})", file=sys.stderr)
+        if captured is None and date_from_name(download.path.name) is None:
+            captured = dt.datetime.now(dt.timezone.utc).date()  # no date in ICE's file name: the day it was fetched
+        code = _ingest_path(args, download.path, captured, download.url)
+        archive = getattr(args, "archive", None)
+        if code == 0 and archive:
+            Path(archive).mkdir(parents=True, exist_ok=True)
+            target = Path(archive) / download.path.name
+            if not target.exists():
+                shutil.copy2(download.path, target)
+                print(f"kept a copy in {target}", file=sys.stderr)
+        return code
+
+
+def _ingest_path(args: argparse.Namespace, path: Path, captured: dt.date | None, source: str) -> int:
+    import sys
+
+    from .boundaries import GeodataError, load_boundaries
+
+    def fail(message: str) -> int:
+        print(f"error: {message} (the tables are unchanged)", file=sys.stderr)
         return 1
+
+    try:
+        capture = read_capture(path, captured)
+    except AgreementError as exc:
+        return fail(str(exc))
     for p in capture.problems:
         print(p)
     if capture.captured is None:
-        print(f"error: {capture.file}: no capture date; run again with --captured YYYY-MM-DD", file=sys.stderr)
-        return 1
+        return fail(f"{capture.file}: no capture date; run again with --captured YYYY-MM-DD")
+    if not capture.rows:
+        return fail(f"{capture.file}: no valid row ({capture.rows_read} read); a complete list without rows would end "
+                    "every agreement")
     agreements = Path(args.agreements)
     snapshots = Path(args.snapshots) if getattr(args, "snapshots", None) else None
     try:
-        table = load_agreements(agreements, snapshots)
-        index = load_boundaries(Path(args.geodata)).index
-        directory = load_fbi_directory(Path(args.directory)) if getattr(args, "directory", None) else None
-        capture.path = str(Path(args.file))
-        new_table, report = ingest(table, capture, index, directory)
-    except (AgreementError, GeodataError, OSError, KeyError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    for problem in table.problems:
-        print(f"warning: {problem} (row left out)", file=sys.stderr)
-    for line in report.lines():
-        print(line)
-    written = write_tables(new_table, agreements, snapshots)
+        lock = _Lock(agreements)
+    except (AgreementError, OSError) as exc:
+        return fail(str(exc))
+    with lock:
+        try:
+            table = load_agreements(agreements, snapshots)
+        except (AgreementError, OSError) as exc:
+            return fail(str(exc))
+        snaps = table.snapshots
+        same = snaps[snaps["sha256"] == capture.sha256] if len(snaps) else snaps
+        if capture.sha256 and len(same):
+            print(f"{capture.file}: unchanged, the same file as the capture of {same['capture_date'].iloc[-1]} "
+                  f"({same['file'].iloc[-1]}); nothing to do", file=sys.stderr)
+            return 0
+        complete = snaps[snaps["complete"] == "Y"] if len(snaps) else snaps
+        last_rows = int(complete["rows"].iloc[-1]) if len(complete) and str(complete["rows"].iloc[-1]).isdigit() else 0
+        if capture.complete and last_rows and len(capture.rows) < MIN_ROWS_RATIO * last_rows \
+                and not getattr(args, "allow_shrink", False):
+            return fail(f"{capture.file}: {len(capture.rows)} valid rows, fewer than {MIN_ROWS_RATIO:.0%} of the "
+                        f"{last_rows} of the last complete list ({complete['capture_date'].iloc[-1]}); a truncated list "
+                        "would end agreements that did not end. Check the file; --allow-shrink ingests it anyway")
+        try:
+            index = load_boundaries(Path(args.geodata)).index
+            directory = load_fbi_directory(Path(args.directory)) if getattr(args, "directory", None) else None
+            capture.path = source
+            new_table, report = ingest(table, capture, index, directory)
+        except (AgreementError, GeodataError, OSError, KeyError, ValueError) as exc:
+            return fail(str(exc))
+        for problem in table.problems:
+            print(f"warning: {problem} (row left out)", file=sys.stderr)
+        for line in report.lines():
+            print(line)
+        try:
+            written = write_tables(new_table, agreements, snapshots)
+        except OSError as exc:
+            return fail(f"cannot write the tables ({exc})")
     summary = resolution_summary(new_table)
     print(f"wrote {', '.join(str(p) for p in written.values())}; {summary['agreements']} agreements, "
           f"{summary['resolved_pct']}% placed on the map", file=sys.stderr)

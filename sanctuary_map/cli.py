@@ -205,6 +205,7 @@ def _data_options(p: argparse.ArgumentParser) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
+    from .agreements import FETCH_MAX_BYTES, FETCH_TIMEOUT
     from .export import PRESETS
     from .view import add_view_arguments
 
@@ -262,8 +263,16 @@ def parser() -> argparse.ArgumentParser:
     _data_options(ch)
     ch.set_defaults(func=cmd_changes)
 
-    i = sub.add_parser("ingest-287g", help="add an ICE 287(g) spreadsheet (xlsx) or an older CSV capture to the history")
-    i.add_argument("file")
+    i = sub.add_parser("ingest-287g", help="add an ICE 287(g) spreadsheet (a file, or fetched with --url) to the history")
+    i.add_argument("file", nargs="?", default="", help="an ICE spreadsheet (xlsx) or an older CSV capture")
+    i.add_argument("--url", default="", help="fetch ICE's current spreadsheet: its URL, or ICE's 287(g) page, whose link to "
+                                             "participatingAgencies….xlsx is followed (make ingest-287g uses the page)")
+    i.add_argument("--timeout", type=float, default=FETCH_TIMEOUT, help="--url: seconds allowed to connect, per read and in all")
+    i.add_argument("--max-bytes", dest="max_bytes", type=int, default=FETCH_MAX_BYTES,
+                   help="--url: largest download accepted, in bytes")
+    i.add_argument("--allow-shrink", dest="allow_shrink", action="store_true",
+                   help="ingest a complete list with fewer than half the rows of the last one (refused by default)")
+    i.add_argument("--archive", default=None, help="--url: keep each downloaded file in this folder")
     i.add_argument("--captured", default=None, help="capture date YYYY-MM-DD (default: from the file name)")
     i.add_argument("--agreements", default=str(paths.AGREEMENTS_CSV))
     i.add_argument("--snapshots", default=str(paths.AGREEMENT_SNAPSHOTS_CSV))
