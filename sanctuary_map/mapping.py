@@ -153,7 +153,7 @@ def details(data: MapData) -> dict:
 
 
 def agreement_details(data: MapData) -> dict[str, list[dict]]:
-    """Every placed 287(g) agreement with its dates (the browser keeps those in force on the view's date)."""
+    """Every placed 287(g) agreement, with its row label ``i``: a view's config lists the labels it shows."""
     if data.agreements is None or not len(data.agreements.rows):
         return {}
     from .agreements import began
@@ -161,10 +161,21 @@ def agreement_details(data: MapData) -> dict[str, list[dict]]:
     rows = data.agreements.rows
     rows = rows[rows["geoid"] != ""].assign(_began=began(rows))
     out: dict[str, list[dict]] = {}
-    for r in rows.to_dict("records"):
+    for i, r in zip(rows.index, rows.to_dict("records")):
         out.setdefault(f"{r['geoid_layer']}:{r['geoid']}", []).append(
-            {"a": r["agency"], "m": MODEL_LABEL.get(r["model"], r["model"]), "k": r["model"], "s": r["signed_date"],
-             "b": r["_began"], "e": r["ended_after"] if r["status"] == "ended" else ""})
+            {"i": int(i), "a": r["agency"], "m": MODEL_LABEL.get(r["model"], r["model"]), "k": r["model"],
+             "s": r["signed_date"], "b": r["_began"], "e": r["ended_after"] if r["status"] == "ended" else ""})
+    return out
+
+
+def _ids_by_key(rows: pd.DataFrame) -> dict[str, list[int]]:
+    """Row labels of a selection's agreements or listings, by boundary key: which detail entries the view shows."""
+    if rows.empty:
+        return {}
+    rows = rows[rows["geoid"] != ""]
+    out: dict[str, list[int]] = {}
+    for i, layer, geoid in zip(rows.index, rows["geoid_layer"], rows["geoid"]):
+        out.setdefault(f"{layer}:{geoid}", []).append(int(i))
     return out
 
 
@@ -173,9 +184,9 @@ def federal_details(data: MapData) -> dict[str, list[dict]]:
     if t is None or t.joined is None:
         return {}
     out: dict[str, list[dict]] = {}
-    for r in t.joined.matched.to_dict("records"):
+    for i, r in zip(t.joined.matched.index, t.joined.matched.to_dict("records")):
         out.setdefault(f"{r['geoid_layer']}:{r['geoid']}", []).append(
-            {"l": FEDERAL_LIST_LABEL[r["list"]], "k": r["list"], "n": r["name_as_published"], "u": r["source_url"],
+            {"i": int(i), "l": FEDERAL_LIST_LABEL[r["list"]], "k": r["list"], "n": r["name_as_published"], "u": r["source_url"],
              "f": r["date_listed"], "w": r["date_withdrawn"]})
     return out
 
@@ -186,8 +197,8 @@ def map_config(data: MapData, view: View, published: Published) -> dict:
     lk, agreements, federal = sel.lookups, sel.agreement_lookup, sel.federal_lookup
     cfg = {"researched": sel.researched_lookup,
         "lookup": lk.lookup, "shown": lk.shown, "coverage": lk.coverage, "points": lk.points,
-        "agreements": agreements, "federal": federal, "asOf": view.as_of_date(), "models": list(view.models),
-        "lists": list(view.lists), "signedFrom": view.signed_from, "signedTo": view.signed_to,
+        "agreements": agreements, "federal": federal, "asOf": view.as_of_date(),
+        "agreementsShown": _ids_by_key(sel.agreements), "federalShown": _ids_by_key(sel.listings),
         "colours": CODE_COLOUR, "stanceLabels": {**STANCE_LABEL, **CODE_LABEL},
         "modelColours": MODEL_COLOUR, "modelDash": MODEL_DASH,
         "layerLabels": {layer: LAYER_SINGULAR[layer].capitalize() for layer in LAYER_SINGULAR},

@@ -104,7 +104,7 @@ def _compute(data: MapData, view: View) -> Selection:
     agreements = agreements_shown(view, data.agreements)
     listings = listings_shown(view, data.designations)
     shown = frozenset(k for k in LAYER_KEYS if k not in view.hidden)
-    lk = _lookups(mapped)
+    lk = _lookups(mapped, _county_geoids(data))
     ag = _agreement_lookup(agreements)
     fed = _federal_lookup(listings)
     res = _researched_lookup(data, lk)
@@ -132,8 +132,17 @@ def _combine(codes) -> str:
     return "M" if "M" in c or {"L", "R"} <= c else next(iter(c))
 
 
-def _lookups(shown: pd.DataFrame) -> Lookups:
-    """One code per jurisdiction, the ids shown, county coverage, points."""
+def _county_geoids(data: MapData) -> list[str]:
+    b = data.boundaries
+    if b is None or b.index.empty:
+        return []
+    return b.index.loc[b.index["layer"] == "county", "geoid"].tolist()
+
+
+def _lookups(shown: pd.DataFrame, all_counties: list[str] | None = None) -> Lookups:
+    """One code per jurisdiction, the ids shown, county coverage, points.  A county's coverage combines its own
+    instruments, those of the places and districts inside it, and its state's (every county of the state), so the
+    browser paints the result as sent."""
     if shown.empty:
         return Lookups({}, {}, {}, [])
     shown = shown.assign(_key=shown["geoid_layer"] + ":" + shown["geoid"], _c=shown["stance"].map(STANCE_CODE))
@@ -150,6 +159,10 @@ def _lookups(shown: pd.DataFrame) -> Lookups:
         for county in str(counties).split(","):
             if county:
                 coverage.setdefault(county, set()).add(code)
+    statewide = lookup.get("state", {})
+    for county in all_counties or ():
+        if county[:2] in statewide:
+            coverage.setdefault(county, set()).add(statewide[county[:2]])
     cov = {g: _combine(c) for g, c in coverage.items()}
     pts = first[~first["geoid_layer"].isin(["state", "county"])]
     points = [[round(float(lat), 4), round(float(lon), 4), key, codes[key], tiles.ZOOMS[layer][0] + tiles.LEVEL_DIFF]

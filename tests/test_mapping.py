@@ -30,6 +30,8 @@ def test_lookups_follow_filters_and_as_of(world_data):
     assert "0600002" not in lk.lookup.get("place", {})  # repealed
     assert lk.shown["place:0600001"] == ["testville-res", "testville-ord"]
     assert lk.coverage["06001"] == "M"  # its own requirement plus a city and a district that limit
+    # A county with nothing of its own is coloured by its state's law, worked out here (the browser only paints).
+    assert lk.coverage["06005"] == "L"
     past = select(world_data, View(as_of="2019-07-01")).lookups
     assert {"0600001", "0600002"} <= set(past.lookup["place"]) and past.lookup["county"]["06003"] == "R"
     only = select(world_data, View(stances=("requires_cooperation",))).lookups
@@ -46,6 +48,13 @@ def test_map_html_uses_own_assets_tiles_and_small_lookups(world_data, published)
     assert all(a["url"].endswith(".pmtiles") for a in cfg["archives"].values())
     assert cfg["detailsUrl"].endswith(".json") and "details" not in cfg
     assert cfg["agreements"]["county"]["06001"] == "jail_enforcement" and cfg["federal"]["county"]["06001"] == 1
+    # The popup's agreements and listings are the ones the view selected, named by row; no date or model rule in JS.
+    assert cfg["agreementsShown"]["county:06001"] and cfg["federalShown"]["county:06001"]
+    assert "models" not in cfg and "signedFrom" not in cfg
+    wso = config_of(build_map(world_data, View(models=("warrant_service_officer",)), published).get_root().render())
+    assert "county:06001" not in wso["agreementsShown"] and list(wso["agreementsShown"]) == ["place:0600001"]
+    ended = config_of(build_map(world_data, View(as_of="2025-05-20"), published).get_root().render())
+    assert "county:06005" in ended["agreementsShown"] and "county:06005" not in cfg["agreementsShown"]
     # The selected district's distance line is labelled, naming which border.
     assert "to the US\u2013Mexico border" in html or "to the US\\u2013Mexico border" in html
     assert len(html.encode()) < 100_000

@@ -189,8 +189,7 @@ function update(state, data, first) {
   SM.lastUpdateAt = performance.now();  // when this rerun's results reached the map
   const {map, cfg} = state;
   // The results of the new view replace the old in the one configuration object the paint rules read.
-  ['lookup', 'shown', 'coverage', 'points', 'agreements', 'federal', 'researched', 'asOf', 'models', 'lists', 'signedFrom',
-    'signedTo']
+  ['lookup', 'shown', 'coverage', 'points', 'agreements', 'federal', 'researched', 'asOf', 'agreementsShown', 'federalShown']
     .forEach((k) => { cfg[k] = data.config[k]; });
   SM._cfg = cfg;
   data.toggles.forEach((t) => {

@@ -161,15 +161,10 @@
     });
   }
 
-  // Statewide instruments colour every county of their state: derived here from the state lookup
-  // (county GEOIDs start with the state FIPS), so the render sends one entry per state, not per county.
+  // A county's coverage code as sent (its own, its places' and districts', and its state's instruments, combined in
+  // Python): the browser paints results and holds no rule of its own.
   function coverageCode(cfg, countyGeoid) {
-    var own = cfg.coverage[countyGeoid] || '';
-    var st = cfg.lookup.state ? cfg.lookup.state[countyGeoid.slice(0, 2)] : undefined;
-    var codes = own + (st || '');
-    if (!codes) return undefined;
-    var hasL = codes.indexOf('L') >= 0 || codes.indexOf('M') >= 0, hasR = codes.indexOf('R') >= 0 || codes.indexOf('M') >= 0;
-    return hasL && hasR ? 'M' : (hasR ? 'R' : 'L');
+    return cfg.coverage[countyGeoid] || undefined;
   }
 
   // One canvas layer draws every group: each archive is fetched and decoded once, whatever is shown.
@@ -268,21 +263,18 @@
     return ids.map(function (id) { return cfg.details.policies[id]; }).filter(Boolean);
   }
 
-  // 287(g) agreements and federal listings in force on the view's date (details carry their dates).
-  function inForce(list, cfg, start, end, kinds, from, to) {
-    return (list || []).filter(function (x) {
-      var s = x[start] || '', e = x[end] || '';
-      return s && s <= cfg.asOf && (!e || e >= cfg.asOf) && (!kinds.length || kinds.indexOf(x.k) >= 0)
-        && (!from || s >= from) && (!to || s <= to);
-    });
+  // The 287(g) agreements and federal listings the view shows at a boundary: the entries Python selected.
+  function picked(list, ids) {
+    if (!ids || !ids.length) return [];
+    return (list || []).filter(function (x) { return ids.indexOf(x.i) >= 0; });
   }
 
   function describe(cfg, entry) {
     var key = entry.layer + ':' + entry.geoid;
     var j = cfg.details.jurisdictions[key] || {};
     return {key: key, name: j.n || entry.name, level: cfg.layerLabels[entry.layer] || entry.layer, items: itemsFor(cfg, key),
-            agreements: inForce((cfg.details.agreements || {})[key], cfg, 'b', 'e', cfg.models || [], cfg.signedFrom, cfg.signedTo),
-            federal: inForce((cfg.details.federal || {})[key], cfg, 'f', 'w', cfg.lists || []), dist: j.d};
+            agreements: picked((cfg.details.agreements || {})[key], (cfg.agreementsShown || {})[key]),
+            federal: picked((cfg.details.federal || {})[key], (cfg.federalShown || {})[key]), dist: j.d};
   }
 
   var hoverTip = null;
