@@ -85,7 +85,8 @@ LICENSES: dict[str, list[dict[str, str]]] = {
 }
 LICENCE_NOTES = {
     "policies": FACTS_NOTE, "litigation": FACTS_NOTE,
-    "searched": "The two lists: US government data (public domain); the search notes are the project's own. " + FACTS_NOTE,
+    "searched": ("The two lists: US government data (public domain). The search notes are the project's own; no licence has "
+                 "been declared for them; credit: Sanctuary Map."),
     "287g": ("ICE's lists are US government works (public domain). History from the MOA archive compiled by Recovered Factory / "
              "287(g) Watch, whose site states CC BY 4.0: credit them. appelson/Tracking_287g has no licence file; the files "
              "used from it are ICE's own."),
@@ -101,6 +102,8 @@ _DESCRIPTIONS: dict[str, str] = {
     "jurisdiction_level": "Level of government: state, county, place (city or town) or school_district.",
     "source_url": "The page the row was read on.",
     "source_kind": "Kind of source: official, news, advocacy or other.",
+    "source_title": "Title of that page.",
+    "source_accessed": "Day the page was read.",
     "notes": "Partial dates, disagreements between sources, what was not found.",
     "boundary_name": "Name of the boundary in the Census file.",
     "vintage": "Census vintage (year) of the boundary file.",
@@ -194,8 +197,9 @@ _DESCRIPTIONS: dict[str, str] = {
     "label": "What the zone is.",
     "method": "How the zone was drawn.",
 }
-_EVENT_VALUES = ("adopted", "effective", "amended", "codified", "superseded", "repealed", "enjoined", "struck_down",
-                 "expired", "failed", "listed", "withdrawn", "287g_signed", "287g_first_seen", "287g_ended")
+# Shared columns whose own description is more precise than the About page's line for a group of columns.
+_PRECISE = ("jurisdiction_name", "jurisdiction_level", "state", "geoid", "geoid_layer", "source_url", "source_kind",
+            "source_title", "source_accessed")
 
 
 def _policy_descriptions() -> dict[str, str]:
@@ -214,6 +218,7 @@ def _policy_descriptions() -> dict[str, str]:
 # ---------------------------------------------------------------------------- table schemas
 def _enums() -> dict[str, dict[str, tuple[str, ...]]]:
     from . import agreements as ag
+    from .events import EVENT_LABEL, KINDS
     from .policies import ENUMS as POLICY_ENUMS
     from .vocab import FEDERAL_LISTS, LEVELS, LITIGATION_EVENTS, SEARCH_RESULTS, SOURCE_KINDS, STANCES
 
@@ -224,7 +229,7 @@ def _enums() -> dict[str, dict[str, tuple[str, ...]]]:
         "287g_agreements": {k: tuple(v for v in vals if v) for k, vals in ag._ENUMS.items()},
         "287g_snapshots": {"kind": ag.EVIDENCE, "complete": ("Y", "N")},
         "searched": {"result": tuple(SEARCH_RESULTS)},
-        "events": {"kind": ("policy", "litigation", "287g", "federal"), "stance": STANCES},
+        "events": {"kind": tuple(KINDS), "event": tuple(EVENT_LABEL), "stance": STANCES},
     }
 
 
@@ -276,6 +281,7 @@ def _field_type(name: str, series: pd.Series, table: str) -> str:
 def table_schema(table: str, frame: pd.DataFrame) -> dict:
     """A Frictionless Table Schema for one table: types, descriptions, vocabularies, required fields, keys."""
     descriptions = {**_DESCRIPTIONS, **(_policy_descriptions() if table == "policies" else {})}
+    descriptions.update({c: _DESCRIPTIONS[c] for c in _PRECISE})
     enums = _enums().get(table, {})
     required = set(REQUIRED.get(table, ()))
     if table == "policies":
@@ -562,7 +568,10 @@ def _readme(rel: Release, layer_frames: dict[str, gpd.GeoDataFrame], unplaced: p
               "federal_designations": len(data.designations.rows) if data.designations is not None else 0,
               "events": rel.tables.get("events", 0)}
     unplaced_lines = "\n".join(f"| `{t}` | {by_table.get(t, 0):,} of {n:,} |" for t, n in totals.items())
-    source = (data.boundaries.manifest.get("source", "") if data.boundaries is not None else "")
+    vintages = sorted({str(f.get("vintage", "")) for v in (data.boundaries.manifest.get("layers", {}).values()
+                                                         if data.boundaries is not None else []) for f in v.get("files", [])} - {""})
+    source = f"US Census Bureau files, vintages {vintages[0]}–{vintages[-1]}" if len(vintages) > 1 else \
+        f"US Census Bureau files, vintage {vintages[0]}" if vintages else "US Census Bureau files"
     return f"""# Sanctuary Map data release {rel.version}
 
 Dataset version **{rel.version}** (the version the map, its snapshots and profiles print), released {rel.created}
@@ -577,7 +586,7 @@ schemas with types, descriptions and vocabularies, licences and sources): `frict
 | --- | ---: | --- |
 {layer_lines}
 
-Boundaries: full-resolution Census geometry from {source or 'the boundary build'} (vintage per feature).
+Boundaries: full-resolution geometry from {source} (the vintage of each is in its `vintage` field).
 "In force on release" means on {rel.created}, as the map shows it that day.
 
 ## Rows without a boundary in this build
