@@ -30,8 +30,12 @@ def apply(rows: list[dict], patch: dict) -> str:
     if row["source_kind"] == "official":
         return "already official"
     url = patch["source_url"].strip()
-    if not url.startswith(("http://", "https://")) or url == row["source_url"]:
-        return "not a new http(s) address"
+    if not url.startswith(("http://", "https://")):
+        return "not an http(s) address"
+    if url == row["source_url"]:  # the first source was official all along: only its kind changes
+        row["source_kind"] = "official"
+        row["notes"] = (row["notes"] + " " if row["notes"] else "") + f"First source reclassified as official: {patch['note'].strip()}"
+        return "applied"
     kept = "" if url == row["source_url_2"] else row["source_url_2"]  # the second page was the official one: swap
     row["source_url_2"], row["source_url"] = row["source_url"], url
     row["source_kind"] = "official"
