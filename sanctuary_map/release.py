@@ -218,6 +218,7 @@ def _policy_descriptions() -> dict[str, str]:
 # ---------------------------------------------------------------------------- table schemas
 def _enums() -> dict[str, dict[str, tuple[str, ...]]]:
     from . import agreements as ag
+    from .agreements.table import _ENUMS as AGREEMENT_ENUMS
     from .events import EVENT_LABEL, KINDS
     from .policies import ENUMS as POLICY_ENUMS
     from .vocab import FEDERAL_LISTS, LEVELS, LITIGATION_EVENTS, SEARCH_RESULTS, SOURCE_KINDS, STANCES
@@ -226,7 +227,7 @@ def _enums() -> dict[str, dict[str, tuple[str, ...]]]:
         "policies": dict(POLICY_ENUMS),
         "litigation": {"event": LITIGATION_EVENTS, "source_kind": SOURCE_KINDS},
         "federal_designations": {"list": FEDERAL_LISTS, "jurisdiction_level": LEVELS, "source_kind": SOURCE_KINDS},
-        "287g_agreements": {k: tuple(v for v in vals if v) for k, vals in ag._ENUMS.items()},
+        "287g_agreements": {k: tuple(v for v in vals if v) for k, vals in AGREEMENT_ENUMS.items()},
         "287g_snapshots": {"kind": ag.EVIDENCE, "complete": ("Y", "N")},
         "searched": {"result": tuple(SEARCH_RESULTS)},
         "events": {"kind": tuple(KINDS), "event": tuple(EVENT_LABEL), "stance": STANCES},
@@ -289,7 +290,7 @@ def table_schema(table: str, frame: pd.DataFrame) -> dict:
 
         required |= set(POLICY_REQUIRED)
     if table == "287g_agreements":
-        from .agreements import _REQUIRED as AGREEMENT_REQUIRED
+        from .agreements.table import _REQUIRED as AGREEMENT_REQUIRED
 
         required |= set(AGREEMENT_REQUIRED)
     fields = []

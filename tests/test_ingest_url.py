@@ -207,7 +207,9 @@ def test_file_or_url_not_both(tables, capsys):
 
 def test_a_second_ingest_at_the_same_time_is_refused(tables, capsys, tmp_path):
     before = state(tables)
-    with ag._Lock(tables / "287g_agreements.csv"):
+    from sanctuary_map.agreements.command import _Lock
+
+    with _Lock(tables / "287g_agreements.csv"):
         f = tmp_path / NEW
         f.write_bytes(ROUTES[f"/doclib/{NEW}"][2])
         assert main(["ingest-287g", str(f), *args(tables)]) == 1
@@ -219,7 +221,9 @@ def test_interrupted_write_keeps_the_old_tables(tables, monkeypatch, tmp_path, c
     """A failure while writing (a full disk) leaves every table as it was and no temporary file behind."""
     before = state(tables)
     calls = {"n": 0}
-    real = ag._atomic_csv
+    from sanctuary_map.agreements import table as store
+
+    real = store._atomic_csv
 
     def flaky(frame, path):
         calls["n"] += 1
@@ -227,7 +231,7 @@ def test_interrupted_write_keeps_the_old_tables(tables, monkeypatch, tmp_path, c
             raise OSError(28, "No space left on device")
         return real(frame, path)
 
-    monkeypatch.setattr(ag, "_atomic_csv", flaky)
+    monkeypatch.setattr(store, "_atomic_csv", flaky)
     f = tmp_path / NEW
     f.write_bytes(ROUTES[f"/doclib/{NEW}"][2])
     assert main(["ingest-287g", str(f), *args(tables)]) == 1
