@@ -108,3 +108,12 @@ def test_cli_release_and_refusal_of_a_foreign_folder(world_dir, world_geodata, t
     assert main(["release", "--out", str(foreign), *world_args(world_dir, world_geodata)]) == 1
     assert "not empty" in capsys.readouterr().err
     assert [p.name for p in foreign.iterdir()] == ["notes.txt"]
+
+
+def test_without_boundaries_the_release_is_refused_and_nothing_is_written(world_dir, tmp_path, capsys):
+    out = tmp_path / "rel"
+    args = ["--policies", str(world_dir / "policies.csv"), "--geodata", str(tmp_path / "no-geodata"), "--data",
+            str(world_dir / "data")]
+    assert main(["release", "--out", str(out), *args]) == 1
+    assert "geodata build" in capsys.readouterr().err
+    assert not out.exists() and not list(tmp_path.iterdir())
