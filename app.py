@@ -2,13 +2,18 @@
 
 ``?mode=embed`` (or Streamlit's own ``?embed=true``) shows only the map, its legend and a credit line, frozen at the
 link's as-of date (for an article).
+
+``streamlit run app.py`` finds the ``st.App`` below and serves it: this same file as the app (Streamlit runs it
+as ``__main__`` for every page view) plus the JSON API, the Atom feed and oEmbed (``sanctuary_map/routes.py``), on
+one port.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from sanctuary_map import ui
-from sanctuary_map.mapping import DEFAULT_FOCUS
+if __name__ == "__main__":  # the page's modules; the server's import (below) needs none of them
+    from sanctuary_map import ui
+    from sanctuary_map.mapping import DEFAULT_FOCUS
 
 
 def map_page() -> None:
@@ -47,5 +52,11 @@ def map_page() -> None:
     ui.log_run_time("map")
 
 
-st.set_page_config(page_title="Sanctuary Map", page_icon=ui.FAVICON, layout="wide")
-map_page()
+if __name__ == "__main__":  # the Map page (Streamlit runs its scripts as __main__)
+    st.set_page_config(page_title="Sanctuary Map", page_icon=ui.FAVICON, layout="wide")
+    map_page()
+else:  # imported by `streamlit run app.py` (uvicorn): the server, this page plus the API, feed and oEmbed routes
+    from sanctuary_map.routes import middleware, routes
+
+    _base = st.get_option("server.baseUrlPath") or ""
+    app = st.App(__file__, routes=routes(prefix=_base), middleware=middleware(prefix=_base))

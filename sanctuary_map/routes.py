@@ -1,0 +1,222 @@
+"""The HTTP routes served beside the app by the same server: the JSON API, the Atom feed and oEmbed (Starlette).
+
+``app.py`` hands :func:`routes` and :func:`middleware` to ``st.App``, which ``streamlit run app.py`` serves (one
+command, one port).  The handlers are thin: parse the query with the typed functions of :mod:`api`,
+:mod:`feed` and :mod:`oembed`, answer from the shipped data, and add what HTTP needs:
+
+* CORS for GET (``Access-Control-Allow-Origin: *``; OPTIONS preflights answered);
+* ``ETag`` (weak: the gzip layer may re-encode) keyed on the dataset version, the boundary build, the day (the
+  default as-of date is today), the site address and the request, so ``If-None-Match`` gets a 304 before any
+  work; ``Cache-Control: public, max-age=300``;
+* every error as JSON ``{"error": ..., "parameter": ...}``: 400 for bad input, 404 for unknown keys and paths
+  under ``/api/``, 405 for other methods, 500 (logged) for a fault — never a traceback or an HTML page.
+
+Handlers are plain functions, so Starlette runs them in its thread pool, off the event loop that carries the
+app's websockets.  :class:`EmbedDiscovery` writes the oEmbed discovery link into the page the server sends for
+embed URLs (the app's script cannot: every Streamlit URL is served the same static ``index.html``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import threading
+import urllib.parse
+from typing import Any, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import api, feed, oembed
+from . import settings as paths
+from .data import MapData
+
+log = logging.getLogger(__name__)
+JSON = "application/json; charset=utf-8"
+MAX_AGE = 300
+METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, X-Dataset-Version"}
+PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+             "Access-Control-Allow-Headers": "Accept, If-None-Match", "Access-Control-Max-Age": "86400"}
+
+
+class Source:
+    """Where answers come from: the shipped data (:func:`api.shipped_data`, re-read when a file changes) or a
+    given loader (tests).  One lock: the selection caches the pages share are not meant for concurrent writers."""
+
+    def __init__(self, loader: Callable[[], MapData] | None = None):
+        self.loader = loader or api.shipped_data
+        self.lock = threading.Lock()
+
+    def get(self) -> MapData:
+        return self.loader()
+
+
+def site_base(request: Request, prefix: str = "") -> str:
+    """The site's root URL for links: the configured public URL, else the address the client used."""
+    configured = paths.settings().public_url
+    if configured:
+        return configured
+    return f"{request.url.scheme}://{request.url.netloc}{prefix}/"
+
+
+def _query(request: Request) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for k, v in request.query_params.multi_items():
+        out.setdefault(k, []).append(v)
+    return out
+
+
+def error_response(exc: api.ApiError, extra: dict[str, str] | None = None) -> Response:
+    return Response(api.dumps(exc.body()), exc.status, media_type=JSON,
+                    headers={**CORS, "Cache-Control": "no-store", **(extra or {})})
+
+
+def _etag(data: MapData, request: Request, base: str) -> str:
+    query = sorted(request.query_params.multi_items())
+    key = "|".join([api.API_REVISION, api.data_version(data), dt.date.today().isoformat(), base, request.url.path,
+                    urllib.parse.urlencode(query)])
+    return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:20] + '"'
+
+
+def _not_modified(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+Parse = Callable[[dict[str, list[str]], Request], Any]
+Answer = Callable[[MapData, Any, str], bytes]
+
+
+def endpoint(source: Source, parse: Parse, answer: Answer, media_type: str = JSON, prefix: str = ""):
+    """One GET endpoint: validate (no data needed), then answer from the data, with CORS and caching headers."""
+
+    def handle(request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=PREFLIGHT)
+        if request.method not in ("GET", "HEAD"):
+            return error_response(api.ApiError(405, f"method {request.method} is not allowed; use GET"),
+                                  {"Allow": "GET, HEAD, OPTIONS"})
+        try:
+            parsed = parse(_query(request), request)
+            base = site_base(request, prefix)
+            with source.lock:
+                data = source.get()
+                etag = _etag(data, request, base)
+                headers = {**CORS, "ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE}",
+                           "X-Dataset-Version": data.version}
+                if _not_modified(request.headers.get("if-none-match"), etag):
+                    return Response(status_code=304, headers=headers)
+                body = answer(data, parsed, base)
+        except api.ApiError as exc:
+            return error_response(exc)
+        except Exception:  # a fault of ours: logged with its traceback, answered without one
+            log.exception("%s %s failed", request.method, request.url.path)
+            return error_response(api.ApiError(500, "internal error; it has been logged"))
+        return Response(body, media_type=media_type, headers=headers)
+
+    return handle
+
+
+def _no_params(allowed: tuple[str, ...] = ()) -> Parse:
+    def parse(query, request):
+        api.check_params(query, allowed)
+
+    return parse
+
+
+def _unknown_path(request: Request) -> Response:
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers=PREFLIGHT)
+    return error_response(api.ApiError(404, f"no such endpoint: {request.url.path[:80]} (see {api.API_PREFIX}/openapi.json)",
+                                       "path"))
+
+
+def routes(source: Source | None = None, prefix: str = "") -> list[BaseRoute]:
+    """Every route: ``/api/v1/at``, ``/api/v1/place/{layer}:{geoid}``, ``/api/v1/search``, ``/api/v1/changes``,
+    ``/api/v1/openapi.json``, ``/feed.atom`` and ``/oembed`` (under ``prefix``, Streamlit's ``server.baseUrlPath``)."""
+    source = source or Source()
+    prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
+    v1 = prefix + api.API_PREFIX
+
+    def ep(parse: Parse, answer: Answer, media_type: str = JSON):
+        return endpoint(source, parse, answer, media_type, prefix)
+
+    def json_answer(build: Callable[[MapData, Any, str], dict]) -> Answer:
+        return lambda data, parsed, base: api.dumps(build(data, parsed, base))
+
+    def oembed_parse(query, request):
+        return oembed.parse_oembed(query, [site_base(request, prefix), paths.settings().public_url])
+
+    handlers: list[tuple[str, Callable]] = [
+        (f"{v1}/at", ep(lambda q, r: api.parse_at(q), json_answer(api.at))),
+        (f"{v1}/place/{{key}}", ep(lambda q, r: api.parse_place(r.path_params["key"], q), json_answer(api.place))),
+        (f"{v1}/search", ep(lambda q, r: api.parse_search(q), json_answer(api.search))),
+        (f"{v1}/changes", ep(lambda q, r: api.parse_changes(q), json_answer(api.changes))),
+        (f"{v1}/openapi.json", ep(_no_params(), json_answer(lambda d, p, b: api.openapi(b)))),
+        (f"{prefix}/feed.atom", ep(lambda q, r: feed.parse_feed(q), lambda d, state, b: feed.atom(d, b, state),
+                                   feed.MEDIA_TYPE)),
+        (f"{prefix}/oembed", ep(oembed_parse, json_answer(oembed.oembed))),
+    ]
+    out: list[BaseRoute] = [Route(path, handler, methods=METHODS) for path, handler in handlers]
+    out.append(Route(prefix + "/api/{rest:path}", _unknown_path, methods=METHODS))
+    return out
+
+
+class EmbedDiscovery:
+    """ASGI middleware: the page served for an embed URL (``/?mode=embed...``) gets the oEmbed discovery link in its
+    ``<head>``.  The request reaches the app without ``Accept-Encoding`` and conditional headers, so the page comes back
+    whole and uncompressed (it is a few KB); its ETag and Last-Modified are dropped, since its body changed."""
+
+    def __init__(self, app: ASGIApp, prefix: str = ""):
+        self.app = app
+        self.root = "/" + prefix.strip("/") if prefix.strip("/") else ""
+
+    def _applies(self, scope: Scope) -> bool:
+        return (scope["type"] == "http" and scope["method"] == "GET" and scope["path"] in (self.root + "/", self.root or "/")
+                and oembed.is_embed_query(scope.get("query_string", b"").decode("latin-1")))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._applies(scope):
+            await self.app(scope, receive, send)
+            return
+        drop = {b"accept-encoding", b"if-none-match", b"if-modified-since"}
+        scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() not in drop]}
+        request = Request(scope)
+        base = site_base(request, self.root)
+        page_url = str(request.url)
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(chunks)
+            headers = [(k, v) for k, v in start.get("headers", [])]
+            is_html = any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
+            if start.get("status") == 200 and is_html:
+                body = oembed.inject_discovery(body, page_url, base)
+                headers = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"etag", b"last-modified")]
+                headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, capture)
+
+
+def middleware(prefix: str = "") -> list:
+    """What ``st.App`` wraps the app with: :class:`EmbedDiscovery`."""
+    from starlette.middleware import Middleware
+
+    return [Middleware(EmbedDiscovery, prefix=prefix)]

@@ -1,0 +1,429 @@
+"""The JSON API, the Atom feed and oEmbed: the typed functions on the fixture world, the routes through Starlette's
+TestClient, and the real thing under `streamlit run app.py` (one command, one port: the app and the routes)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import feedparser
+import jsonschema
+import pytest
+from starlette.applications import Starlette
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+import world
+from conftest import ROOT
+from sanctuary_map import api, feed, oembed, routes
+from sanctuary_map.events import changes as ledger_changes
+from sanctuary_map.events import ledger
+from sanctuary_map.profile import stack
+from sanctuary_map.view import View
+
+BASE = "http://testserver/"
+TODAY = dt.date(2026, 12, 1)
+
+
+def q(**params) -> dict[str, list[str]]:
+    return {k: [str(v)] for k, v in params.items()}
+
+
+def error_of(call) -> api.ApiError:
+    with pytest.raises(api.ApiError) as info:
+        call()
+    return info.value
+
+
+# ---------------------------------------------------------------------------- parameters
+@pytest.mark.parametrize("params, parameter", [
+    ({"lat": "abc", "lon": "1"}, "lat"),
+    ({"lon": "-117.75"}, "lat"),
+    ({"lat": "91", "lon": "0"}, "lat"),
+    ({"lat": "33", "lon": "-181"}, "lon"),
+    ({"lat": "nan", "lon": "0"}, "lat"),
+    ({"lat": "1e400", "lon": "0"}, "lat"),
+    ({"lat": "33.75", "lon": "-117.75", "as_of": "2020-13-01"}, "as_of"),
+    ({"lat": "33.75", "lon": "-117.75", "as_of": "2021-02-30"}, "as_of"),
+    ({"lat": "33.75", "lon": "-117.75", "as_of": "1700-01-01"}, "as_of"),
+    ({"lat": "33.75", "lon": "-117.75", "as_of": "2099-01-01"}, "as_of"),
+    ({"lat": "33.75", "lon": "-117.75", "as_of": "yesterday"}, "as_of"),
+    ({"lat": "33.75", "lon": "-117.75", "stance": "limits"}, "stance"),
+])
+def test_at_refuses_bad_input_naming_the_parameter(params, parameter):
+    err = error_of(lambda: api.parse_at(q(**params), TODAY))
+    assert err.status == 400 and err.parameter == parameter and err.body() == {"error": err.error, "parameter": parameter}
+
+
+def test_repeated_parameter_is_refused():
+    err = error_of(lambda: api.parse_at({"lat": ["1", "2"], "lon": ["0"]}, TODAY))
+    assert (err.status, err.parameter) == (400, "lat")
+
+
+def test_at_query_defaults_to_today():
+    assert api.parse_at(q(lat="33.75", lon="-117.75"), TODAY) == api.AtQuery(33.75, -117.75, TODAY.isoformat())
+
+
+@pytest.mark.parametrize("key, status, parameter", [
+    ("town:0600001", 400, "layer"), ("place:06x", 400, "geoid"), ("place:1", 400, "geoid"), ("0600001", 400, "key")])
+def test_place_key_is_validated(key, status, parameter):
+    err = error_of(lambda: api.parse_place(key, {}, TODAY))
+    assert (err.status, err.parameter) == (status, parameter)
+
+
+@pytest.mark.parametrize("params, parameter", [
+    ({"since": "2020-02-01", "until": "2020-01-01"}, "since"), ({"since": "2020-1-1"}, "since"),
+    ({"until": "2099-01-01"}, "until"), ({"kind": "policy,weather"}, "kind"), ({"state": "ZZ"}, "state"),
+    ({"from": "2020-01-01"}, "from")])
+def test_changes_query_is_validated(params, parameter):
+    err = error_of(lambda: api.parse_changes(q(**params), TODAY))
+    assert (err.status, err.parameter) == (400, parameter)
+
+
+def test_changes_default_window_is_the_last_30_days():
+    c = api.parse_changes({}, TODAY)
+    assert (c.since, c.until) == ((TODAY - dt.timedelta(days=30)).isoformat(), TODAY.isoformat())
+
+
+@pytest.mark.parametrize("params, parameter", [({}, "q"), ({"q": "x" * 101}, "q"), ({"q": "a", "limit": "0"}, "limit"),
+                                               ({"q": "a", "limit": "x"}, "limit"), ({"q": "a", "page": "2"}, "page")])
+def test_search_query_is_validated(params, parameter):
+    assert error_of(lambda: api.parse_search(q(**params))).parameter == parameter
+
+
+# ---------------------------------------------------------------------------- answers on the fixture world
+def test_at_is_the_stack_of_the_what_applies_here_panel(world_data):
+    lon, lat = world.IN_TESTVILLE
+    body = api.at(world_data, api.AtQuery(lat, lon, TODAY.isoformat()), BASE)
+    entries, note = stack(world_data, lon, lat, View(as_of=TODAY.isoformat()))
+    assert [j["key"] for j in body["jurisdictions"]] == ["state:06", "county:06001", "place:0600001", "unsd:0600010"]
+    assert [j["key"] for j in body["jurisdictions"]] == [e.key for e in entries]
+    for j, e in zip(body["jurisdictions"], entries):
+        assert [i["policy_id"] for i in j["instruments"]] == [i.policy_id for i in e.instruments]
+        assert [i["policy_id"] for i in j["applies_here"]] == [i.policy_id for i in e.applies]
+        assert len(j["agreements"]) == len(e.agreements) and len(j["listings"]) == len(e.listings)
+        assert j["links"]["map"].startswith(BASE) and f"focus={urllib.parse.quote(e.key)}" in j["links"]["map"]
+        assert j["zones"]["zone_mexico"] in ("inside", "partly inside", "outside")
+    assert body["note"] == note and body["found"] and body["dataset_version"] == world_data.version
+    county = body["jurisdictions"][1]
+    assert county["listings"][0]["list"] == "doj_2025_08_05" and county["agreements"][0]["model"] == "jail_enforcement"
+    unsd = body["jurisdictions"][3]
+    assert unsd["distance"]["km"] >= 0 and "mainland" in unsd["distance"]["words"]
+    assert body["distance"]["km"] > 0 and set(body["zones"]) == {"zone_mexico", "zone_all"}
+    json.dumps(body, allow_nan=False)  # strict JSON: no NaN anywhere
+
+
+def test_at_as_of_and_unincorporated_and_nowhere(world_data):
+    lon, lat = world.IN_TESTVILLE
+    before = api.at(world_data, api.AtQuery(lat, lon, "2016-01-01"), BASE)
+    assert next(j for j in before["jurisdictions"] if j["layer"] == "place")["instruments"] == []
+    lon, lat = world.UNINCORPORATED
+    body = api.at(world_data, api.AtQuery(lat, lon, TODAY.isoformat()), BASE)
+    unincorporated = next(j for j in body["jurisdictions"] if j["name"] == "Unincorporated area")
+    assert unincorporated["key"] is None and unincorporated["links"] == {}
+    nowhere = api.at(world_data, api.AtQuery(0.0, 0.0, TODAY.isoformat()), BASE)
+    assert nowhere["found"] is False and nowhere["jurisdictions"] == [] and nowhere["message"]
+
+
+def test_place_answers_the_profile_and_404s_the_unknown(world_data):
+    p = api.place(world_data, api.PlaceQuery("unsd", "0600010", TODAY.isoformat()), BASE)
+    assert p["key"] == "unsd:0600010" and [i["policy_id"] for i in p["instruments"]] == ["tusd-res"]
+    assert p["distance"]["miles"] > 0 and p["timeline"] and p["links"]["profile"] == f"{BASE}Place?j=unsd%3A0600010&as_of=2026-12-01"
+    no_boundary = api.place(world_data, api.PlaceQuery("place", "4835000", TODAY.isoformat()), BASE)
+    assert no_boundary["name"] == "Lone Star City" and no_boundary["distance"] is None
+    err = error_of(lambda: api.place(world_data, api.PlaceQuery("place", "0699999", TODAY.isoformat()), BASE))
+    assert (err.status, err.parameter) == (404, "geoid")
+    json.dumps(p, allow_nan=False)
+
+
+def test_search_is_the_search_box(world_data):
+    body = api.search(world_data, api.SearchQuery("Testville"), BASE)
+    assert body["selected"] == body["hits"][0]["key"] and body["hits"][0]["name"] == "Testville"
+    fuzzy = api.search(world_data, api.SearchQuery("Testvill Unifed"), BASE)
+    assert fuzzy["selected"] is None and "did you mean" in fuzzy["message"]
+    assert api.search(world_data, api.SearchQuery("Zzyzx Qwerty"), BASE)["hits"] == []
+
+
+def test_changes_are_the_ledger_window(world_data):
+    body = api.changes(world_data, api.ChangesQuery("2017-01-01", "2019-12-31"), BASE, TODAY)
+    expected = ledger_changes(world_data, "2017-01-01", "2019-12-31")
+    assert body["count"] == len(expected) > 5 and [e["summary"] for e in body["events"]] == list(expected["summary"])
+    assert sum(body["counts_by_kind"].values()) == body["count"]
+    for e in body["events"]:
+        assert f"as_of={e['date'][:4]}" in e["links"]["map"]
+        assert e["links"]["source"] == (e["source_url"] or None)
+    oregon = api.changes(world_data, api.ChangesQuery("2017-01-01", "2019-12-31", state="OR"), BASE, TODAY)
+    assert oregon["count"] and {e["state"] for e in oregon["events"]} == {"OR"}
+    courts = api.changes(world_data, api.ChangesQuery("2017-01-01", "2019-12-31", kinds=("litigation",)), BASE, TODAY)
+    assert courts["count"] == len(world.LITIGATION)
+
+
+def _validator(doc: dict, name: str):
+    return jsonschema.Draft202012Validator({"$ref": f"#/components/schemas/{name}", "components": doc["components"]})
+
+
+def test_openapi_document_describes_every_answer(world_data):
+    doc = api.openapi(BASE)
+    assert doc["openapi"].startswith("3.") and doc["info"]["title"]
+    assert {"/api/v1/at", "/api/v1/place/{key}", "/api/v1/search", "/api/v1/changes", "/api/v1/openapi.json",
+            "/feed.atom", "/oembed"} == set(doc["paths"])
+    for path in doc["paths"].values():
+        for op in path.values():
+            assert "200" in op["responses"] and op["operationId"]
+    for schema in doc["components"]["schemas"].values():
+        jsonschema.Draft202012Validator.check_schema(schema)
+    lon, lat = world.IN_TESTVILLE
+    samples = {
+        "At": api.at(world_data, api.AtQuery(lat, lon, TODAY.isoformat()), BASE),
+        "Place": api.place(world_data, api.PlaceQuery("unsd", "0600010", TODAY.isoformat()), BASE),
+        "Search": api.search(world_data, api.SearchQuery("Springfield"), BASE),
+        "Changes": api.changes(world_data, api.ChangesQuery("2017-01-01", "2025-12-31"), BASE, TODAY),
+        "Error": api.ApiError(400, "x", "lat").body(),
+        "OEmbed": oembed.oembed(world_data, oembed.parse_oembed(q(url=f"{BASE}?mode=embed"), [BASE]), BASE),
+    }
+    for name, sample in samples.items():
+        _validator(doc, name).validate(sample)
+
+
+# ---------------------------------------------------------------------------- the Atom feed
+def test_feed_parses_with_links_to_the_map_and_the_source(world_data):
+    body = feed.atom(world_data, BASE, today=TODAY)
+    parsed = feedparser.parse(body)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10" and parsed.feed.title.startswith("Sanctuary Map")
+    events = ledger(world_data)
+    events = events[events["sort_date"] <= TODAY.isoformat()]
+    assert len(parsed.entries) == min(feed.ENTRIES, len(events)) >= 10
+    assert len({e.id for e in parsed.entries}) == len(parsed.entries)
+    dates = [e.updated for e in parsed.entries]
+    assert dates == sorted(dates, reverse=True)
+    for e in parsed.entries:
+        assert e.link.startswith(BASE) and "as_of=" in e.link
+        alternate = [link for link in e.links if link.rel == "alternate"]
+        assert len(alternate) == 1 and e.title and e.summary
+        day = e.updated[:10]
+        assert f"as_of={day}" in e.link
+    sources = [link.href for e in parsed.entries for link in e.links if link.rel == "related"]
+    assert "https://example.org/order" in sources  # the court's injunction
+    assert feedparser.parse(feed.atom(world_data, BASE, today=TODAY)).entries[0].id == parsed.entries[0].id  # stable ids
+
+
+def test_state_feed_and_future_events(world_data):
+    oregon = feedparser.parse(feed.atom(world_data, BASE, "OR", today=TODAY))
+    assert oregon.entries and all(e.title.endswith(", OR") for e in oregon.entries)
+    assert "Oregon" in oregon.feed.title
+    early = feedparser.parse(feed.atom(world_data, BASE, today=dt.date(2018, 1, 1)))
+    assert all(e.updated[:10] <= "2018-01-01" for e in early.entries)
+    assert error_of(lambda: feed.parse_feed(q(state="Texas"))).parameter == "state"
+    assert error_of(lambda: feed.parse_feed(q(limit="5"))).parameter == "limit"
+
+
+# ---------------------------------------------------------------------------- oEmbed
+def test_oembed_of_an_embed_link(world_data):
+    url = f"{BASE}?as_of=2020-01-01&focus=unsd%3A0600010&mode=embed&embed=true&v=abcdef12"
+    answer = oembed.oembed(world_data, oembed.parse_oembed(q(url=url, maxwidth="640"), [BASE]), BASE)
+    assert answer["type"] == "rich" and answer["version"] == "1.0" and answer["provider_name"] == "Sanctuary Map"
+    assert (answer["width"], answer["height"]) == (640, oembed.HEIGHT)
+    assert answer["html"].startswith("<iframe ") and 'width="640"' in answer["html"]
+    assert "as_of=2020-01-01&amp;focus=unsd%3A0600010&amp;mode=embed&amp;embed=true&amp;v=abcdef12" in answer["html"]
+    assert "Testville Unified School District" in answer["title"] and "2020-01-01" in answer["title"]
+
+
+@pytest.mark.parametrize("params, status", [
+    ({}, 400),
+    ({"url": f"{BASE}?as_of=2020-01-01"}, 400),  # not an embed
+    ({"url": "https://evil.example/?mode=embed"}, 400),  # another site
+    ({"url": "http://testserver:8080/?mode=embed"}, 400),  # another port
+    ({"url": f"{BASE}Place?j=unsd:0600010&mode=embed"}, 400),  # not the Map page
+    ({"url": "javascript:alert(1)//testserver/?mode=embed"}, 400),
+    ({"url": f"{BASE}?mode=embed", "format": "xml"}, 501),
+    ({"url": f"{BASE}?mode=embed", "maxwidth": "-5"}, 400),
+    ({"url": f"{BASE}?mode=embed", "callback": "x"}, 400),
+])
+def test_oembed_refuses_what_is_not_our_embed(params, status):
+    err = error_of(lambda: oembed.parse_oembed(q(**params), [BASE]))
+    assert err.status == status and err.parameter
+
+
+def test_oembed_never_echoes_the_link(world_data):
+    url = f'{BASE}?mode=embed&as_of=2020-01-01"><script>alert(1)</script>&focus=x"onload="y'
+    answer = oembed.oembed(world_data, oembed.parse_oembed(q(url=url), [BASE]), BASE)
+    assert "<script" not in answer["html"] and "onload" not in answer["html"]
+
+
+def test_discovery_link():
+    page = f"{BASE}?mode=embed&as_of=2020-01-01"
+    link = oembed.discovery_link(page, BASE, "A map")
+    assert link.startswith('<link rel="alternate" type="application/json+oembed" href="http://testserver/oembed?url=')
+    assert urllib.parse.quote(page, safe="") in link.replace("&amp;", "&") and 'title="A map"' in link
+    html = oembed.inject_discovery(b"<html><head><title>x</title></head><body></body></html>", page, BASE)
+    assert html.index(b"application/json+oembed") < html.index(b"</head>")
+    assert oembed.inject_discovery(b"no head", page, BASE) == b"no head"
+
+
+# ---------------------------------------------------------------------------- through HTTP (Starlette's TestClient)
+INDEX = "<!doctype html><html><head><title>Streamlit</title></head><body>app</body></html>"
+
+
+@pytest.fixture(scope="module")
+def client(world_data):
+    def index(request):
+        return HTMLResponse(INDEX, headers={"ETag": '"index"'})
+
+    app = Starlette(routes=[*routes.routes(routes.Source(lambda: world_data)), Route("/", index)],
+                    middleware=routes.middleware())
+    with TestClient(app) as c:
+        yield c
+
+
+def test_http_at_with_cors_and_caching(client, world_data):
+    lon, lat = world.IN_TESTVILLE
+    r = client.get("/api/v1/at", params={"lat": lat, "lon": lon})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    assert [j["key"] for j in r.json()["jurisdictions"]][:3] == ["state:06", "county:06001", "place:0600001"]
+    assert r.headers["access-control-allow-origin"] == "*" and r.headers["x-dataset-version"] == world_data.version
+    assert "max-age=" in r.headers["cache-control"] and r.headers["etag"].startswith('W/"')
+    again = client.get("/api/v1/at", params={"lat": lat, "lon": lon}, headers={"If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == r.headers["etag"]
+    other = client.get("/api/v1/at", params={"lat": lat, "lon": lon, "as_of": "2016-01-01"})
+    assert other.headers["etag"] != r.headers["etag"]
+    pre = client.options("/api/v1/at", headers={"Origin": "https://news.example", "Access-Control-Request-Method": "GET"})
+    assert pre.status_code == 204 and "GET" in pre.headers["access-control-allow-methods"]
+
+
+@pytest.mark.parametrize("path, status, parameter", [
+    ("/api/v1/at?lat=abc&lon=1", 400, "lat"),
+    ("/api/v1/at?lat=33.7&lon=-117.7&as_of=2099-01-01", 400, "as_of"),
+    ("/api/v1/at?lat=33.7&lon=-117.7&zoom=3", 400, "zoom"),
+    ("/api/v1/place/town:0600001", 400, "layer"),
+    ("/api/v1/place/place:0699999", 404, "geoid"),
+    ("/api/v1/search", 400, "q"),
+    ("/api/v1/changes?since=2020-02-01&until=2020-01-01", 400, "since"),
+    ("/api/v1/changes?until=1492-10-12", 400, "until"),
+    ("/api/v1/openapi.json?x=1", 400, "x"),
+    ("/api/v1/nothing-here", 404, "path"),
+    ("/api/v2/at", 404, "path"),
+    ("/feed.atom?state=XX", 400, "state"),
+    ("/oembed?url=https%3A%2F%2Fevil.example%2F%3Fmode%3Dembed", 400, "url"),
+])
+def test_http_errors_are_json_naming_the_parameter(client, path, status, parameter):
+    r = client.get(path)
+    assert r.status_code == status and r.headers["content-type"].startswith("application/json")
+    assert r.json()["parameter"] == parameter and r.json()["error"]
+    assert r.headers["cache-control"] == "no-store" and r.headers["access-control-allow-origin"] == "*"
+
+
+def test_http_other_methods_and_faults_answer_json(world_data):
+    def broken():
+        raise RuntimeError("secret /path/to/file.py")
+
+    with TestClient(Starlette(routes=routes.routes(routes.Source(broken))), raise_server_exceptions=False) as c:
+        r = c.get("/api/v1/at", params={"lat": 1, "lon": 1})
+        assert r.status_code == 500 and r.json() == {"error": "internal error; it has been logged", "parameter": None}
+        assert "secret" not in r.text and "Traceback" not in r.text
+        r = c.post("/api/v1/at")
+        assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD, OPTIONS" and r.json()["error"]
+
+
+def test_http_place_search_changes_openapi(client):
+    assert client.get("/api/v1/place/unsd:0600010").json()["instruments"][0]["policy_id"] == "tusd-res"
+    assert client.get("/api/v1/search", params={"q": "Springfield, OR"}).json()["hits"][0]["state"] == "OR"
+    ch = client.get("/api/v1/changes", params={"since": "2019-01-01", "until": "2019-12-31", "kind": "litigation"}).json()
+    assert ch["count"] == 2
+    doc = client.get("/api/v1/openapi.json").json()
+    assert doc["servers"] == [{"url": "http://testserver"}] and "/api/v1/at" in doc["paths"]
+
+
+def test_http_feed_and_oembed(client):
+    r = client.get("/feed.atom")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/atom+xml")
+    parsed = feedparser.parse(r.content)
+    assert not parsed.bozo and len(parsed.entries) >= 10 and all(e.link for e in parsed.entries)
+    assert parsed.feed.links[0].href == "http://testserver/feed.atom"
+    r = client.get("/oembed", params={"url": "http://testserver/?mode=embed&as_of=2020-01-01"})
+    assert r.status_code == 200 and r.json()["type"] == "rich" and "<iframe" in r.json()["html"]
+
+
+def test_http_embed_page_announces_its_oembed(client):
+    r = client.get("/?mode=embed&as_of=2020-01-01", headers={"If-None-Match": '"index"'})
+    assert r.status_code == 200 and "application/json+oembed" in r.text and "etag" not in r.headers
+    href = r.text.split('type="application/json+oembed" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert client.get(href).json()["type"] == "rich"
+    plain = client.get("/?as_of=2020-01-01")
+    assert plain.text == INDEX and plain.headers["etag"] == '"index"'
+
+
+def test_app_py_is_an_st_app_for_streamlit_run():
+    from streamlit.web.server.app_discovery import discover_asgi_app
+
+    found = discover_asgi_app(ROOT / "app.py")
+    assert found.is_asgi_app and found.import_string == "app:app"
+
+
+# ---------------------------------------------------------------------------- the real server: `streamlit run app.py`
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str):
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+@pytest.fixture(scope="module")
+def served(world_dir, world_geodata, tmp_path_factory):
+    port = _free_port()
+    log = tmp_path_factory.mktemp("api-server") / "streamlit.log"
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("SANCTUARY_MAP_")},
+           "SANCTUARY_MAP_BASEMAP": "none", "SANCTUARY_MAP_POLICIES": str(world_dir / "policies.csv"),
+           "SANCTUARY_MAP_GEODATA": str(world_geodata), "SANCTUARY_MAP_DATA": str(world_dir / "data")}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"],
+                            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:  # health polling, not a fixed sleep
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()[-2000:]}")
+        time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_streamlit_run_serves_the_app_and_the_routes_on_one_port(served):
+    status, headers, body = _get(served + "/")
+    assert status == 200 and b"<div id=\"root\">" in body and b"oembed" not in body  # the app's page, unchanged
+    lon, lat = world.IN_TESTVILLE
+    status, headers, body = _get(f"{served}/api/v1/at?lat={lat}&lon={lon}")
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == "*" and headers["ETag"]
+    assert [j["key"] for j in json.loads(body)["jurisdictions"]] == ["state:06", "county:06001", "place:0600001", "unsd:0600010"]
+    status, headers, body = _get(f"{served}/api/v1/at?lat=abc")
+    assert status == 400 and json.loads(body) == {"error": json.loads(body)["error"], "parameter": "lat"}
+    status, headers, body = _get(f"{served}/feed.atom")
+    parsed = feedparser.parse(body)
+    assert status == 200 and not parsed.bozo and len(parsed.entries) >= 10 and all(e.link for e in parsed.entries)
+    embed = f"{served}/?mode=embed&as_of=2020-01-01"
+    status, headers, body = _get(embed)
+    assert status == 200 and b"application/json+oembed" in body
+    status, headers, body = _get(f"{served}/oembed?url={urllib.parse.quote(embed, safe='')}")
+    assert status == 200 and json.loads(body)["type"] == "rich" and "<iframe" in json.loads(body)["html"]
