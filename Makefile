@@ -40,10 +40,10 @@ $(ROOT)/static/vendor/leaflet/leaflet.js: package.json package-lock.json
 assets: $(ROOT)/static/vendor/leaflet/leaflet.js
 
 # The boundary index does not depend on any table; it is rebuilt when the build code changes.
-$(ROOT)/geodata/manifest.json: sanctuary_map/boundaries.py sanctuary_map/census.py sanctuary_map/tiles.py sanctuary_map/distances.py
+$(ROOT)/geodata/current/manifest.json: sanctuary_map/boundaries.py sanctuary_map/census.py sanctuary_map/tiles.py sanctuary_map/distances.py
 	cd $(ROOT) && $(PY) -m sanctuary_map geodata build $(if $(CENSUS_SOURCE),--source $(CENSUS_SOURCE),)
 
-geodata: install assets $(ROOT)/geodata/manifest.json
+geodata: install assets $(ROOT)/geodata/current/manifest.json
 
 # Debian's Chromium for the browser tests and PNG snapshots (Playwright cannot download browsers here).
 browser-deps:
@@ -53,7 +53,7 @@ benchmark: install assets geodata browser-deps
 	cd $(ROOT) && $(PY) benchmarks/bench_map.py
 
 clean:
-	rm -rf $(ROOT)/geodata/*.parquet $(ROOT)/geodata/*.geojson $(ROOT)/geodata/manifest.json $(ROOT)/geodata/cache \
+	rm -rf $(ROOT)/geodata/*.parquet $(ROOT)/geodata/*.geojson $(ROOT)/geodata/manifest.json $(ROOT)/geodata/versions $(ROOT)/geodata/current $(ROOT)/geodata/cache \
 	  $(ROOT)/geodata/full $(ROOT)/geodata/tiles $(ROOT)/static/generated
 
 # ---- the public deployment (README "Running it in public"): REPLICAS Streamlit processes on loopback ports

@@ -36,6 +36,7 @@ os.environ.setdefault("SANCTUARY_MAP_BASEMAP", "none")
 
 from sanctuary_map import settings as paths  # noqa: E402
 from sanctuary_map import tiles  # noqa: E402
+from sanctuary_map.boundaries import active_dir  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -138,7 +139,7 @@ def tile_bytes_per_screen() -> list[tuple[str, int, int]]:
             if z - tiles.LEVEL_DIFF < lo:
                 continue
             dz = min(z - tiles.LEVEL_DIFF, hi)
-            with open(paths.GEODATA_DIR / tiles.TILE_DIR / f"{layer}.pmtiles", "rb") as fh:
+            with open(active_dir(paths.GEODATA_DIR) / tiles.TILE_DIR / f"{layer}.pmtiles", "rb") as fh:
                 reader = Reader(MmapSource(fh))
                 x0, y0, x1, y1 = tiles.tile_range(box, dz)
                 for x in range(x0, x1 + 1):
@@ -306,7 +307,7 @@ def build_figures(source: str) -> dict:
         peak = max(peak, tree_rss_mb(proc.pid))
         time.sleep(0.1)
     seconds = time.perf_counter() - t
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = json.loads((active_dir(out) / "manifest.json").read_text())
     shutil.rmtree(out, ignore_errors=True)
     return {"seconds": seconds, "peak_mb": peak, "manifest": manifest}
 

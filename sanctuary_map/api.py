@@ -66,6 +66,7 @@ class ApiError(Exception):
 # ---------------------------------------------------------------------------- the shipped data, once per process
 _shipped_lock = threading.Lock()
 _shipped: dict[str, MapData] = {}
+SHIPPED_KEEP = 2  # a rebuild: the new build, and the one running sessions finish on
 
 
 def _mtime(path: Path) -> float:
@@ -75,23 +76,32 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def shipped_key() -> str:
-    """What decides whether the shipped data must be read again: the configured files and their times."""
+def shipped_key(geodata: Path | None = None) -> str:
+    """What decides whether the shipped data must be read again: the configured files and their times, and the
+    boundary build (the current one unless a session is still on an earlier one)."""
+    from .boundaries import active_dir
+
     cfg = paths.settings()
-    files = [cfg.policies, cfg.geodata / "manifest.json", *sorted(cfg.data.glob("*.csv"))]
+    geodata = geodata or active_dir(cfg.geodata)
+    files = [cfg.policies, geodata / "manifest.json", *sorted(cfg.data.glob("*.csv"))]
     return "|".join(f"{f}:{_mtime(f)}" for f in files)
 
 
-def shipped_data(key: str | None = None) -> MapData:
-    """The shipped tables and boundary index (``SANCTUARY_MAP_*`` settings), read once per ``key``; thread-safe."""
-    key = key or shipped_key()
+def shipped_data(key: str | None = None, geodata: Path | None = None) -> MapData:
+    """The shipped tables and boundary index (``SANCTUARY_MAP_*`` settings), read once per ``key`` and shared by the
+    pages and the API (one copy per process; the last SHIPPED_KEEP builds); thread-safe."""
+    from .boundaries import active_dir
+
+    cfg = paths.settings()
+    geodata = geodata or active_dir(cfg.geodata)
+    key = key or shipped_key(geodata)
     with _shipped_lock:
-        hit = _shipped.get(key)
+        hit = _shipped.pop(key, None)
         if hit is None:
-            cfg = paths.settings()
-            hit = load_map_data(cfg.policies, cfg.geodata, data_dir=cfg.data)
-            _shipped.clear()
-            _shipped[key] = hit
+            hit = load_map_data(cfg.policies, geodata, data_dir=cfg.data)
+        _shipped[key] = hit  # most recently used last
+        while len(_shipped) > SHIPPED_KEEP:
+            _shipped.pop(next(iter(_shipped)))
         return hit
 
 

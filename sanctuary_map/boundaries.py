@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,12 @@ WGS84 = distances.WGS84
 MANIFEST = "manifest.json"
 INDEX = "index.parquet"
 FULL_DIR = "full"
+# Versioned builds: each build writes versions/<id>/ and then points the `current` symlink at it in one rename, so a
+# reader never sees a half-written folder; running sessions keep their version, new ones get the new one.
+VERSIONS_DIR = "versions"
+CURRENT = "current"
+KEEP_VERSIONS = 3
+_FLAT = (MANIFEST, INDEX, FULL_DIR, "tiles", "border.geojson", "zone_mexico.geojson", "zone_all.geojson")
 BORDER_FILE = "border.geojson"
 ZONE_FILES = {"zone_mexico": "zone_mexico.geojson", "zone_all": "zone_all.geojson"}
 # A city or district "is in" a county holding at least this share of its area (edges of 1:500k places and
@@ -90,8 +98,73 @@ def _index_rows(gdf: gpd.GeoDataFrame, layer: str, border, zones: dict, counties
     return frame
 
 
-def build(source: Source, out_dir: Path, *, log: Log = print, progress_factory=None) -> dict:
-    """Build the index, full geometry, tiles, border and zones from every file the source has."""
+def active_dir(root: Path) -> Path:
+    """The folder readers use: the version `current` points to, or `root` itself (a flat folder: an older build,
+    or one made with ``build(..., versioned=False)``)."""
+    root = Path(root)
+    cur = root / CURRENT
+    if cur.is_symlink() or cur.is_dir():
+        try:
+            return cur.resolve(strict=True)
+        except OSError:
+            pass
+    return root
+
+
+def versions(root: Path) -> list[Path]:
+    """Built versions under root, oldest first."""
+    vdir = Path(root) / VERSIONS_DIR
+    return sorted((p for p in vdir.iterdir() if p.is_dir()), key=lambda p: p.name) if vdir.is_dir() else []
+
+
+def switch_to(root: Path, version_dir: Path) -> None:
+    """Point `current` at version_dir atomically (a new symlink renamed over the old one)."""
+    root = Path(root)
+    tmp = root / f".{CURRENT}.{os.getpid()}.tmp"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(os.path.relpath(version_dir, root), tmp)
+    os.replace(tmp, root / CURRENT)
+
+
+def prune(root: Path, keep: int = KEEP_VERSIONS) -> list[Path]:
+    """Delete all but the newest `keep` versions (never the current one); returns what was deleted."""
+    current = active_dir(root)
+    old = [p for p in versions(root)[:-keep] if p.resolve() != current] if keep > 0 else []
+    for p in old:
+        shutil.rmtree(p, ignore_errors=True)
+    return old
+
+
+def build(source: Source, out_dir: Path, *, log: Log = print, progress_factory=None, versioned: bool = True) -> dict:
+    """Build the index, full geometry, tiles, border and zones from every file the source has.  Versioned (the
+    default): into ``out_dir/versions/<id>/``, then ``out_dir/current`` is switched to it and old versions pruned."""
+    root = Path(out_dir)
+    if not versioned:
+        return _build(source, root, log=log, progress_factory=progress_factory)
+    version = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
+    target = root / VERSIONS_DIR / version
+    try:
+        manifest = _build(source, target, log=log, progress_factory=progress_factory)
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)  # a failed build leaves the current version as it was
+        raise
+    manifest["version"] = version
+    (target / MANIFEST).write_text(json.dumps(manifest, indent=2))
+    switch_to(root, target)
+    for name in _FLAT:  # files of an older, unversioned build beside the versions
+        path = root / name
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        elif path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+    for p in prune(root):
+        log(f"  removed old build {p.name}")
+    log(f"  now serving build {version}")
+    return manifest
+
+
+def _build(source: Source, out_dir: Path, *, log: Log = print, progress_factory=None) -> dict:
     started = time.time()
     out_dir = Path(out_dir)
     (out_dir / FULL_DIR).mkdir(parents=True, exist_ok=True)
@@ -169,7 +242,7 @@ def build(source: Source, out_dir: Path, *, log: Log = print, progress_factory=N
 
 # ---------------------------------------------------------------------------- loading
 def read_manifest(out_dir: Path) -> dict:
-    path = Path(out_dir) / MANIFEST
+    path = active_dir(out_dir) / MANIFEST
     if not path.exists():
         raise GeodataError(f"{path} is missing: the boundary data has not been built. Run `{REBUILD}` (or `make geodata`).")
     try:
@@ -254,8 +327,9 @@ class Boundaries:
 
 
 def load_boundaries(out_dir: Path) -> Boundaries:
-    """Read the index and the small layers; anything unreadable becomes a message, never a traceback."""
-    out_dir = Path(out_dir)
+    """Read the index and the small layers; anything unreadable becomes a message, never a traceback.  A versioned
+    folder is read at the version `current` names now; later reads of full geometry stay in that version."""
+    out_dir = active_dir(Path(out_dir))
     manifest = read_manifest(out_dir)
     path = out_dir / INDEX
     try:

@@ -60,22 +60,36 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def _shipped_key() -> str:
-    cfg = settings()
-    files = [cfg.policies, cfg.geodata / "manifest.json", *sorted(cfg.data.glob("*.csv"))]
-    return "|".join(f"{f}:{_mtime(f)}" for f in files)
+def _geodata_dir() -> Path:
+    """The boundary build this session reads: the one it started on while that build is still on disk (a rebuild
+    switches new sessions to the new one; running sessions finish on theirs), else the current one."""
+    from .boundaries import active_dir
+
+    pinned = st.session_state.get("_geodata_dir")
+    if pinned and (Path(pinned) / "manifest.json").exists():
+        return Path(pinned)
+    current = active_dir(settings().geodata)
+    st.session_state["_geodata_dir"] = str(current)
+    return current
 
 
-@st.cache_resource(show_spinner="Loading policies and boundaries…")
-def _shipped(key: str) -> MapData:
-    # Shared read-only across sessions: nothing downstream mutates these frames.
-    cfg = settings()
-    return load_map_data(cfg.policies, cfg.geodata, data_dir=cfg.data)
+def _shipped_key(geodata: Path) -> str:
+    from .api import shipped_key
+
+    return shipped_key(geodata)
 
 
-@st.cache_resource(show_spinner=False)
-def _published(key: str) -> Published:
-    data = _shipped(key)
+@st.cache_resource(show_spinner="Loading policies and boundaries…", max_entries=2)
+def _shipped(key: str, geodata: str) -> MapData:
+    # Shared read-only across sessions (and with the API: one copy per process); nothing downstream mutates it.
+    from .api import shipped_data
+
+    return shipped_data(key, Path(geodata))
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _published(key: str, geodata: str) -> Published:
+    data = _shipped(key, geodata)
     pub = publish_boundaries(data)
     pub.details_url = publish_details(data)
     return pub
@@ -117,9 +131,10 @@ def start(name: str, sidebar: bool = True) -> Page:
     st.session_state["_run_started"] = time.perf_counter()
     st.html(f"<style>{_page_css(_mtime(paths.STATIC_DIR / 'app.css'))}</style>")
     st.session_state["_page"] = name
-    key = _shipped_key()
-    shipped = _shipped(key)
-    published = _published(key)
+    geodata = _geodata_dir()
+    key = _shipped_key(geodata)
+    shipped = _shipped(key, str(geodata))
+    published = _published(key, str(geodata))
     upload = st.session_state.get(UPLOAD_KEY)
     data = shipped
     if upload is not None:

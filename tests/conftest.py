@@ -35,11 +35,11 @@ def world_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def world_geodata(world_dir) -> Path:
     """The fixture world's boundary index, built by the real build (tiles included)."""
-    from sanctuary_map.boundaries import build
+    from sanctuary_map.boundaries import active_dir, build
     from sanctuary_map.census import open_source
 
     out = world_dir / "geodata"
-    if not (out / "manifest.json").exists():
+    if not (active_dir(out) / "manifest.json").exists():
         build(open_source(str(world_dir / "census"), out / "cache"), out, log=lambda m: None)
     return out
 

@@ -12,7 +12,7 @@ from pyproj import Geod
 
 import world
 from sanctuary_map import tiles
-from sanctuary_map.boundaries import GeodataError, load_boundaries
+from sanctuary_map.boundaries import GeodataError, active_dir, load_boundaries
 from sanctuary_map.census import CensusError, CensusFile, DirectorySource, read_layer
 from sanctuary_map.distances import border_line, crs_for, measure
 
@@ -49,7 +49,7 @@ def test_index_holds_every_boundary_of_every_file(world_geodata):
 
 
 def test_missing_state_files_are_listed_not_guessed(world_geodata):
-    m = json.loads((world_geodata / "manifest.json").read_text())
+    m = json.loads((active_dir(world_geodata) / "manifest.json").read_text())
     missing = {(x["layer"], x["state"]) for x in m["missing"]}
     assert ("place", "TX") in missing and ("place", "CA") not in missing and ("unsd", "OR") in missing
 
@@ -93,11 +93,11 @@ def test_tiles_cover_every_layer_and_subsets_stay_small(world_geodata):
     from pmtiles.reader import MmapSource, Reader
 
     for layer in ("state", "county", "place", "unsd", "elsd", "scsd"):
-        path = world_geodata / tiles.TILE_DIR / f"{layer}.pmtiles"
+        path = active_dir(world_geodata) / tiles.TILE_DIR / f"{layer}.pmtiles"
         with path.open("rb") as fh:
             header = Reader(MmapSource(fh)).header()
         assert (header["min_zoom"], header["max_zoom"]) == tiles.ZOOMS[layer]
-    archive = world_geodata / tiles.TILE_DIR / "place.pmtiles"
+    archive = active_dir(world_geodata) / tiles.TILE_DIR / "place.pmtiles"
     box = (-117.95, 33.55, -117.55, 33.95)
     sub = tiles.subset_boxes(archive, {9: box})
     assert sub and len(sub) < archive.stat().st_size
@@ -160,12 +160,12 @@ def test_real_mirror_lausd_distance_when_available(tmp_path):
 def test_index_frame_has_documented_columns(world_geodata):
     from sanctuary_map.boundaries import INDEX_COLUMNS
 
-    idx = pd.read_parquet(world_geodata / "index.parquet")
+    idx = pd.read_parquet(active_dir(world_geodata) / "index.parquet")
     assert list(idx.columns) == list(INDEX_COLUMNS)
 
 
 def test_every_built_geometry_is_wgs84(world_geodata):
     for layer in ("state", "county", "place", "unsd", "elsd", "scsd"):
-        assert gpd.read_parquet(world_geodata / "full" / f"{layer}.parquet").crs.to_epsg() == 4326, layer
+        assert gpd.read_parquet(active_dir(world_geodata) / "full" / f"{layer}.parquet").crs.to_epsg() == 4326, layer
     for name in ("border.geojson", "zone_mexico.geojson", "zone_all.geojson"):
-        assert gpd.read_file(world_geodata / name).crs.to_epsg() == 4326, name
+        assert gpd.read_file(active_dir(world_geodata) / name).crs.to_epsg() == 4326, name
