@@ -486,3 +486,11 @@ def test_county_equivalents_independent_cities_parishes_boroughs():
              ("Kodiak Police Department", "AK", "Kodiak Island Borough", "02150")]
     for agency, state, county, geoid in cases:
         assert ag.resolve(agency, state, county, "", index).geoid == geoid, agency
+
+
+def test_an_impossible_signing_date_is_kept_as_published_but_not_used():
+    from sanctuary_map.agreements.parsing import parse_signed
+
+    assert parse_signed("5025-07-07") == ("5025-07-07", "")  # a typo in ICE's list: not a date in force
+    assert parse_signed("1990-01-01")[1] == ""  # before 287(g) existed
+    assert parse_signed("2025-07-07") == ("2025-07-07", "2025-07-07")

@@ -57,8 +57,20 @@ def state_code(text: str) -> tuple[str, str]:
     return "", f"unknown state {text!r}"
 
 
+# 287(g) was enacted on 1996-09-30: a signing date before it, or after today, is a typo in the source (ICE's list has
+# carried "5025-07-07"); the cell is kept as published and the date left unknown.
+FIRST_287G = dt.date(1996, 9, 30)
+
+
 def parse_signed(value: object) -> tuple[str, str]:
-    """(as published, ISO date or '') for a SIGNED cell: a date, an Excel serial or text."""
+    """(as published, ISO date or '') for a SIGNED cell: a date, an Excel serial or text; implausible dates give ''."""
+    text, iso = _parse_signed(value)
+    if iso and not (FIRST_287G.isoformat() <= iso <= dt.date.today().isoformat()):
+        return text, ""
+    return text, iso
+
+
+def _parse_signed(value: object) -> tuple[str, str]:
     if value is None or (isinstance(value, str) and not value.strip()):
         return "", ""
     if isinstance(value, dt.datetime):

@@ -1,0 +1,87 @@
+"""Correct dates and statuses from research notes, each backed by the page that gives the value.
+
+    python scripts/apply_corrections.py CORRECTIONS.csv [...] [--skip ID,ID] [--policies policies.csv] [--dry-run]
+
+A corrections file has the columns policy_id, column, old_value, new_value, source_url, evidence, where column is
+date_adopted, date_effective, status or status_date.  A correction applies only while the table still holds
+old_value (otherwise it is reported, not applied).  Each applied correction leaves a note: the column, the value
+it replaced, the page and what it says.  A page that is not yet one of the row's sources is named in the note.
+The corrected table must pass the validator, else nothing is written.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sanctuary_map.policies import COLUMNS, validate_text  # noqa: E402
+
+CORRECTABLE = ("date_adopted", "date_effective", "status", "status_date")
+
+
+def correct(rows: dict[str, dict], fix: dict, today: str) -> str:
+    row = rows.get(fix["policy_id"])
+    column, old, new = fix["column"].strip(), fix["old_value"].strip(), fix["new_value"].strip()
+    if row is None:
+        return "no such policy_id"
+    if column not in CORRECTABLE:
+        return f"column {column!r} is not one of {', '.join(CORRECTABLE)}"
+    if row[column] != old:
+        return f"table holds {row[column]!r}, not {old!r}: not applied"
+    if new == old:
+        return "no change"
+    url = fix["source_url"].strip()
+    if not url.startswith(("http://", "https://")):
+        return "no source page"
+    row[column] = new
+    note = f"{column} {'set to' if not old else f'{old} corrected to'} {new} on {today} from {url}: {fix['evidence'].strip()}"
+    row["notes"] = (row["notes"] + " " if row["notes"] else "") + note
+    return "applied"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import datetime as dt
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("files", nargs="+", type=Path)
+    ap.add_argument("--policies", type=Path, default=ROOT / "policies.csv")
+    ap.add_argument("--skip", default="", help="comma-separated policy_ids not to correct (after a spot check)")
+    ap.add_argument("--dry-run", action="store_true")
+    args = ap.parse_args(argv)
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    with args.policies.open(encoding="utf-8", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    rows = {r["policy_id"]: r for r in table}
+    today = dt.date.today().isoformat()
+    done = 0
+    for path in args.files:
+        with path.open(encoding="utf-8", newline="") as fh:
+            for n, fix in enumerate(csv.DictReader(fh), start=2):
+                fix = {k: (v or "") for k, v in fix.items()}
+                what = "skipped after review" if fix["policy_id"] in skip else correct(rows, fix, today)
+                if what != "applied":
+                    print(f"{path.name}:{n} {fix['policy_id']} {fix['column']}: {what}")
+                done += what == "applied"
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
+    w.writeheader()
+    w.writerows({c: r.get(c, "") for c in COLUMNS} for r in table)
+    problems = validate_text(buf.getvalue(), name=str(args.policies)).problems
+    for p in problems:
+        print(f"problem: {p}")
+    if problems:
+        print("not written: the table would not validate")
+        return 1
+    print(f"{done} correction(s) applied")
+    if not args.dry_run:
+        args.policies.write_text(buf.getvalue(), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
