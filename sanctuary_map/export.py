@@ -63,8 +63,10 @@ PRESETS = {
     "article": Preset("article", 1600, 1000, 1.0, "Article (1600 × 1000)"),
     "social": Preset("social", 1200, 630, 1.0, "Social card (1200 × 630)"),
     "square": Preset("square", 1080, 1080, 1.0, "Square (1080 × 1080)"),
-    "print": Preset("print", 1600, 1000, 3.0, "Print (1600 × 1000 at 3× pixel ratio)"),
+    "story": Preset("story", 1080, 1920, 1.0, "Story (1080 × 1920)"),
+    "print": Preset("print", 1600, 1000, 3.0, "Print (4800 × 3000: 16 × 10 in at 300 dpi)"),
 }
+PRINT_DPI = 300
 
 
 class ExportError(Exception):
@@ -119,6 +121,63 @@ def _in_frame(data: MapData, view: View, frame: pd.DataFrame) -> pd.DataFrame:
     inside = idx[(idx["lat"] >= s) & (idx["lat"] <= n) & (idx["lon"] >= w) & (idx["lon"] <= e)]
     keys = set(zip(inside["layer"], inside["geoid"]))
     return frame[[k in keys for k in zip(frame["geoid_layer"], frame["geoid"])]]
+
+
+def frame_extent(data: MapData, view: View, width: int = 1200, height: int = 800) -> tuple[float, float, float, float]:
+    """(west, south, east, north) the snapshot shows: Leaflet's ``fitBounds`` (20 px padding, whole zooms) of the
+    focus bounds on a ``width`` x ``height`` map, in Web Mercator."""
+    (s, w), (n, e) = snapshot_bounds(data, view)
+
+    def y(lat: float) -> float:
+        lat = max(-85.0, min(85.0, lat))
+        return (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2
+
+    def lat_of(yy: float) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * yy))))
+
+    bw, bh = max((e - w) / 360, 1e-9), max(y(s) - y(n), 1e-9)
+    zoom = math.floor(math.log2(max(1e-9, min((width - 40) / (256 * bw), (height - 40) / (256 * bh)))))
+    zoom = max(0, min(18, zoom))
+    world = 256 * 2 ** zoom
+    cx, cy = ((w + e) / 2 + 180) / 360, (y(s) + y(n)) / 2
+    hx, hy = width / 2 / world, height / 2 / world
+    return (cx - hx) * 360 - 180, lat_of(cy + hy), (cx + hx) * 360 - 180, lat_of(cy - hy)
+
+
+def frame_legend(data: MapData, view: View, width: int = 1200, height: int = 800,
+                 extent: tuple[float, float, float, float] | None = None) -> list:
+    """The legend of what is in the frame: the view's selection narrowed to the boundaries whose extent meets the
+    snapshot's visible extent (and the border and zone lines only where they cross it)."""
+    from shapely.geometry import box
+
+    from .selection import Lookups, legend_sections
+
+    sel = select(data, view)
+    if data.boundaries is None:
+        return [(s, e) for s, e in sel.legend if e]
+    west, south, east, north = extent or frame_extent(data, view, width, height)
+    idx = data.boundaries.index
+    meets = idx[(idx["minx"] <= east) & (idx["maxx"] >= west) & (idx["miny"] <= north) & (idx["maxy"] >= south)]
+    keys = set(zip(meets["layer"], meets["geoid"]))
+
+    def narrow(lookup: dict) -> dict:
+        return {layer: {g: v for g, v in codes.items() if (layer, g) in keys} for layer, codes in lookup.items()
+                if any((layer, g) in keys for g in codes)}
+
+    lk = sel.lookups
+    inside = Lookups(narrow(lk.lookup), lk.shown, {g: c for g, c in lk.coverage.items() if ("county", g) in keys}, [])
+    ag, fed, res = narrow(sel.agreement_lookup), narrow(sel.federal_lookup), narrow(sel.researched_lookup)
+    frame = box(west, south, east, north)
+    shown = set(sel.layers_shown)
+    b = data.boundaries
+    if b.border is not None and "border" in shown and not b.border.intersects(frame).any():
+        shown.discard("border")
+    for key, layer in (("zone_mexico", "zone"), ("zone_all", "zone_all")):
+        zone = b.zones.get(key)
+        if zone is not None and layer in shown and not zone.boundary.intersects(frame).any():
+            shown.discard(layer)
+    sections = legend_sections(data, inside, frozenset(shown), bool(ag), bool(fed), bool(res), ag)
+    return [(s, e) for s, e in sections if e]
 
 
 def alt_text(data: MapData, view: View) -> str:
@@ -235,7 +294,8 @@ def _header(title: str, subtitle: str, credit: str) -> str:
 
 
 def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", subtitle: str | None = None,
-                    width: int = 1200, height: int = 800, controls: bool = True, base_url: str | None = None) -> str:
+                    width: int = 1200, height: int = 800, controls: bool = True, base_url: str | None = None,
+                    panel: bool = False) -> str:
     """A single HTML file that opens without any network: assets and the extent's tiles inlined."""
     from branca.element import Element, Figure
 
@@ -246,20 +306,35 @@ def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", 
     except FileNotFoundError as exc:
         raise ExportError(str(exc)) from exc
     m = build_map(data, view, published, assets=assets, height="100%", animate=False, controls=controls)
+    if not controls:  # a snapshot: the legend lists only what is in its frame
+        from .mapping import Legend
+
+        for child in list(m._children.values()):
+            if isinstance(child, Legend):
+                fresh = Legend(child.title, frame_legend(data, view, width, height))
+                child.sections = fresh.sections
+                child.title = html.escape("In this map") if fresh.sections else html.escape("Nothing in this frame matches")
     root = cast(Figure, m.get_root())
     root.header.add_child(Element(f'<meta name="sanctuary-map:view" content="{html.escape(url)}">'))
     root.header.add_child(Element(f'<meta name="sanctuary-map:as-of" content="{html.escape(view.as_of_date())}">'))
     root.header.add_child(Element(f'<meta name="sanctuary-map:dataset-version" content="{html.escape(data.version)}">'))
     root.header.add_child(Element(f"<title>{html.escape(title)}</title>"))
     root.header.add_child(Element('<meta name="viewport" content="width=device-width, initial-scale=1">'))
-    root.html.add_child(Element(_header(title, subtitle if subtitle is not None else describe(view), credit_line(data, view, url))))
+    if panel:  # one panel of small multiples: its date only; the sheet has the one legend, title and credit
+        root.html.add_child(Element(f'<div class="sm-export-head sm-panel-head"><div class="sm-export-title">'
+                                    f'{html.escape(title)}</div></div>'))
+    else:
+        root.html.add_child(Element(_header(title, subtitle if subtitle is not None else describe(view),
+                                            credit_line(data, view, url))))
     if not controls:  # a snapshot: no zoom buttons, so the title block takes the left edge
-        root.html.add_child(Element("<script>document.body.classList.add('sm-snapshot');</script>"))
+        classes = ["sm-snapshot"] + (["sm-panel"] if panel else ["sm-wide"] if width > height * 1.2 else [])
+        root.html.add_child(Element(f"<script>document.body.classList.add({', '.join(json.dumps(c) for c in classes)});"
+                                    "</script>"))
     return root.render()
 
 
 # ---------------------------------------------------------------------------- PNG
-def png_metadata(png: bytes, items: dict[str, str]) -> bytes:
+def png_metadata(png: bytes, items: dict[str, str], dpi: int | None = None) -> bytes:
     """Re-save the PNG with UTF-8 text chunks (iTXt) for each item (Pillow's PngInfo)."""
     from PIL import Image, PngImagePlugin
 
@@ -268,7 +343,7 @@ def png_metadata(png: bytes, items: dict[str, str]) -> bytes:
     for key, value in items.items():
         info.add_itxt(key, value)
     out = io.BytesIO()
-    img.save(out, format="PNG", pnginfo=info)
+    img.save(out, format="PNG", pnginfo=info, dpi=(dpi, dpi)) if dpi else img.save(out, format="PNG", pnginfo=info)
     return out.getvalue()
 
 
@@ -327,26 +402,36 @@ def snapshot_png(data: MapData, view: View, *, preset: str = "article", width: i
                               note=f"Static rendering (no browser available: {exc.__class__.__name__}).")
     meta = {"sanctuary-map:view": share_url(view, base_url), "sanctuary-map:as-of": view.as_of_date(),
             "sanctuary-map:dataset-version": data.version, "sanctuary-map:renderer": renderer,
-            "Title": title, "Description": alt_text(data, view)}
-    return png_metadata(png, meta), renderer
+            "Title": title, "Description": alt_text(data, view),
+            "sanctuary-map:legend": json.dumps([label for _, e in frame_legend(data, view, w, h) for label, _, _ in e])}
+    return png_metadata(png, meta, dpi=PRINT_DPI if preset == "print" else None), renderer
 
 
 def small_multiples(data: MapData, view: View, dates: list[str], *, preset: str = "article", title: str = "Sanctuary Map",
                     base_url: str | None = None) -> bytes:
-    """One image of the same view at several dates side by side, each panel titled with its date."""
+    """One image of the same view at several dates side by side, each panel labelled with its date only; the sheet
+    has one title, one legend (what is in any panel's frame) and one credit line."""
     from PIL import Image, ImageDraw, ImageFont
 
     p = PRESETS.get(preset, PRESETS["article"])
+    head, foot = 60, 64
     cols = min(len(dates), 2 if len(dates) == 4 else len(dates))
     rows = -(-len(dates) // cols)
-    pw, ph = p.width // cols, (p.height - 60) // rows
-    panels = []
+    pw, ph = p.width // cols, (p.height - head - foot) // rows
+    panels: list = []
+    legend: dict[str, tuple[str, str]] = {}
     for d in dates:
-        png, _ = snapshot_png(data, replace(view, as_of=d), width=pw, height=ph, title=d, subtitle="", base_url=base_url)
+        v = replace(view, as_of=d)
+        page_html = standalone_html(data, v, title=d, width=pw, height=ph, controls=False, base_url=base_url, panel=True)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            png = pool.submit(_chromium_shot, page_html, pw, ph, 1.0).result(timeout=90)
         panels.append(Image.open(io.BytesIO(png)).convert("RGB"))
-    sheet = Image.new("RGB", (pw * cols, ph * rows + 60), "white")
+        for _, entries in frame_legend(data, v, pw, ph):
+            for label, colour, kind in entries:
+                legend.setdefault(label, (colour, kind))
+    sheet = Image.new("RGB", (pw * cols, ph * rows + head + foot), "white")
     for i, img in enumerate(panels):
-        sheet.paste(img.resize((pw, ph)), ((i % cols) * pw, 60 + (i // cols) * ph))
+        sheet.paste(img.resize((pw, ph)), ((i % cols) * pw, head + (i // cols) * ph))
     draw = ImageDraw.Draw(sheet)
     font: ImageFont.FreeTypeFont | ImageFont.ImageFont
     small: ImageFont.FreeTypeFont | ImageFont.ImageFont
@@ -357,11 +442,34 @@ def small_multiples(data: MapData, view: View, dates: list[str], *, preset: str 
         font = small = ImageFont.load_default()
     draw.text((14, 8), title, fill="black", font=font)
     draw.text((14, 38), f"{describe(replace(view, as_of=dates[-1])).rsplit(', in force on', 1)[0]}, in force on each date "
-                        f"shown · dataset version {data.version}", fill="#333", font=small)
+                        "shown", fill="#333", font=small)
+    # The one legend: a row of swatches under the panels.
+    x, y = 14, head + ph * rows + 8
+    for label, (colour, kind) in legend.items():
+        label = label.split(" (")[0]
+        tw = int(draw.textlength(label, font=small))
+        if x + 26 + tw > sheet.width - 14:
+            x, y = 14, y + 18
+        if kind in ("line", "dash", "outline", "outline-dash", "outline-dot"):
+            draw.line((x, y + 8, x + 18, y + 8), fill=colour, width=3)
+        elif kind == "hatch":
+            draw.rectangle((x, y + 2, x + 18, y + 14), outline="black")
+            for k in range(0, 18, 5):
+                draw.line((x + k, y + 14, x + min(18, k + 12), y + 2), fill="black")
+        else:
+            draw.rectangle((x, y + 2, x + 18, y + 14), fill=colour, outline=colour)
+        draw.text((x + 24, y + 1), label, fill="#111", font=small)
+        x += 24 + tw + 18
+    credit = credit_line(data, replace(view, as_of=dates[-1]), share_url(view, base_url)).replace(
+        f"Data as of {dates[-1]}", "Data as of each panel's date")
+    draw.text((14, sheet.height - 20), credit[:220], fill="#333", font=ImageFont.truetype("DejaVuSans.ttf", 10)
+              if isinstance(small, ImageFont.FreeTypeFont) else small)
     out = io.BytesIO()
     sheet.save(out, format="PNG")
+    alt = (f"Small multiples: {title}, at {', '.join(dates)}. " + alt_text(data, replace(view, as_of=dates[-1])))
     return png_metadata(out.getvalue(), {"sanctuary-map:view": share_url(view, base_url), "sanctuary-map:as-of": ",".join(dates),
-                                         "sanctuary-map:dataset-version": data.version})
+                                         "sanctuary-map:dataset-version": data.version, "Title": title, "Description": alt,
+                                         "sanctuary-map:legend": json.dumps(list(legend))})
 
 
 # ---------------------------------------------------------------------------- SVG / PDF (vector)

@@ -50,6 +50,9 @@ def test_png_presets_titles_and_metadata(world_data, preset, size):
     # A text alternative: what, where, when and how many.
     assert meta["Description"].startswith("Map of Testville Unified School District, California")
     assert meta["Description"] == export.alt_text(world_data, View(focus="unsd:0600010"))
+    assert meta["Title"] == "Fixture title"
+    if preset == "print":
+        assert round(img.info["dpi"][0]) == 300
     # Not blank: the map draws more than a couple of colours.
     assert len(img.convert("RGB").resize((200, 120)).getcolors(20000) or []) > 20
 
@@ -122,6 +125,9 @@ def test_cli_social_preset_and_small_multiples(world_dir, world_geodata, tmp_pat
     assert img.size == (1200, 630) and export.png_text(multi.read_bytes())["sanctuary-map:as-of"] == dates
     first, last = img.crop((0, 60, 600, 345)), img.crop((600, 345, 1200, 630))
     assert list(first.getdata()) != list(last.getdata()), "the panels show different dates"
+    meta = export.png_text(multi.read_bytes())
+    assert json.loads(meta["sanctuary-map:legend"]) and meta["Title"] == "Then and now"
+    assert meta["Description"].startswith("Small multiples: Then and now")
     svg = tmp_path / "x.svg"
     assert cli.main(["export", "--format", "svg", "--out", str(svg), *data_args]) == 0
     assert svg.read_bytes().startswith(b"<?xml")
@@ -165,3 +171,59 @@ def test_a_chromium_failure_is_an_error_unless_a_fallback_is_asked(world_data, m
         export.snapshot_png(world_data, View(), preset="social")
     png, renderer = export.snapshot_png(world_data, View(), preset="social", fallback=True)
     assert renderer.startswith("matplotlib") and export.png_text(png)["sanctuary-map:renderer"] == renderer
+
+
+def test_the_legend_lists_only_what_is_in_the_frame(world_data):
+    oregon = View(focus="place:4100003", as_of="2025-06-01")  # Springfield, Oregon: far from the border and 287(g)
+    whole = export.select(world_data, oregon).legend_entries()
+    framed = [label for _, e in export.frame_legend(world_data, oregon, 1200, 630) for label, _, _ in e]
+    assert "Requires cooperation" in whole and any(x.startswith("287(g)") for x in whole)
+    assert "Limits cooperation" in framed
+    assert "Requires cooperation" not in framed and not any(x.startswith("287(g)") for x in framed)
+    assert not any("border" in x or "100 miles" in x for x in framed)
+    testville = [label for _, e in export.frame_legend(world_data, View(focus="place:0600001", as_of="2025-06-01"), 1200, 630)
+                 for label, _, _ in e]
+    assert "Requires cooperation" in testville and "287(g): Jail Enforcement Model (outline)" in testville
+    assert "287(g): Task Force Model (outline)" in whole and "287(g): Task Force Model (outline)" not in testville
+    page = export.standalone_html(world_data, oregon, title="Springfield", width=1200, height=630, controls=False)
+    legend = page.split('class="sm-legend"', 1)[1].split("</details>", 1)[0]
+    assert "Limits cooperation" in legend and "Requires cooperation" not in legend and "287(g)" not in legend
+    assert legend.count("sm-legend-row") == len(framed)
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="Chromium not installed")
+def test_wide_snapshots_put_the_legend_beside_the_map_and_panels_have_none(world_data):
+    import concurrent.futures
+
+    from playwright.sync_api import sync_playwright
+
+    view = View(focus="place:4100003", as_of="2025-06-01")
+    wide = export.standalone_html(world_data, view, title="Wide", width=1200, height=630, controls=False)
+    panel = export.standalone_html(world_data, view, title="2025-06-01", width=600, height=285, controls=False, panel=True)
+
+    def look() -> dict:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=export.CHROMIUM, args=export.CHROMIUM_ARGS)
+            page = b.new_page(viewport={"width": 1200, "height": 630})
+            page.set_content(wide)
+            page.wait_for_function("() => window.SanctuaryMap && window.SanctuaryMap.tilesReady === true", timeout=30000)
+            seen = page.evaluate("""() => { const m = document.querySelector('.folium-map').getBoundingClientRect();
+                const l = document.querySelector('.sm-legend').getBoundingClientRect();
+                return {mapRight: m.right, legendLeft: l.left, legendBottom: l.bottom}; }""")
+            page.set_viewport_size({"width": 600, "height": 285})
+            page.set_content(panel)
+            seen["panel"] = page.evaluate("""() => [...document.querySelectorAll('.sm-legend, .sm-export-credit')]
+                .map((e) => getComputedStyle(e).display)""")
+            b.close()
+            return seen
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        seen = pool.submit(look).result()
+    assert seen["legendLeft"] >= seen["mapRight"] - 1 and seen["legendBottom"] <= 630
+    assert seen["panel"] and set(seen["panel"]) == {"none"}
+
+
+def test_presets_include_story_and_print_at_300_dpi():
+    assert (export.PRESETS["story"].width, export.PRESETS["story"].height) == (1080, 1920)
+    p = export.PRESETS["print"]
+    assert (p.width * p.scale, p.height * p.scale) == (4800, 3000) and export.PRINT_DPI == 300
