@@ -177,6 +177,11 @@ def frame_legend(data: MapData, view: View, width: int = 1200, height: int = 800
         if zone is not None and layer in shown and not zone.boundary.intersects(frame).any():
             shown.discard(layer)
     sections = legend_sections(data, inside, frozenset(shown), bool(ag), bool(fed), bool(res), ag)
+    row = focus_row(data, view.focus or "")
+    if row is not None and pd.notna(row["border_km"]) and "distance" in shown:  # the focus's line to the border
+        from .vocab import SEGMENT_COLOUR
+
+        sections.append(("", [("Distance to the US\u2013Mexico border (selected)", SEGMENT_COLOUR, "dash")]))
     return [(s, e) for s, e in sections if e]
 
 
