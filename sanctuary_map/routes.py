@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import threading
 import urllib.parse
@@ -167,23 +168,58 @@ def routes(source: Source | None = None, prefix: str = "") -> list[BaseRoute]:
     return out
 
 
-class EmbedDiscovery:
-    """ASGI middleware: the page served for an embed URL (``/?mode=embed...``) gets the oEmbed discovery link in its
-    ``<head>``.  The request reaches the app without ``Accept-Encoding`` and conditional headers, so the page comes back
-    whole and uncompressed (it is a few KB); its ETag and Last-Modified are dropped, since its body changed."""
+# Paths that are never a page: Streamlit's own endpoints, static files, and this module's routes.
+_NOT_PAGES = ("/_stcore/", "/app/", "/static/", "/component/", "/media/", "/api/", "/feed.atom", "/oembed")
+
+
+def backend_script(root: str) -> bytes:
+    """An inline script telling Streamlit's front end where its server is.  Without it, a page opened by a direct
+    link (``/Policies``) first probes ``/Policies/_stcore/health`` and ``host-config`` (two 404s in the console,
+    Streamlit issue #7074) before finding the server at the root."""
+    base = json.dumps(root.rstrip("/") + "/")
+    return (f"<script>window.__streamlit=Object.assign({{}},window.__streamlit,"
+            f"{{BACKEND_BASE_URL:window.location.origin+{base}}});</script>").encode("utf-8")
+
+
+def inject_head(page: bytes, snippet: bytes) -> bytes:
+    """``page`` with ``snippet`` first in its ``<head>`` (before the app's scripts); unchanged without a head."""
+    at = page.lower().find(b"<head>")
+    if at < 0:
+        return page
+    at += len(b"<head>")
+    return page[:at] + snippet + page[at:]
+
+
+class PageHead:
+    """ASGI middleware for the HTML page Streamlit serves at every page path: the backend address first in its
+    ``<head>`` (no probing 404s on direct links) and, for an embed URL (``/?mode=embed...``), the oEmbed discovery
+    link.  The request reaches the app without ``Accept-Encoding`` and conditional headers, so the page comes back
+    whole and uncompressed (a few KB); its ETag and Last-Modified are dropped, since its body changed."""
 
     def __init__(self, app: ASGIApp, prefix: str = ""):
         self.app = app
         self.root = "/" + prefix.strip("/") if prefix.strip("/") else ""
 
-    def _applies(self, scope: Scope) -> bool:
-        return (scope["type"] == "http" and scope["method"] == "GET" and scope["path"] in (self.root + "/", self.root or "/")
+    def _is_page(self, scope: Scope) -> bool:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            return False
+        path = scope["path"]
+        if self.root:
+            if path != self.root and not path.startswith(self.root + "/"):
+                return False
+            path = path[len(self.root):] or "/"
+        last = path.rstrip("/").rsplit("/", 1)[-1]
+        return not path.startswith(_NOT_PAGES) and "." not in last
+
+    def _is_embed(self, scope: Scope) -> bool:
+        return (scope["path"] in (self.root + "/", self.root or "/")
                 and oembed.is_embed_query(scope.get("query_string", b"").decode("latin-1")))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self._applies(scope):
+        if not self._is_page(scope):
             await self.app(scope, receive, send)
             return
+        embed = self._is_embed(scope)
         drop = {b"accept-encoding", b"if-none-match", b"if-modified-since"}
         scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() not in drop]}
         request = Request(scope)
@@ -205,8 +241,10 @@ class EmbedDiscovery:
             body = b"".join(chunks)
             headers = [(k, v) for k, v in start.get("headers", [])]
             is_html = any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
-            if start.get("status") == 200 and is_html:
-                body = oembed.inject_discovery(body, page_url, base)
+            if start.get("status") == 200 and is_html and body:
+                body = inject_head(body, backend_script(self.root))
+                if embed:
+                    body = oembed.inject_discovery(body, page_url, base)
                 headers = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"etag", b"last-modified")]
                 headers.append((b"content-length", str(len(body)).encode()))
             await send({**start, "headers": headers})
@@ -215,8 +253,11 @@ class EmbedDiscovery:
         await self.app(scope, receive, capture)
 
 
+EmbedDiscovery = PageHead  # the name it had when it only wrote the discovery link
+
+
 def middleware(prefix: str = "") -> list:
-    """What ``st.App`` wraps the app with: :class:`EmbedDiscovery`."""
+    """What ``st.App`` wraps the app with: :class:`PageHead`."""
     from starlette.middleware import Middleware
 
-    return [Middleware(EmbedDiscovery, prefix=prefix)]
+    return [Middleware(PageHead, prefix=prefix)]

@@ -357,8 +357,9 @@ def test_http_embed_page_announces_its_oembed(client):
     assert r.status_code == 200 and "application/json+oembed" in r.text and "etag" not in r.headers
     href = r.text.split('type="application/json+oembed" href="')[1].split('"')[0].replace("&amp;", "&")
     assert client.get(href).json()["type"] == "rich"
-    plain = client.get("/?as_of=2020-01-01")
-    assert plain.text == INDEX and plain.headers["etag"] == '"index"'
+    plain = client.get("/?as_of=2020-01-01")  # a page that is not an embed: the backend address, no discovery link
+    assert "application/json+oembed" not in plain.text and "BACKEND_BASE_URL" in plain.text
+    assert plain.text.replace(plain.text.split("<head>")[1].split("</script>")[0] + "</script>", "") == INDEX
 
 
 def test_app_py_is_an_st_app_for_streamlit_run():
@@ -427,3 +428,17 @@ def test_streamlit_run_serves_the_app_and_the_routes_on_one_port(served):
     assert status == 200 and b"application/json+oembed" in body
     status, headers, body = _get(f"{served}/oembed?url={urllib.parse.quote(embed, safe='')}")
     assert status == 200 and json.loads(body)["type"] == "rich" and "<iframe" in json.loads(body)["html"]
+
+
+def test_pages_get_the_backend_address_and_other_paths_pass_through():
+    from sanctuary_map.routes import PageHead, backend_script, inject_head
+
+    page = inject_head(b"<html><head><title>x</title></head></html>", backend_script("/map"))
+    assert page.startswith(b"<html><head><script>window.__streamlit=") and b'"/map/"' in page
+    assert inject_head(b"no head", b"<script></script>") == b"no head"
+    mw = PageHead(app=None, prefix="")  # type: ignore[arg-type]
+    http = {"type": "http", "method": "GET"}
+    assert mw._is_page({**http, "path": "/Policies"}) and mw._is_page({**http, "path": "/"})
+    for path in ("/_stcore/health", "/app/static/generated/x.pmtiles", "/api/v1/at", "/feed.atom", "/favicon.png"):
+        assert not mw._is_page({**http, "path": path}), path
+    assert not PageHead(app=None, prefix="map")._is_page({**http, "path": "/Policies"})  # type: ignore[arg-type]

@@ -276,3 +276,17 @@ def test_phone_profile_has_a_small_map_and_readable_lists(server, browser):
     expect(item.locator("a", has_text="source")).to_have_attribute("href", re.compile(r"^https?://"))
     assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 1
     ctx.close()
+
+
+@pytest.mark.parametrize("path", ["/Policies?all=1", "/Place?j=unsd:0600010", "/What_changed", "/?mode=embed"])
+def test_a_direct_link_loads_without_a_failed_request_or_console_error(server, browser, path):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = ctx.new_page()
+    failed, errors = [], []
+    page.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400 else None)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(server + path)
+    wait_idle(page)
+    expect(page.locator("[data-testid='stMain']")).to_be_visible()
+    assert failed == [] and errors == [], (failed, errors)
+    ctx.close()
