@@ -180,7 +180,8 @@ def test_the_legend_lists_only_what_is_in_the_frame(world_data):
     assert "Requires cooperation" in whole and any(x.startswith("287(g)") for x in whole)
     assert "Limits cooperation" in framed
     assert "Requires cooperation" not in framed and not any(x.startswith("287(g)") for x in framed)
-    assert not any("border" in x or "100 miles" in x for x in framed)
+    assert "US\u2013Mexico land border" not in framed and not any("100 miles" in x or "100-mile" in x for x in framed)
+    assert "Distance to the US\u2013Mexico border (selected)" in framed  # the focused place's own line
     testville = [label for _, e in export.frame_legend(world_data, View(focus="place:0600001", as_of="2025-06-01"), 1200, 630)
                  for label, _, _ in e]
     assert "Requires cooperation" in testville and "287(g): Jail Enforcement Model (outline)" in testville
