@@ -39,7 +39,9 @@ def map_page() -> None:
             ui.set_view(view)
     elif not view.focus:
         view = view.with_focus("none")
-    clicked = ui.living_map(page, view, height=560 if not embed else 520)
+    if embed:
+        ui.embed_header(page, view)
+    clicked = ui.living_map(page, view, height=560 if not embed else ui.EMBED_MAP_HEIGHT)
     if embed:
         ui.embed_credit(page, view)
         return

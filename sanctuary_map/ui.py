@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import re
 import time
 from dataclasses import dataclass, replace
@@ -382,17 +383,48 @@ def embed_chrome() -> None:
     """Embeds show the map, its legend and a credit line: no sidebar, header or menu."""
     st.html("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], header, "
             "[data-testid='stToolbar'] {display: none !important;} .block-container {padding: 0.3rem 0.5rem 0 !important;}"
+            "[data-testid='stMainBlockContainer'] {gap: 0.35rem; padding: 0.3rem 0.5rem 0 !important;} "
+            "[data-testid='stVerticalBlock'] {gap: 0.35rem;}"
             "</style>")
 
 
+# The embed's map fills the frame left by its title, subtitle, credit and table toggle (worked out in the browser).
+EMBED_MAP_HEIGHT = "fill"
+
+
+def embed_header(page: Page, view: View) -> None:
+    """The embed's title (naming the focused place) and subtitle (the date and every filter in words)."""
+    from .export import default_title, describe
+
+    st.html(f'<div class="sm-embed-head"><h1 class="sm-embed-title">{html.escape(default_title(page.data, view))}</h1>'
+            f'<p class="sm-embed-sub">{html.escape(describe(view))}</p></div>')
+
+
 def embed_credit(page: Page, view: View) -> None:
-    from .export import credit_line, share_url
+    """Under the embedded map: the credit, what the map shows in one sentence (its alt text), and the table."""
+    from .export import alt_text, credit_line, share_url
 
     asked = st.query_params.get("v", "")
     note = ""
     if asked and asked != page.data.version:
         note = f" This embed was made with dataset version {asked[:12]}; the data has been updated since."
     st.caption(credit_line(page.data, view, share_url(view, share_base())) + note)
+    st.html(f'<p class="sm-visually-hidden">{html.escape(alt_text(page.data, view))}</p>')
+    map_table(page, view)
+
+
+def embed_snippet(page: Page, view: View) -> str:
+    """HTML for an article: a responsive frame (follows the host page's width), titled, with a <noscript> fallback
+    (the alt text and a link to the map)."""
+    from .export import alt_text, default_title, share_url
+
+    url = html.escape(embed_url(view, page.data.version), quote=True)
+    title = html.escape("Sanctuary Map: " + default_title(page.data, view), quote=True)
+    link = html.escape(share_url(view, share_base()), quote=True)
+    return ('<div style="position:relative;width:100%;aspect-ratio:5/4;min-height:480px;max-height:90vh">'
+            f'<iframe src="{url}" title="{title}" loading="lazy" '
+            'style="position:absolute;inset:0;width:100%;height:100%;border:0"></iframe>'
+            f'<noscript><p><a href="{link}">{html.escape(alt_text(page.data, view))}</a></p></noscript></div>')
 
 
 def map_downloads(page: Page, view: View) -> None:
@@ -411,12 +443,12 @@ def map_downloads(page: Page, view: View) -> None:
 
     data = page.data
     with st.expander("Embed this map in an article", icon=":material/code:"):
-        url = embed_url(view, data.version)
         st.caption("The embed shows the map, its legend and a credit line, frozen at the as-of date "
                    f"({view.as_of_date()}) and tagged with dataset version {data.version}. For a copy that never changes, "
                    "use the offline HTML below.")
-        st.code(f'<iframe src="{url}" width="100%" height="620" style="border:0" title="Sanctuary Map" '
-                'loading="lazy"></iframe>', language="html", wrap_lines=True)
+        st.code(embed_snippet(page, view), language="html", wrap_lines=True)
+        st.caption("The frame follows the width of the article (any width from a phone's up) at a 5:4 shape, at least "
+                   "480 px tall; readers without scripts get the description and a link instead.")
     with st.expander("Download a snapshot or the data", icon=":material/download:"):
         c1, c2, c3 = st.columns([2, 2, 1])
         from .export import alt_text, default_title
@@ -480,7 +512,7 @@ def _living_map_component(mtime: float):
                                       isolate_styles=False)
 
 
-def living_map(page: Page, view: View, *, height: int = 560) -> tuple[float, float] | None:
+def living_map(page: Page, view: View, *, height: int | str = 560) -> tuple[float, float] | None:
     """The map, created once per page visit and repainted in place on every rerun; returns the last clicked
     (lon, lat), if any."""
     from .mapping import living_payload
@@ -488,7 +520,9 @@ def living_map(page: Page, view: View, *, height: int = 560) -> tuple[float, flo
     payload = living_payload(page.data, view, page.published, basemap=settings().basemap)
     payload["height"] = height
     component = _living_map_component(_mtime(paths.JS_DIR / "living-map.js"))
-    result = component(key="living_map", data=payload, height=height, on_clicked_change=lambda: None)
+    # A CSS height (the embed: what the frame leaves) sizes the map's own box; the element then fits its content.
+    result = component(key="living_map", data=payload, height=height if isinstance(height, int) else "content",
+                       on_clicked_change=lambda: None)
     return clicked_point({"last_clicked": (result or {}).get("clicked")} if result else None)
 
 

@@ -77,7 +77,7 @@ function legendControl(SM) {
   ctl.onAdd = function (map) {
     const box = L.DomUtil.create('details', 'sm-legend');
     box.addEventListener('toggle', () => keepLabelsInside(map));  // an opened legend never covers a label
-    box.open = window.innerWidth >= 600;  // folded on phones
+    box.open = window.innerWidth >= 600 && map.getSize().y >= 450;  // folded on phones and in small frames (embeds)
     box.setAttribute('aria-label', 'Map legend');
     L.DomEvent.disableClickPropagation(box);
     L.DomEvent.disableScrollPropagation(box);
@@ -224,11 +224,35 @@ function update(state, data, first) {
   }
 }
 
+// An embed: the map takes the height its frame leaves once the title, credit and table toggle are laid out, so the
+// page never scrolls inside the iframe (re-fitted when the frame or the page around the map changes size).
+function fillFrame(host) {
+  const scroller = () => document.querySelector('[data-testid=stMain]') || document.documentElement;
+  const fit = () => {
+    const el = scroller(), now = host.getBoundingClientRect().height;
+    const over = Math.max(el.scrollHeight - el.clientHeight, document.documentElement.scrollHeight - window.innerHeight);
+    const spare = window.innerHeight - el.scrollHeight;
+    const want = Math.max(200, Math.floor(now - (over > 0 ? over : -Math.max(0, spare)) - 1));
+    if (Math.abs(want - now) > 2) {
+      host.style.height = want + 'px';
+      const st = host.__smState; if (st) st.map.invalidateSize();
+    }
+  };
+  if (!host.__smFill) {
+    host.style.height = Math.max(200, window.innerHeight - 220) + 'px';
+    host.__smFill = new ResizeObserver(() => requestAnimationFrame(fit));
+    const block = document.querySelector('[data-testid=stMainBlockContainer]') || document.body;
+    host.__smFill.observe(block);
+    window.addEventListener('resize', () => requestAnimationFrame(fit));
+  }
+  requestAnimationFrame(fit);
+}
+
 export default function (component) {
   const {data, parentElement, setStateValue} = component;
   if (!data) return;
   const host = parentElement.querySelector('.sm-living-host') || parentElement;
-  host.style.height = data.height + 'px';
+  if (data.height === 'fill') fillFrame(host); else host.style.height = data.height + 'px';
   host.style.width = '100%';
   assets(data.assets).then(() => {
     let state = host.__smState;

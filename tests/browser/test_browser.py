@@ -290,3 +290,26 @@ def test_a_direct_link_loads_without_a_failed_request_or_console_error(server, b
     expect(page.locator("[data-testid='stMain']")).to_be_visible()
     assert failed == [] and errors == [], (failed, errors)
     ctx.close()
+
+
+@pytest.mark.parametrize("size", [(700, 560), (390, 600)], ids=["article", "phone"])
+def test_the_embed_names_the_place_credits_and_fits_its_frame(server, browser, size):
+    w, h = size
+    ctx = browser.new_context(viewport={"width": w, "height": h}, is_mobile=w < 500, has_touch=w < 500)
+    page = ctx.new_page()
+    page.goto(server + "/?mode=embed&embed=true&focus=place:0600001&as_of=2026-01-01")
+    wait_idle(page)
+    tiles_ready(page)
+    main = page.locator("[data-testid='stMain']")
+    expect(main.locator("h1.sm-embed-title")).to_contain_text("Testville")
+    expect(main).to_contain_text("US Census Bureau")
+    expect(main.locator(".sm-visually-hidden")).to_contain_text("Testville")  # the text alternative, for screen readers
+    expect(main.get_by_text("Table of what the map shows")).to_be_visible()
+    box = page.locator(MAP).bounding_box()
+    assert box["height"] >= 200 and box["width"] >= w - 40, box
+    # Nothing scrolls: title, map, credit and the table toggle fit the frame.
+    overflow = page.evaluate("""() => Math.max(...['[data-testid=stMain]', '[data-testid=stAppViewContainer]']
+        .map((s) => document.querySelector(s)).filter(Boolean).map((e) => e.scrollHeight - e.clientHeight),
+        document.documentElement.scrollHeight - window.innerHeight)""")
+    assert overflow <= 1, f"the embed scrolls by {overflow} px at {w}x{h}"
+    ctx.close()
