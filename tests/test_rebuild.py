@@ -76,6 +76,13 @@ def _load_ws():
     return module
 
 
+def _run(scenario, failure: list) -> None:
+    try:
+        asyncio.run(scenario())
+    except BaseException as exc:  # reported by the test thread
+        failure.append(exc)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -134,7 +141,12 @@ def test_a_rebuild_under_load_loses_no_session(world_dir, root, tmp_path):
             for s in old + new:
                 await s.close()
 
-        asyncio.run(scenario())
+        # In its own thread: the suite may already run an event loop here (Playwright's sync API does).
+        failure: list[BaseException] = []
+        runner = threading.Thread(target=lambda: _run(scenario, failure))
+        runner.start()
+        runner.join(300)
+        assert not runner.is_alive() and not failure, failure
         assert errors == [], errors
         assert active_dir(root) != first and first.exists(), "the new build serves; the old one stays for its sessions"
         assert "Traceback" not in log.read_text()
