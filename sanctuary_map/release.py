@@ -20,7 +20,6 @@ dataset version the app and every snapshot print.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import shutil
 import tempfile
@@ -33,6 +32,7 @@ import pyogrio
 import shapely
 
 from . import __version__
+from .census import sha256
 from .data import MapData
 from .join import JoinResult, join
 
@@ -507,14 +507,6 @@ class ReleaseError(Exception):
 
 
 # ---------------------------------------------------------------------------- writing
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _write_gpkg(path: Path, layer_frames: dict[str, gpd.GeoDataFrame], unplaced: pd.DataFrame, created: str) -> dict[str, int]:
     # GDAL stamps gpkg_contents with the time of writing; the release day instead makes the file reproducible.
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
@@ -545,7 +537,7 @@ def _resource(root: Path, rel: str, *, name: str, title: str, fmt: str, mediatyp
               schema: dict | None = None, description: str = "") -> dict:
     path = root / rel
     res: dict = {"name": name, "path": rel, "title": title, "format": fmt, "mediatype": mediatype,
-                 "bytes": path.stat().st_size, "hash": f"sha256:{_sha256(path)}"}
+                 "bytes": path.stat().st_size, "hash": f"sha256:{sha256(path)}"}
     if schema is not None:
         res.update(type="table", encoding="utf-8", schema=schema)
     else:
@@ -692,7 +684,7 @@ def _write_into(data: MapData, root: Path, created: str) -> Release:
     }
     (root / DATAPACKAGE).write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-    (root / CHECKSUMS).write_text("".join(f"{_sha256(root / f)}  {f}\n" for f in files), encoding="utf-8")
+    (root / CHECKSUMS).write_text("".join(f"{sha256(root / f)}  {f}\n" for f in files), encoding="utf-8")
     rel.files = [*files, CHECKSUMS]
     return rel
 

@@ -11,15 +11,10 @@ The corrected table must pass the validator, else nothing is written.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import sys
+import datetime as dt
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from sanctuary_map.policies import COLUMNS, validate_text  # noqa: E402
+from policy_rows import POLICIES, apply_notes, read_rows, write_if_valid
 
 CORRECTABLE = ("date_adopted", "date_effective", "status", "status_date")
 
@@ -45,43 +40,21 @@ def correct(rows: dict[str, dict], fix: dict, today: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import datetime as dt
-
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="+", type=Path)
-    ap.add_argument("--policies", type=Path, default=ROOT / "policies.csv")
+    ap.add_argument("--policies", type=Path, default=POLICIES)
     ap.add_argument("--skip", default="", help="comma-separated policy_ids not to correct (after a spot check)")
     ap.add_argument("--dry-run", action="store_true")
     args = ap.parse_args(argv)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    with args.policies.open(encoding="utf-8", newline="") as fh:
-        table = list(csv.DictReader(fh))
+    table = read_rows(args.policies)
     rows = {r["policy_id"]: r for r in table}
     today = dt.date.today().isoformat()
-    done = 0
-    for path in args.files:
-        with path.open(encoding="utf-8", newline="") as fh:
-            for n, fix in enumerate(csv.DictReader(fh), start=2):
-                fix = {k: (v or "") for k, v in fix.items()}
-                what = "skipped after review" if fix["policy_id"] in skip else correct(rows, fix, today)
-                if what != "applied":
-                    print(f"{path.name}:{n} {fix['policy_id']} {fix['column']}: {what}")
-                done += what == "applied"
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
-    w.writeheader()
-    w.writerows({c: r.get(c, "") for c in COLUMNS} for r in table)
-    problems = validate_text(buf.getvalue(), name=str(args.policies)).problems
-    for p in problems:
-        print(f"problem: {p}")
-    if problems:
-        print("not written: the table would not validate")
+    done = apply_notes(args.files, skip, lambda fix: correct(rows, fix, today))
+    if not write_if_valid(table, args.policies, dry_run=args.dry_run):
         return 1
     print(f"{done} correction(s) applied")
-    if not args.dry_run:
-        args.policies.write_text(buf.getvalue(), encoding="utf-8")
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())

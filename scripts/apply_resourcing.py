@@ -11,15 +11,9 @@ the notes.  Rows already official are left alone.  The table must pass the valid
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from sanctuary_map.policies import COLUMNS, validate_text  # noqa: E402
+from policy_rows import POLICIES, apply_notes, read_rows, write_if_valid
 
 
 def apply(rows: list[dict], patch: dict) -> str:
@@ -51,38 +45,18 @@ def apply(rows: list[dict], patch: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="+", type=Path)
-    ap.add_argument("--policies", type=Path, default=ROOT / "policies.csv")
+    ap.add_argument("--policies", type=Path, default=POLICIES)
     ap.add_argument("--skip", default="", help="comma-separated policy_ids not to apply (after a spot check)")
     ap.add_argument("--dry-run", action="store_true")
     args = ap.parse_args(argv)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    with args.policies.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    done = 0
-    for path in args.files:
-        with path.open(encoding="utf-8", newline="") as fh:
-            for n, patch in enumerate(csv.DictReader(fh), start=2):
-                patch = {k: (v or "") for k, v in patch.items()}
-                what = "skipped after review" if patch["policy_id"] in skip else apply(rows, patch)
-                if what != "applied":
-                    print(f"{path.name}:{n} {patch['policy_id']}: {what}")
-                done += what == "applied"
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
-    w.writeheader()
-    w.writerows({c: r.get(c, "") for c in COLUMNS} for r in rows)
-    problems = validate_text(buf.getvalue(), name=str(args.policies)).problems
-    for p in problems:
-        print(f"problem: {p}")
-    if problems:
-        print("not written: the table would not validate")
+    rows = read_rows(args.policies)
+    done = apply_notes(args.files, skip, lambda patch: apply(rows, patch))
+    if not write_if_valid(rows, args.policies, dry_run=args.dry_run):
         return 1
     official = sum(r["source_kind"] == "official" for r in rows)
     print(f"{done} row(s) re-sourced; official first sources: {official} of {len(rows)} ({100 * official / len(rows):.1f} %)")
-    if not args.dry_run:
-        args.policies.write_text(buf.getvalue(), encoding="utf-8")
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -10,16 +10,12 @@ files themselves are working notes and are not committed; every row carries its 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import re
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from policy_rows import POLICIES, read_rows, write_if_valid
 
-from sanctuary_map.policies import COLUMNS, validate_text  # noqa: E402
+from sanctuary_map.policies import COLUMNS
 
 
 def _title(value: str) -> str:
@@ -29,19 +25,16 @@ def _title(value: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="+", type=Path)
-    ap.add_argument("--policies", type=Path, default=ROOT / "policies.csv")
+    ap.add_argument("--policies", type=Path, default=POLICIES)
     ap.add_argument("--dry-run", action="store_true")
     args = ap.parse_args(argv)
-    with args.policies.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = read_rows(args.policies)
     ids = {r["policy_id"] for r in rows}
     by_date = {(r["geoid_layer"], r["geoid"], r["date_adopted"], r["instrument_type"]) for r in rows}
     by_title = {(r["geoid_layer"], r["geoid"], _title(r["title"])) for r in rows}
     added = 0
     for path in args.files:
-        with path.open(encoding="utf-8", newline="") as fh:
-            new = list(csv.DictReader(fh))
-        for n, r in enumerate(new, start=2):
+        for n, r in enumerate(read_rows(path), start=2):
             r = {c: (r.get(c) or "").strip() for c in COLUMNS}
             why = ""
             if r["policy_id"] in ids:
@@ -58,21 +51,10 @@ def main(argv: list[str] | None = None) -> int:
             by_date.add((r["geoid_layer"], r["geoid"], r["date_adopted"], r["instrument_type"]))
             by_title.add((r["geoid_layer"], r["geoid"], _title(r["title"])))
             added += 1
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    table = validate_text(buf.getvalue(), name=str(args.policies))
-    if table.problems:
-        for p in table.problems:
-            print(f"problem: {p}")
-        print("nothing written: the merged table has problems")
+    if not write_if_valid(rows, args.policies, dry_run=args.dry_run):
         return 1
     print(f"{added} rows added; {len(rows)} rows in all")
-    if not args.dry_run:
-        args.policies.write_text(buf.getvalue(), encoding="utf-8")
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,7 +17,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 import world
-from conftest import ROOT
+from conftest import ROOT, streamlit_server
 from sanctuary_map import api, feed, oembed, routes
 from sanctuary_map.events import changes as ledger_changes
 from sanctuary_map.events import ledger
@@ -370,12 +365,6 @@ def test_app_py_is_an_st_app_for_streamlit_run():
 
 
 # ---------------------------------------------------------------------------- the real server: `streamlit run app.py`
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str):
     try:
         with urllib.request.urlopen(url, timeout=30) as r:
@@ -386,29 +375,8 @@ def _get(url: str):
 
 @pytest.fixture(scope="module")
 def served(world_dir, world_geodata, tmp_path_factory):
-    port = _free_port()
-    log = tmp_path_factory.mktemp("api-server") / "streamlit.log"
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("SANCTUARY_MAP_")},
-           "SANCTUARY_MAP_BASEMAP": "none", "SANCTUARY_MAP_POLICIES": str(world_dir / "policies.csv"),
-           "SANCTUARY_MAP_GEODATA": str(world_geodata), "SANCTUARY_MAP_DATA": str(world_dir / "data")}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:  # health polling, not a fixed sleep
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()[-2000:]}")
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with streamlit_server(world_dir, world_geodata, tmp_path_factory.mktemp("api-server") / "streamlit.log") as url:
+        yield url
 
 
 def test_streamlit_run_serves_the_app_and_the_routes_on_one_port(served):

@@ -3,18 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import os
-import socket
-import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, streamlit_server
 from sanctuary_map.boundaries import CURRENT, KEEP_VERSIONS, active_dir, build, load_boundaries, versions
 from sanctuary_map.census import CensusError, open_source
 
@@ -83,31 +78,10 @@ def _run(scenario, failure: list) -> None:
         failure.append(exc)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_a_rebuild_under_load_loses_no_session(world_dir, root, tmp_path):
-    port = _free_port()
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("SANCTUARY_MAP_")},
-           "SANCTUARY_MAP_BASEMAP": "none", "SANCTUARY_MAP_POLICIES": str(world_dir / "policies.csv"),
-           "SANCTUARY_MAP_GEODATA": str(root), "SANCTUARY_MAP_DATA": str(world_dir / "data")}
     log = tmp_path / "streamlit.log"
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:  # health polling
-            try:
-                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
-            time.sleep(0.2)
+    with streamlit_server(world_dir, root, log) as url:
+        port = int(url.rsplit(":", 1)[1])
         lw = _load_ws()
         first = active_dir(root)
         errors: list[str] = []
@@ -150,6 +124,3 @@ def test_a_rebuild_under_load_loses_no_session(world_dir, root, tmp_path):
         assert errors == [], errors
         assert active_dir(root) != first and first.exists(), "the new build serves; the old one stays for its sessions"
         assert "Traceback" not in log.read_text()
-    finally:
-        proc.terminate()
-        proc.wait(20)

@@ -1,18 +1,12 @@
 """A real `streamlit run` on a free loopback port, health-polled, and headless Chromium (Debian's)."""
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import streamlit_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -22,41 +16,13 @@ LOCAL = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
 pytestmark = pytest.mark.browser
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(world_dir, world_geodata, tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (apt-get install chromium); `make test` installs it")
-    port = free_port()
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
     # The fixture world (built in code), offline basemap, and no public URL: links use the address the visitor used.
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("SANCTUARY_MAP_")},
-           "SANCTUARY_MAP_BASEMAP": "none", "SANCTUARY_MAP_POLICIES": str(world_dir / "policies.csv"),
-           "SANCTUARY_MAP_GEODATA": str(world_geodata), "SANCTUARY_MAP_DATA": str(world_dir / "data")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:  # health polling, not a fixed sleep
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()[-2000:]}")
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with streamlit_server(world_dir, world_geodata, tmp_path_factory.mktemp("server") / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
