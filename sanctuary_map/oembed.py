@@ -88,8 +88,9 @@ def parse_oembed(query: Query, bases: list[str]) -> OEmbedQuery:
                        parse_int(single(query, "maxheight"), "maxheight", 1, MAX_SIZE, HEIGHT))
 
 
-def embed_src(view: View, base: str, version: str) -> str:
-    """An embed link of ``view``: frozen at its as-of date (today's if none) and tagged with the dataset version."""
+def embed_src(view: View, base: str | None, version: str) -> str:
+    """An embed link of ``view`` (absolute with a base, else relative to the address used): frozen at its as-of date
+    (today's if none) and tagged with the dataset version."""
     from .export import share_url
 
     url = share_url(replace(view, as_of=view.as_of_date()), base)

@@ -369,14 +369,9 @@ def is_embed() -> bool:
 
 def embed_url(view: View, version: str) -> str:
     """The view as an embed: frozen at its as-of date (today's if none) and tagged with the dataset version."""
-    import urllib.parse
+    from .oembed import embed_src
 
-    from .export import share_url
-
-    frozen = replace(view, as_of=view.as_of_date())
-    url = share_url(frozen, share_base())
-    # Streamlit's own embed=true hides its toolbar; mode=embed makes this app show the map, legend and credit only.
-    return url + ("&" if "?" in url else "?") + urllib.parse.urlencode({"mode": "embed", "embed": "true", "v": version})
+    return embed_src(view, share_base(), version)
 
 
 def embed_chrome() -> None:
