@@ -308,11 +308,32 @@
     if (!hoverTip._map) hoverTip.addTo(map);
   };
 
+  // The stack at a point in a popup.  Before the details file has arrived it would say "no instrument" where there
+  // is one, so the popup says it is loading and fills in when the file is there.
   SM.openStack = function (cfg, map, latlng, keys) {
+    // On a narrow map the popup spans the width below the buttons, rather than beside them.
+    var size = map.getSize(), narrow = size.x < 600;
+    var padTL = narrow ? L.point(8, 64) : L.point(52, 56), padBR = narrow ? L.point(8, 24) : L.point(56, 24);
+    var popup = L.popup({maxWidth: Math.min(400, Math.floor(size.x * 0.9) - 20, size.x - padTL.x - padBR.x - 30),
+                         minWidth: Math.min(240, Math.floor(size.x * 0.6)),
+                         maxHeight: Math.min(380, Math.floor(size.y * 0.7)), className: 'sm-stack', autoPan: true,
+                         autoPanPaddingTopLeft: padTL, autoPanPaddingBottomRight: padBR}).setLatLng(latlng);
+    if (cfg.detailsReady && !cfg.detailsLoaded) {
+      popup.setContent(el('div', 'Loading what applies here\u2026', 'sm-popup')).openOn(map);
+      cfg.detailsReady.then(function () {
+        if (map.hasLayer(popup)) popup.setContent(stackContent(cfg, map, latlng, keys));  // unless closed meanwhile
+      });
+      return;
+    }
+    popup.setContent(stackContent(cfg, map, latlng, keys)).openOn(map);
+  };
+
+  function stackContent(cfg, map, latlng, keys) {
     var entries = keys ? keys.map(function (k) { var p = k.split(':'); return {layer: p[0], geoid: p[1], name: ''}; })
                        : SM.stackAt(cfg, map, latlng);
     var pop = el('div', null, 'sm-popup');
     pop.appendChild(el('h4', keys ? 'Jurisdiction' : 'What applies here'));
+    if (cfg.detailsFailed) pop.appendChild(el('div', 'The instrument details could not be loaded; reload the page to see them.', 'sm-none'));
     if (!entries.length) pop.appendChild(el('div', 'No boundary here in this view.', 'sm-sub'));
     entries.forEach(function (entry) {
       var d = describe(cfg, entry);
@@ -347,16 +368,9 @@
       pop.appendChild(box);
     });
     // Fits the screen (at most 90 % of a phone's width) and pans clear of the zoom and layer buttons.
-    // On a narrow map the popup spans the width below the buttons, rather than beside them.
-    var size = map.getSize(), narrow = size.x < 600;
-    var padTL = narrow ? L.point(8, 64) : L.point(52, 56), padBR = narrow ? L.point(8, 24) : L.point(56, 24);
-    L.popup({maxWidth: Math.min(400, Math.floor(size.x * 0.9) - 20, size.x - padTL.x - padBR.x - 30),
-             minWidth: Math.min(240, Math.floor(size.x * 0.6)),
-             maxHeight: Math.min(380, Math.floor(size.y * 0.7)), className: 'sm-stack', autoPan: true,
-             autoPanPaddingTopLeft: padTL, autoPanPaddingBottomRight: padBR})
-      .setLatLng(latlng).setContent(pop).openOn(map);
     SM.lastStack = entries.map(function (e) { return e.layer + ':' + e.geoid; });
-  };
+    return pop;
+  }
 
   SM.interact = function (cfg, map, layers) {
     SM._layers = layers;
@@ -390,11 +404,17 @@
     if (!cfg.details) {
       cfg.details = {policies: {}, jurisdictions: {}};
       if (cfg.detailsUrl) {
-        SM.whenTilesDrawn(function () {
-          if (!detailFiles[cfg.detailsUrl]) {
-            detailFiles[cfg.detailsUrl] = fetch(cfg.detailsUrl).then(function (r) { return r.json(); });
-          }
-          detailFiles[cfg.detailsUrl].then(function (d) { cfg.details = d; });
+        cfg.detailsReady = new Promise(function (resolve) {
+          SM.whenTilesDrawn(function () {
+            if (!detailFiles[cfg.detailsUrl]) {
+              detailFiles[cfg.detailsUrl] = fetch(cfg.detailsUrl).then(function (r) {
+                if (!r.ok) throw new Error('HTTP ' + r.status);
+                return r.json();
+              });
+            }
+            detailFiles[cfg.detailsUrl].then(function (d) { cfg.details = d; }, function () { cfg.detailsFailed = true; })
+              .then(function () { cfg.detailsLoaded = true; resolve(); });
+          });
         });
       }
     }

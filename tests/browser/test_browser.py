@@ -313,3 +313,21 @@ def test_the_embed_names_the_place_credits_and_fits_its_frame(server, browser, s
         document.documentElement.scrollHeight - window.innerHeight)""")
     assert overflow <= 1, f"the embed scrolls by {overflow} px at {w}x{h}"
     ctx.close()
+
+
+def test_a_click_before_the_details_arrive_waits_for_them_instead_of_saying_none(server, page):
+    held = []
+    page.route("**/details-*.json", lambda route: held.append(route))  # the details file is held back
+    page.goto(server + "/?focus=place:0600001")
+    wait_idle(page)
+    tiles_ready(page)
+    page.wait_for_function("() => document.querySelector('.sm-legend') !== null")
+    x, y = map_point(page, world.IN_TESTVILLE[1], world.IN_TESTVILLE[0])
+    page.mouse.click(x, y)
+    popup = page.locator(".leaflet-popup.sm-stack")
+    expect(popup).to_contain_text("Loading what applies here")
+    assert held, "the page asked for the details file"
+    held[0].continue_()
+    stack = page.locator(".leaflet-popup.sm-stack", has_text="What applies here")  # the waiting popup fades out
+    expect(stack).to_contain_text("Testville sanctuary ordinance")
+    expect(stack).not_to_contain_text("No instrument recorded in this view")
