@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 CENSUS_SOURCE ?= $(if $(wildcard $(ROOT)/../shared/census/*.zip),$(ROOT)/../shared/census,)
 PORT ?= 8501
 
-.PHONY: run test lint install assets geodata browser-deps benchmark clean
+.PHONY: run test lint install assets translations geodata browser-deps benchmark clean
 
 run: install assets geodata  ## install everything, build data if missing, start the app
 	cd $(ROOT) && $(VENV)/bin/streamlit run app.py --server.port $(PORT)
@@ -16,8 +16,9 @@ test: install assets browser-deps lint  ## install everything, lint, validate th
 	cd $(ROOT) && $(PY) -m sanctuary_map validate
 	cd $(ROOT) && $(PY) -m pytest -q
 
-lint: install  ## ruff on the code, mypy on the package
+lint: install assets  ## ruff on the code, mypy on the package, ESLint on the browser scripts
 	cd $(ROOT) && $(VENV)/bin/ruff check sanctuary_map tests app.py pages benchmarks && $(VENV)/bin/mypy sanctuary_map
+	cd $(ROOT) && node_modules/.bin/eslint static/js
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	python3 -m venv $(VENV)
@@ -37,7 +38,20 @@ $(ROOT)/static/vendor/leaflet/leaflet.js: package.json package-lock.json
 	cp $(ROOT)/node_modules/protomaps-leaflet/dist/protomaps-leaflet.js $(ROOT)/static/vendor/protomaps-leaflet/
 	touch $@
 
-assets: $(ROOT)/static/vendor/leaflet/leaflet.js
+# Translations (Babel): `make translations` re-extracts every marked message (babel.cfg) into messages.pot and merges
+# it into each language's .po, which translators edit; the compiled .mo files are build products, made by `assets`.
+LOCALE := $(ROOT)/sanctuary_map/locale
+MO := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
+assets: $(ROOT)/static/vendor/leaflet/leaflet.js $(MO)
+
+$(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(VENV)/bin/pybabel -q compile -D messages -d $(LOCALE) -l $*
+
+translations: install
+	cd $(ROOT) && $(VENV)/bin/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output --project "Sanctuary Map" \
+	  --copyright-holder "Sanctuary Map contributors" -c "Translators:" -o $(LOCALE)/messages.pot .
+	$(VENV)/bin/pybabel -q update -D messages -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching
+	$(MAKE) assets
 
 # The boundary index does not depend on any table; it is rebuilt when the build code changes.
 $(ROOT)/geodata/current/manifest.json: sanctuary_map/boundaries.py sanctuary_map/census.py sanctuary_map/tiles.py sanctuary_map/distances.py

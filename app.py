@@ -13,6 +13,7 @@ import streamlit as st
 
 if __name__ == "__main__":  # the page's modules; the server's import (below) needs none of them
     from sanctuary_map import ui
+    from sanctuary_map.i18n import _
     from sanctuary_map.mapping import DEFAULT_FOCUS
 
 
@@ -21,15 +22,15 @@ def map_page() -> None:
     if embed:
         ui.embed_chrome()
     else:
-        st.title("Sanctuary Map")
+        st.title(_("Sanctuary Map"))
     page = ui.start("map", sidebar=not embed)
     data = page.data
     if not embed:
-        st.caption("Statutes, ordinances, executive orders and school-board resolutions that **limit** or **require** "
-                   "cooperation with federal immigration enforcement, with 287(g) agreements and federal lists. "
-                   "Hover for a summary, click anywhere for everything that applies there; every entry links to its source.")
+        st.caption(_("Statutes, ordinances, executive orders and school-board resolutions that **limit** or **require** "
+                     "cooperation with federal immigration enforcement, with 287(g) agreements and federal lists. Hover for "
+                     "a summary, click anywhere for everything that applies there; every entry links to its source."))
     if data.boundaries is None:
-        st.info("The map needs the boundary index. Build it with `python -m sanctuary_map geodata build`.")
+        st.info(_("The map needs the boundary index. Build it with `python -m sanctuary_map geodata build`."))
         return
     view = page.view
     if not embed:
@@ -46,7 +47,7 @@ def map_page() -> None:
         ui.embed_credit(page, view)
         return
     sel = ui.selection(page, view)
-    st.caption(ui.counts_caption(page, len(sel.policies)) + f" On the map: {len(sel.mapped)}.")
+    st.caption(ui.counts_caption(page, len(sel.policies)) + " " + _("On the map: {n}.").format(n=len(sel.mapped)))
     ui.map_table(page, view)
     ui.what_applies_here(page, clicked)
     ui.share_box(view)
@@ -55,7 +56,7 @@ def map_page() -> None:
 
 
 if __name__ == "__main__":  # the Map page (Streamlit runs its scripts as __main__)
-    st.set_page_config(page_title="Sanctuary Map", page_icon=ui.FAVICON, layout="wide")
+    ui.page_config(None)
     map_page()
 else:  # imported by `streamlit run app.py` (uvicorn): the server, this page plus the API, feed and oEmbed routes
     from sanctuary_map.routes import middleware, routes

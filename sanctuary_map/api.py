@@ -26,7 +26,6 @@ import json
 import math
 import re
 import threading
-import urllib.parse
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -37,6 +36,7 @@ from . import settings as paths
 from .data import MapData, load_map_data
 from .events import KINDS
 from .filters import EARLIEST
+from .url_builder import Urls
 from .view import _FOCUS_RE, View
 from .vocab import LAYERS, STATE_FIPS
 
@@ -217,14 +217,11 @@ def dumps(value: Any) -> bytes:
 
 def map_url(base: str, as_of: str = "", focus: str = "") -> str:
     """The Map page as of a day, on a jurisdiction: the same address a shared link has."""
-    from .export import share_url
-
-    return share_url(View(as_of=as_of, focus=focus), base)
+    return Urls(base).map(View(as_of=as_of, focus=focus))
 
 
 def profile_url(base: str, key: str, as_of: str = "") -> str:
-    query = {"j": key, **({"as_of": as_of} if as_of else {})}
-    return f"{base}Place?{urllib.parse.urlencode(query)}"
+    return Urls(base).place(key, View(as_of=as_of))
 
 
 def _links(base: str, key: str, as_of: str) -> dict:

@@ -11,10 +11,11 @@ import altair as alt
 import pandas as pd
 
 from .data import MapData
+from .i18n import N_, _
 from .view import in_force_mask
 from .vocab import LEVEL_LABEL, LEVELS, MODEL_COLOUR, MODEL_LABEL, MODELS, STANCE_COLOUR, STANCE_LABEL, STANCES
 
-SOURCE = "Source: Sanctuary Map (every instrument cites its source)"
+SOURCE = N_("Source: Sanctuary Map (every instrument cites its source)")
 
 
 def _months(start: str, end: str) -> list[str]:
@@ -32,22 +33,24 @@ def in_force_series(data: MapData, by: str, start: str = "2000-01-01", end: str 
         for key in (STANCES if by == "stance" else LEVELS):
             rows.append({"date": day, by: key, "instruments": int(counts.get(key, 0))})
     frame = pd.DataFrame(rows)
-    frame["label"] = frame[by].map(STANCE_LABEL if by == "stance" else LEVEL_LABEL)
+    labels = STANCE_LABEL if by == "stance" else LEVEL_LABEL
+    frame["label"] = frame[by].map(lambda k: _(labels[k]))
     return frame
 
 
 def in_force_chart(data: MapData, by: str = "stance", start: str = "2000-01-01") -> alt.Chart:
     frame = in_force_series(data, by, start)
     keys = list(STANCES) if by == "stance" else list(LEVELS)
-    labels = [(STANCE_LABEL if by == "stance" else LEVEL_LABEL)[k] for k in keys]
+    labels = [_((STANCE_LABEL if by == "stance" else LEVEL_LABEL)[k]) for k in keys]
     colours = [STANCE_COLOUR[k] for k in keys] if by == "stance" else ["#E69F00", "#56B4E9", "#009E73", "#CC79A7"]
-    title = "Instruments in force, by direction" if by == "stance" else "Instruments in force, by level"
-    return alt.Chart(frame, title=alt.TitleParams(title, subtitle=SOURCE, anchor="start")).mark_line(interpolate="step-after").encode(
-        x=alt.X("date:T", title="Date", axis=alt.Axis(format="%Y", tickCount="year", labelOverlap=True, labelFlush=False)),
-        y=alt.Y("instruments:Q", title="Instruments in force"),
+    title = _("Instruments in force, by direction") if by == "stance" else _("Instruments in force, by level")
+    return alt.Chart(frame, title=alt.TitleParams(title, subtitle=_(SOURCE), anchor="start")).mark_line(interpolate="step-after").encode(
+        x=alt.X("date:T", title=_("Date"), axis=alt.Axis(format="%Y", tickCount="year", labelOverlap=True, labelFlush=False)),
+        y=alt.Y("instruments:Q", title=_("Instruments in force")),
         color=alt.Color("label:N", title=None, scale=alt.Scale(domain=labels, range=colours), legend=alt.Legend(orient="top")),
         strokeDash=alt.StrokeDash("label:N", legend=None),
-        tooltip=[alt.Tooltip("date:T", title="Month"), alt.Tooltip("label:N", title=""), alt.Tooltip("instruments:Q")],
+        tooltip=[alt.Tooltip("date:T", title=_("Month")), alt.Tooltip("label:N", title=""),
+                 alt.Tooltip("instruments:Q", title=_("instruments"))],
     ).properties(width="container", height=280)
 
 
@@ -61,22 +64,23 @@ def agreements_series(rows: pd.DataFrame, start: str = "2025-01-01", end: str | 
         active = (began != "") & (began <= day) & ((ended == "") | (ended >= day))
         counts = rows[active]["model"].value_counts()
         for m in MODELS:
-            out.append({"date": day, "model": m, "label": MODEL_LABEL[m], "agreements": int(counts.get(m, 0))})
+            out.append({"date": day, "model": m, "label": _(MODEL_LABEL[m]), "agreements": int(counts.get(m, 0))})
     return pd.DataFrame(out)
 
 
 def agreements_chart(rows: pd.DataFrame, start: str = "2020-01-01") -> alt.Chart:
     frame = agreements_series(rows, start)
-    labels = [MODEL_LABEL[m] for m in MODELS]
-    return alt.Chart(frame, title=alt.TitleParams("287(g) agreements on ICE's list, by model", anchor="start",
-                                                  subtitle="Source: ICE participating-agency lists as archived; "
-                                                           "signing date where ICE gives one, else first capture")).mark_area(
+    labels = [_(MODEL_LABEL[m]) for m in MODELS]
+    return alt.Chart(frame, title=alt.TitleParams(_("287(g) agreements on ICE's list, by model"), anchor="start",
+                                                  subtitle=_("Source: ICE participating-agency lists as archived; "
+                                                             "signing date where ICE gives one, else first capture"))).mark_area(
         interpolate="step-after").encode(
-        x=alt.X("date:T", title="Date", axis=alt.Axis(format="%Y", tickCount="year", labelOverlap=True, labelFlush=False)),
-        y=alt.Y("agreements:Q", title="Agreements", stack=True),
+        x=alt.X("date:T", title=_("Date"), axis=alt.Axis(format="%Y", tickCount="year", labelOverlap=True, labelFlush=False)),
+        y=alt.Y("agreements:Q", title=_("Agreements"), stack=True),
         color=alt.Color("label:N", title=None, scale=alt.Scale(domain=labels, range=[MODEL_COLOUR[m] for m in MODELS]),
                         legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("date:T", title="Month"), alt.Tooltip("label:N", title=""), alt.Tooltip("agreements:Q")],
+        tooltip=[alt.Tooltip("date:T", title=_("Month")), alt.Tooltip("label:N", title=""),
+                 alt.Tooltip("agreements:Q", title=_("agreements"))],
     ).properties(width="container", height=280)
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .data import MapData
 from .dates import date_ceil, date_floor, parse_partial_date  # noqa: F401  (date_ceil re-exported)
+from .i18n import N_, _
 from .vocab import (
     FEDERAL_LIST_LABEL,
     INSTRUMENT_LABEL,
@@ -24,15 +25,30 @@ from .vocab import (
 
 COLUMNS = ("date", "event", "kind", "jurisdiction_name", "geoid", "geoid_layer", "state", "source_id", "stance", "summary",
            "source_url")
+# English labels (N_: translated where shown, see event_label); the court events read "Court: <litigation label>".
 EVENT_LABEL = {
-    "adopted": "Adopted", "effective": "Took effect", "amended": "Amended", "codified": "Codified",
-    "superseded": "Superseded", "repealed": "Repealed", "enjoined": "Blocked by a court", "struck_down": "Struck down",
-    "expired": "Expired", "failed": "Failed", **{f"court_{k}": f"Court: {v}" for k, v in LITIGATION_LABEL.items()},
-    "287g_signed": "287(g) agreement signed", "287g_first_seen": "287(g) agreement first on ICE's list",
-    "287g_ended": "287(g) agreement gone from ICE's list", "listed": "Named on a federal list",
-    "withdrawn": "Federal listing withdrawn",
+    "adopted": N_("Adopted"), "effective": N_("Took effect"), "amended": N_("Amended"), "codified": N_("Codified"),
+    "superseded": N_("Superseded"), "repealed": N_("Repealed"), "enjoined": N_("Blocked by a court"),
+    "struck_down": N_("Struck down"), "expired": N_("Expired"), "failed": N_("Failed"),
+    **{f"court_{k}": f"Court: {v}" for k, v in LITIGATION_LABEL.items()},
+    "287g_signed": N_("287(g) agreement signed"), "287g_first_seen": N_("287(g) agreement first on ICE's list"),
+    "287g_ended": N_("287(g) agreement gone from ICE's list"), "listed": N_("Named on a federal list"),
+    "withdrawn": N_("Federal listing withdrawn"),
 }
-KINDS = {"policy": "Instruments", "litigation": "Court cases", "287g": "287(g) agreements", "federal": "Federal lists"}
+KINDS = {"policy": N_("Instruments"), "litigation": N_("Court cases"), "287g": N_("287(g) agreements"),
+         "federal": N_("Federal lists")}
+
+
+def _label(table: dict, code: str) -> str:
+    """A vocabulary label in the current language (a helper, so message extraction does not take the code for a message)."""
+    return _(table.get(code, code))
+
+
+def event_label(event: str) -> str:
+    """An event code in words, in the current language."""
+    if event.startswith("court_") and event[6:] in LITIGATION_LABEL:
+        return _("Court: {event}").format(event=_(LITIGATION_LABEL[event[6:]]))
+    return _(EVENT_LABEL.get(event, event))
 
 
 def _policy_events(p: pd.DataFrame) -> list[dict]:
@@ -43,7 +59,7 @@ def _policy_events(p: pd.DataFrame) -> list[dict]:
         base = {"kind": "policy", "jurisdiction_name": r["jurisdiction_name"], "geoid": r["geoid"],
                 "geoid_layer": r["geoid_layer"], "state": r["state"], "source_id": r["policy_id"], "stance": r["stance"],
                 "source_url": r["source_url"]}
-        what = f"{INSTRUMENT_LABEL.get(r['instrument_type'], r['instrument_type'])}: {r['title']}"
+        what = f"{_(INSTRUMENT_LABEL.get(r['instrument_type'], r['instrument_type']))}: {r['title']}"
         if r["date_adopted"]:
             out.append({**base, "date": r["date_adopted"], "event": "adopted", "summary": what})
         if r["date_effective"] and r["date_effective"] != r["date_adopted"]:
@@ -51,7 +67,7 @@ def _policy_events(p: pd.DataFrame) -> list[dict]:
         if r["status_date"] and r["status"] in ("amended", "codified", "superseded", "repealed", "enjoined", "struck_down",
                                                   "expired", "failed"):
             out.append({**base, "date": r["status_date"], "event": r["status"],
-                        "summary": f"{what} — {STATUS_LABEL[r['status']].lower()}"})
+                        "summary": f"{what} — {_(STATUS_LABEL[r['status']]).lower()}"})
         target = r["relates_to"]
         if target and r["relation"] in ("amends", "codifies", "supersedes") and target not in status_dated and r["date_adopted"]:
             t = p[p["policy_id"] == target]
@@ -61,7 +77,7 @@ def _policy_events(p: pd.DataFrame) -> list[dict]:
                             "geoid_layer": t0["geoid_layer"], "state": t0["state"], "source_id": target,
                             "stance": t0["stance"], "date": r["date_adopted"],
                             "event": {"amends": "amended", "codifies": "codified", "supersedes": "superseded"}[r["relation"]],
-                            "summary": f"{titles[target]} — {RELATION_INVERSE[r['relation']]} {r['title']}"})
+                            "summary": f"{titles[target]} — {_(RELATION_INVERSE[r['relation']])} {r['title']}"})
     return out
 
 
@@ -97,10 +113,12 @@ def _federal_events(data: MapData) -> list[dict]:
                 "geoid_layer": r["geoid_layer"], "state": r["state"], "source_id": r["list"], "stance": "",
                 "source_url": r["source_url"]}
         out.append({**base, "date": r["date_listed"], "event": "listed",
-                    "summary": f"Named on the {FEDERAL_LIST_LABEL[r['list']]} as “{r['name_as_published']}”"})
+                    "summary": _("Named on the {list} as “{name}”").format(list=_label(FEDERAL_LIST_LABEL, r["list"]),
+                                                                            name=r["name_as_published"])})
         if r["date_withdrawn"]:
             out.append({**base, "date": r["date_withdrawn"], "event": "withdrawn",
-                        "summary": f"{FEDERAL_LIST_LABEL[r['list']]}: listing of “{r['name_as_published']}” withdrawn"})
+                        "summary": _("{list}: listing of “{name}” withdrawn").format(
+                            list=_label(FEDERAL_LIST_LABEL, r["list"]), name=r["name_as_published"])})
     return out
 
 
@@ -111,7 +129,7 @@ def ledger(data: MapData) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame["sort_date"] = frame["date"].map(date_floor)
     frame["end_date"] = frame["date"].map(date_ceil)
-    frame["event_label"] = frame["event"].map(lambda e: EVENT_LABEL.get(e, e))
+    frame["event_label"] = frame["event"].map(event_label)
     frame = frame[frame["sort_date"] != ""]
     return frame.sort_values(["sort_date", "end_date", "kind", "jurisdiction_name"], kind="stable").reset_index(drop=True)
 

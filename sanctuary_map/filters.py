@@ -19,10 +19,13 @@ from typing import Callable, Iterable, Mapping
 
 import pandas as pd
 
+from . import i18n
 from .dates import date_floor
+from .i18n import LANGS, N_, _, join_and, join_or
 from .vocab import (
     FEDERAL_LIST_LABEL,
     FEDERAL_LISTS,
+    FLAG_GROUP_LABEL,
     FLAG_GROUPS,
     INSTRUMENT_LABEL,
     INSTRUMENT_PLURAL,
@@ -51,12 +54,13 @@ POLICIES, AGREEMENTS, LISTINGS = "policies", "agreements", "listings"
 @dataclass(frozen=True)
 class Filter:
     """One filter.  ``kind``: ``multi`` (a set of codes), ``from``/``to`` (an inclusive ISO day bound of a range
-    named by ``range``), ``day`` (a single ISO day), ``flag`` (on/off) or ``key`` (a jurisdiction key)."""
+    named by ``range``), ``day`` (a single ISO day), ``flag`` (on/off), ``key`` (a jurisdiction key)
+    or ``one`` (one code of ``choices``; '' = the first)."""
 
     name: str  # the View field
     param: str  # URL query parameter
     flag: str  # CLI flag
-    kind: str
+    kind: str  # see the class docstring
     label: str  # widget label and CLI help
     choices: tuple[str, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
@@ -68,65 +72,77 @@ class Filter:
     phrase: Callable[[object], str] | None = None  # the filter in words, for subtitles and captions
 
     def label_of(self, code: str) -> str:
-        return self.labels.get(code, code)
+        """A choice's label in the current language (state and language names are not translated)."""
+        text = self.labels.get(code, code)
+        return text if self.name in ("states", "lang") else _(text)
 
 
 def _names(f: Filter, values) -> str:
-    return " or ".join(f.label_of(v) for v in values)
+    return join_or([f.label_of(v) for v in values])
 
 
 def _kinds_phrase(values) -> str:
-    return " and ".join(INSTRUMENT_PLURAL[t].lower() for t in values)
+    return join_and([_(INSTRUMENT_PLURAL[t]).lower() for t in values])
+
+
+_STANCE_VERB = {"limits_cooperation": N_("limit cooperation"), "requires_cooperation": N_("require cooperation"),
+                "mixed": N_("do both")}
 
 
 def _stance_phrase(values) -> str:
-    verbs = {"limits_cooperation": "limit cooperation", "requires_cooperation": "require cooperation", "mixed": "do both"}
-    return "that " + " or ".join(verbs[s] for s in values)
+    return _("that {verbs}").format(verbs=join_or([_(_STANCE_VERB[s]) for s in values]))
+
+
+def _lower_labels(labels: Mapping[str, str], values) -> str:
+    return ", ".join(_(labels[x]).lower() for x in values)
 
 
 FILTERS: tuple[Filter, ...] = (
-    Filter("stances", "stance", "--stance", "multi", "Direction", STANCES, STANCE_LABEL, "Both directions",
+    Filter("stances", "stance", "--stance", "multi", N_("Direction"), STANCES, STANCE_LABEL, N_("Both directions"),
            applies=((POLICIES, "stance"),), phrase=_stance_phrase),
-    Filter("types", "type", "--type", "multi", "Instrument type", INSTRUMENT_TYPES, INSTRUMENT_LABEL, "All types",
+    Filter("types", "type", "--type", "multi", N_("Instrument type"), INSTRUMENT_TYPES, INSTRUMENT_LABEL, N_("All types"),
            applies=((POLICIES, "instrument_type"),), phrase=_kinds_phrase),
-    Filter("restrictions", "restriction", "--restriction", "multi", "What it does", tuple(FLAG_GROUPS),
-           {g: g for g in FLAG_GROUPS}, "Anything",
-           help="Instruments with at least one restriction or requirement in the chosen groups.",
-           applies=((POLICIES, "*flags"),), phrase=lambda v: "that do " + " or ".join(g.lower() for g in v)),  # type: ignore[attr-defined]
-    Filter("levels", "level", "--level", "multi", "Level", LEVELS, LEVEL_LABEL, "All levels",
+    Filter("restrictions", "restriction", "--restriction", "multi", N_("What it does"), tuple(FLAG_GROUPS),
+           FLAG_GROUP_LABEL, N_("Anything"),
+           help=N_("Instruments with at least one restriction or requirement in the chosen groups."),
+           applies=((POLICIES, "*flags"),),
+           phrase=lambda v: _("that do {groups}").format(groups=join_or([_(g).lower() for g in v]))),  # type: ignore[attr-defined]
+    Filter("levels", "level", "--level", "multi", N_("Level"), LEVELS, LEVEL_LABEL, N_("All levels"),
            applies=((POLICIES, "jurisdiction_level"),),
-           phrase=lambda v: "of " + ", ".join(LEVEL_LABEL[x].lower() for x in v)),  # type: ignore[attr-defined]
-    Filter("states", "state", "--state", "multi", "State", tuple(STATE_FIPS), STATE_NAMES, "All states",
+           phrase=lambda v: _("of {levels}").format(levels=_lower_labels(LEVEL_LABEL, v))),
+    Filter("states", "state", "--state", "multi", N_("State"), tuple(STATE_FIPS), STATE_NAMES, N_("All states"),
            applies=((POLICIES, "state"), (AGREEMENTS, "state"), (LISTINGS, "state")),
-           phrase=lambda v: "in " + ", ".join(STATE_NAMES.get(x, x) for x in v)),  # type: ignore[attr-defined]
-    Filter("statuses", "status", "--status", "multi", "Status", STATUSES, STATUS_LABEL, "Any status",
+           phrase=lambda v: _("in {states}").format(states=", ".join(STATE_NAMES.get(x, x) for x in v))),
+    Filter("statuses", "status", "--status", "multi", N_("Status"), STATUSES, STATUS_LABEL, N_("Any status"),
            applies=((POLICIES, "status"),),
-           phrase=lambda v: "with status " + ", ".join(STATUS_LABEL[x].lower() for x in v)),  # type: ignore[attr-defined]
-    Filter("start", "from", "--from", "from", "Adopted between", range="adopted",
-           help="Adoption date, to the day. Partial dates (a month or a year) count from their first day.",
+           phrase=lambda v: _("with status {statuses}").format(statuses=_lower_labels(STATUS_LABEL, v))),
+    Filter("start", "from", "--from", "from", N_("Adopted between"), range="adopted",
+           help=N_("Adoption date, to the day. Partial dates (a month or a year) count from their first day."),
            applies=((POLICIES, "date_adopted"),)),
-    Filter("end", "to", "--to", "to", "Adopted between", range="adopted", applies=((POLICIES, "date_adopted"),)),
-    Filter("include_inactive", "all", "--all", "flag", "Tables: also list instruments not in force that day",
-           help="Repealed, struck down, blocked, failed or not yet adopted. The map always shows what was in force.",
-           phrase=lambda v: "including those not in force"),
-    Filter("models", "model", "--model", "multi", "287(g) model", MODELS, MODEL_LABEL, "All models", section="287g",
+    Filter("end", "to", "--to", "to", N_("Adopted between"), range="adopted", applies=((POLICIES, "date_adopted"),)),
+    Filter("include_inactive", "all", "--all", "flag", N_("Tables: also list instruments not in force that day"),
+           help=N_("Repealed, struck down, blocked, failed or not yet adopted. The map always shows what was in force."),
+           phrase=lambda v: _("including those not in force")),
+    Filter("models", "model", "--model", "multi", N_("287(g) model"), MODELS, MODEL_LABEL, N_("All models"), section="287g",
            applies=((AGREEMENTS, "model"),),
-           phrase=lambda v: "287(g) agreements: " + " or ".join(MODEL_LABEL[x] for x in v)),  # type: ignore[attr-defined]
-    Filter("signed_from", "signed_from", "--signed-from", "from", "287(g) agreements signed between", range="signed",
-           section="287g", help="By signing date where ICE gives one, else the first capture that lists the agreement.",
+           phrase=lambda v: _("287(g) agreements: {models}").format(models=join_or([_(MODEL_LABEL[x]) for x in v]))),
+    Filter("signed_from", "signed_from", "--signed-from", "from", N_("287(g) agreements signed between"), range="signed",
+           section="287g", help=N_("By signing date where ICE gives one, else the first capture that lists the agreement."),
            applies=((AGREEMENTS, "began"),)),
-    Filter("signed_to", "signed_to", "--signed-to", "to", "287(g) agreements signed between", range="signed",
+    Filter("signed_to", "signed_to", "--signed-to", "to", N_("287(g) agreements signed between"), range="signed",
            section="287g", applies=((AGREEMENTS, "began"),)),
-    Filter("lists", "list", "--list", "multi", "Federal list", FEDERAL_LISTS, FEDERAL_LIST_LABEL, "Both lists",
+    Filter("lists", "list", "--list", "multi", N_("Federal list"), FEDERAL_LISTS, FEDERAL_LIST_LABEL, N_("Both lists"),
            section="287g", applies=((LISTINGS, "list"),),
-           phrase=lambda v: "named on the " + " or ".join(FEDERAL_LIST_LABEL[x] for x in v)),  # type: ignore[attr-defined]
-    Filter("as_of", "as_of", "--as-of", "day", "In force on",
-           help="The map and tables show what was in force that day: adopted by then, not yet repealed, struck down "
-                "or blocked.", section="top"),
-    Filter("focus", "focus", "--focus", "key", "Selected jurisdiction", section="none",
+           phrase=lambda v: _("named on the {lists}").format(lists=join_or([_(FEDERAL_LIST_LABEL[x]) for x in v]))),
+    Filter("as_of", "as_of", "--as-of", "day", N_("In force on"),
+           help=N_("The map and tables show what was in force that day: adopted by then, not yet repealed, struck down "
+                   "or blocked."), section="top"),
+    Filter("focus", "focus", "--focus", "key", N_("Selected jurisdiction"), section="none",
            help="LAYER:GEOID of the selected jurisdiction, e.g. unsd:0622710"),
-    Filter("hidden", "hide", "--hide", "multi", "Map layers shown", LAYER_KEYS, LAYER_LABELS, section="layers",
-           help="Also in the map's layer control; snapshots and shared links use this choice."),
+    Filter("hidden", "hide", "--hide", "multi", N_("Map layers shown"), LAYER_KEYS, LAYER_LABELS, section="layers",
+           help=N_("Also in the map's layer control; snapshots and shared links use this choice.")),
+    Filter("lang", "lang", "--lang", "one", N_("Language"), tuple(LANGS), LANGS, section="lang",
+           help=N_("The language of the pages, legends, snapshots and embeds (policy titles stay in their own).")),
 )
 BY_NAME = {f.name: f for f in FILTERS}
 RANGES: dict[str, tuple[Filter, Filter]] = {}
@@ -137,34 +153,40 @@ for _f in FILTERS:
 RANGE_BOUNDS = {"adopted": EARLIEST, "signed": FIRST_287G}
 
 
+_RANGE_WORDS = {
+    "adopted": (N_("adopted from {start} to {end}"), N_("adopted on or after {start}"), N_("adopted on or before {end}")),
+    "signed": (N_("287(g) agreements signed from {start} to {end}"), N_("287(g) agreements signed on or after {start}"),
+               N_("287(g) agreements signed on or before {end}")),
+}
+
+
 def range_phrase(name: str, start: str, end: str) -> str:
-    what = "adopted" if name == "adopted" else "287(g) agreements signed"
-    if start and end:
-        return f"{what} from {start} to {end}"
-    return f"{what} on or after {start}" if start else f"{what} on or before {end}"
+    both, after, before = _RANGE_WORDS[name]
+    message = both if start and end else (after if start else before)
+    return _(message).format(start=i18n.day(start), end=i18n.day(end))
 
 
 def describe(view) -> str:
     """Every active filter in words: 'School-board resolutions in California, adopted from 2017-06-01 to
     2019-06-30, in force on 2026-11-26'.  Each filter brings its own phrase."""
     types = getattr(view, "types")
-    head = _kinds_phrase(types) if types else "instruments"
+    head = _kinds_phrase(types) if types else _("instruments")
     parts = [head[0].upper() + head[1:]]
     for f in FILTERS:
         value = getattr(view, f.name)
-        if f.name == "types" or not value or f.kind in ("day", "key") or f.name == "hidden":
+        if f.name == "types" or not value or f.kind in ("day", "key", "one") or f.name == "hidden":
             continue
         if f.kind == "from":
-            _, hi = RANGES[f.range]
+            _lo, hi = RANGES[f.range]
             parts.append(range_phrase(f.range, value, getattr(view, hi.name)))
         elif f.kind == "to":
-            lo, _ = RANGES[f.range]
+            lo, _hi = RANGES[f.range]
             if not getattr(view, lo.name):
                 parts.append(range_phrase(f.range, "", value))
         elif f.phrase is not None:
             parts.append(f.phrase(value))
     words = " ".join(parts[:2]) + "".join(", " + p for p in parts[2:])
-    return words + f", in force on {view.as_of_date()}"
+    return _("{what}, in force on {day}").format(what=words, day=i18n.day(view.as_of_date()))
 
 
 # ---------------------------------------------------------------------------- applying to a table

@@ -18,8 +18,10 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from . import i18n
 from .data import MapData
 from .distances import describe_distance
+from .i18n import N_, _, ngettext
 from .join import rows_for
 from .policies import binds_levels
 from .selection import select
@@ -30,13 +32,18 @@ from .vocab import (
     INSTRUMENT_LABEL,
     LAYER_LEVEL,
     LAYER_SINGULAR,
+    LEVEL_SINGULAR,
     SCHOOL_LAYERS,
-    STANCE_CLAUSE,
     STANCE_LABEL,
     STATE_FIPS,
     STATE_NAMES,
     STATUS_LABEL,
 )
+
+
+def _label(table: dict, code: str) -> str:
+    """A vocabulary label in the current language (a helper, so message extraction does not take the code for a message)."""
+    return _(table.get(code, code))
 
 
 @dataclass
@@ -59,8 +66,10 @@ class Instrument:
     applies_from: str = ""  # the jurisdiction the instrument belongs to, when it is not its own
 
 
-APPLIES_AS = {"state": "state law that applies here", "county": "county law that applies here"}
-_BINDS_WORD = {"state": "the state", "county": "counties", "place": "cities and towns", "school_district": "school districts"}
+# Stored translated on each Instrument (``_(APPLIES_AS[k])``); compare with the translated value.
+APPLIES_AS = {"state": N_("state law that applies here"), "county": N_("county law that applies here")}
+_BINDS_WORD = {"state": N_("the state"), "county": N_("counties"), "place": N_("cities and towns"),
+               "school_district": N_("school districts")}
 # Which ``binds_levels`` make a state instrument apply to a jurisdiction of each level (see applies_here).
 STATE_LAW_FOR = {"county": ("county",), "place": ("place",), "school_district": ("school_district", "county", "place")}
 
@@ -89,16 +98,16 @@ class Entry:
 
 
 def _binds_words(r: dict) -> str:
-    return ", ".join(_BINDS_WORD[v] for v in binds_levels(str(r.get("binds_levels") or ""), r["jurisdiction_level"]))
+    return ", ".join(_(_BINDS_WORD[v]) for v in binds_levels(str(r.get("binds_levels") or ""), r["jurisdiction_level"]))
 
 
 def _instruments(rows: pd.DataFrame, applies_as: str = "") -> list[Instrument]:
     out = []
     for r in rows.sort_values("date_adopted").to_dict("records"):
         out.append(Instrument(
-            r["policy_id"], r["title"], INSTRUMENT_LABEL.get(r["instrument_type"], r["instrument_type"]), r["stance"],
-            STATUS_LABEL.get(r["status"], r["status"]), r["date_adopted"], r["date_effective"], r["summary"],
-            [FLAG_LABELS[f] for f in FLAGS if r.get(f) == "Y"], r["source_url"], r["source_title"], r["source_kind"],
+            r["policy_id"], r["title"], _(INSTRUMENT_LABEL.get(r["instrument_type"], r["instrument_type"])), r["stance"],
+            _(STATUS_LABEL.get(r["status"], r["status"])), r["date_adopted"], r["date_effective"], r["summary"],
+            [_(FLAG_LABELS[f]) for f in FLAGS if r.get(f) == "Y"], r["source_url"], r["source_title"], r["source_kind"],
             r["source_url_2"], _binds_words(r), applies_as, r["jurisdiction_name"] if applies_as else ""))
     return out
 
@@ -124,11 +133,11 @@ def applies_here(in_force: pd.DataFrame, layer: str, statefp: str, counties: lis
     out: list[Instrument] = []
     state = rows_for(in_force, "state", statefp)
     own = _binding(state, (level,))
-    out += _instruments(own, APPLIES_AS["state"])
-    out += _instruments(_binding(state.drop(own.index), STATE_LAW_FOR[level]), APPLIES_AS["state"])
+    out += _instruments(own, _label(APPLIES_AS, "state"))
+    out += _instruments(_binding(state.drop(own.index), STATE_LAW_FOR[level]), _label(APPLIES_AS, "state"))
     if level != "county":
         for c in counties:
-            out += _instruments(_binding(rows_for(in_force, "county", c), (level,)), APPLIES_AS["county"])
+            out += _instruments(_binding(rows_for(in_force, "county", c), (level,)), _label(APPLIES_AS, "county"))
     return out
 
 
@@ -149,7 +158,7 @@ def entry(data: MapData, row: pd.Series, view: View, shown: pd.DataFrame, in_for
     mine = rows_for(shown, layer, geoid)
     name = mine["jurisdiction_name"].iloc[0] if len(mine) else row["name"]
     agreements, listings = _related(data, view, layer, geoid)
-    e = Entry(f"{layer}:{geoid}", layer, geoid, name, LAYER_SINGULAR[layer].capitalize(), row["state"], _instruments(mine),
+    e = Entry(f"{layer}:{geoid}", layer, geoid, name, _(LAYER_SINGULAR[layer]).capitalize(), row["state"], _instruments(mine),
               agreements, listings, zone_mexico=str(row["zone_mexico"]), zone_all=str(row["zone_all"]))
     counties = [c for c in str(row["counties"] or "").split(",") if c and c != geoid]
     e.applies = applies_here(in_force if in_force is not None else shown, layer, str(row["statefp"]), counties)
@@ -173,18 +182,21 @@ def preemption_note(entries: list[Entry]) -> str:
     state = next((e for e in entries if e.layer == "state"), None)
     if state is None:
         return ""
-    bans = [i for i in state.instruments if "Bans sanctuary policies" in i.does or i.stance == "requires_cooperation"]
+    bans_flag = _label(FLAG_LABELS, "bans_sanctuary_policies")  # Instrument.does holds translated labels
+    bans = [i for i in state.instruments if bans_flag in i.does or i.stance == "requires_cooperation"]
     local_limits = [e for e in entries if e.layer != "state" and "limits_cooperation" in e.stances]
     if bans and local_limits:
         names = ", ".join(e.name for e in local_limits)
-        return (f"{STATE_NAMES.get(state.state, state.state)} law requires cooperation ({bans[0].title}); where it bans "
-                f"sanctuary policies it overrides the local limits recorded here for {names}.")
+        return _("{state} law requires cooperation ({title}); where it bans sanctuary policies it overrides the local "
+                 "limits recorded here for {names}.").format(state=STATE_NAMES.get(state.state, state.state),
+                                                              title=bans[0].title, names=names)
     limits = [i for i in state.instruments if i.stance == "limits_cooperation"]
     local_req = [e for e in entries if e.layer != "state" and "requires_cooperation" in e.stances]
     if limits and local_req:
         names = ", ".join(e.name for e in local_req)
-        return (f"{STATE_NAMES.get(state.state, state.state)} law limits cooperation ({limits[0].title}); local measures "
-                f"requiring cooperation ({names}) operate within that state law, which binds local agencies.")
+        return _("{state} law limits cooperation ({title}); local measures requiring cooperation ({names}) operate "
+                 "within that state law, which binds local agencies.").format(
+                     state=STATE_NAMES.get(state.state, state.state), title=limits[0].title, names=names)
     return ""
 
 
@@ -195,9 +207,9 @@ def missing_layers(data: MapData, state: str) -> list[str]:
     fips = STATE_FIPS[state]
     out = []
     if not data.boundaries.has_file("place", fips):
-        out.append("city or town")
+        out.append(_label(LAYER_SINGULAR, "place"))
     if not any(data.boundaries.has_file(layer, fips) for layer in SCHOOL_LAYERS):
-        out.append("school district")
+        out.append(_("school district"))
     return out
 
 
@@ -207,21 +219,21 @@ def stack(data: MapData, lon: float, lat: float, view: View) -> tuple[list[Entry
         return [], ""
     rows = data.boundaries.containing(lon, lat)
     sel = select(data, view)
-    entries = [entry(data, r, view, sel.mapped, sel.in_force) for _, r in rows.iterrows()]
+    entries = [entry(data, r, view, sel.mapped, sel.in_force) for _idx, r in rows.iterrows()]
     layers = {e.layer for e in entries}
     if entries and "place" not in layers and data.boundaries.has_file("place", entries[0].geoid[:2]):
         county = next((e.geoid for e in entries if e.layer == "county"), "")
-        entries.insert(min(2, len(entries)), Entry("", "place", "", "Unincorporated area", "City or town",
-                                                   entries[0].state, note="no city or town: the county governs here",
+        entries.insert(min(2, len(entries)), Entry("", "place", "", _("Unincorporated area"), _label(LEVEL_SINGULAR, "place"),
+                                                   entries[0].state, note=_("no city or town: the county governs here"),
                                                    applies=applies_here(sel.in_force, "place", entries[0].geoid[:2],
                                                                         [county] if county else [])))
     note = preemption_note(entries)
     lack = missing_layers(data, entries[0].state) if entries else []
     if lack:
         name = STATE_NAMES.get(entries[0].state, entries[0].state)
-        note = " ".join(filter(None, [note, f"This server's Census source has no {' or '.join(lack)} boundaries for {name}, "
-                                            "so the city and school district here cannot be listed; their instruments are "
-                                            "in the Policies table."]))
+        note = " ".join(filter(None, [note, _("This server's Census source has no {layers} boundaries for {state}, so the "
+                                              "city and school district here cannot be listed; their instruments are in the "
+                                              "Policies table.").format(layers=i18n.join_or(lack), state=name)]))
     return entries, note
 
 
@@ -243,9 +255,9 @@ def profile(data: MapData, layer: str, geoid: str, view: View) -> dict | None:
     if row is None:  # in the table, but its boundary file is not in this source
         first = rows.iloc[0]
         agreements, listings = _related(data, view, layer, geoid)
-        e = Entry(f"{layer}:{geoid}", layer, geoid, first["jurisdiction_name"], LAYER_SINGULAR[layer].capitalize(),
+        e = Entry(f"{layer}:{geoid}", layer, geoid, first["jurisdiction_name"], _(LAYER_SINGULAR[layer]).capitalize(),
                   first["state"], _instruments(rows_for(sel.in_force, layer, geoid)), agreements, listings,
-                  note="its boundary file is not in this server's Census source",
+                  note=_("its boundary file is not in this server's Census source"),
                   applies=applies_here(sel.in_force, layer, STATE_FIPS.get(first["state"], geoid[:2]), []))
         overlapping: list[dict] = []
     else:
@@ -265,39 +277,64 @@ def profile(data: MapData, layer: str, geoid: str, view: View) -> dict | None:
             "timeline": timeline(data, layer, geoid).to_dict("records")}
 
 
+def _stance_count(stance: str, n: int) -> str:
+    """'1 that limits cooperation' / '2 that limit cooperation' (one message per direction, so it agrees in number)."""
+    if stance == "limits_cooperation":
+        text = ngettext("{n} that limits cooperation", "{n} that limit cooperation", n)
+    elif stance == "requires_cooperation":
+        text = ngettext("{n} that requires cooperation", "{n} that require cooperation", n)
+    else:
+        text = ngettext("{n} that does both", "{n} that do both", n)
+    return text.format(n=n)
+
+
+# The federal lists as a profile summary names them ("Named on {lists}.").
+_LIST_NAMED = {"doj_2025_08_05": N_("the Justice Department's 2025 list"), "dhs_2025_05_29": N_("the withdrawn DHS list")}
+
+
 def summarise(e: Entry) -> str:
     parts = []
     if not e.instruments:
-        parts.append(f"No instrument of its own is recorded for {e.name} in force on this date.")
+        parts.append(_("No instrument of its own is recorded for {name} in force on this date.").format(name=e.name))
         if e.research:
             parts.append(e.research)
     else:
         by: dict[str, list[Instrument]] = {}
         for i in e.instruments:
             by.setdefault(i.stance, []).append(i)
-        parts.append(f"{e.name} has {len(e.instruments)} instrument{'s' if len(e.instruments) != 1 else ''} in force: "
-                     + "; ".join(f"{len(v)} that {STANCE_CLAUSE[k][len(v) != 1]}" for k, v in by.items()) + ".")
+        n = len(e.instruments)
+        parts.append(ngettext("{name} has {n} instrument in force: {breakdown}.",
+                              "{name} has {n} instruments in force: {breakdown}.", n).format(
+            name=e.name, n=n, breakdown="; ".join(_stance_count(k, len(v)) for k, v in by.items())))
     if e.applies:
         parts.append(applies_sentence(e.applies))
     if e.agreements:
-        parts.append(f"{len(e.agreements)} 287(g) agreement{'s' if len(e.agreements) != 1 else ''} in force.")
+        n = len(e.agreements)
+        parts.append(ngettext("{n} 287(g) agreement in force.", "{n} 287(g) agreements in force.", n).format(n=n))
     if e.listings:
-        names = {"doj_2025_08_05": "the Justice Department's 2025 list", "dhs_2025_05_29": "the withdrawn DHS list"}
-        parts.append("Named on " + " and ".join(names[k] for k in sorted({d["list"] for d in e.listings})) + ".")
+        lists = i18n.join_and([_(_LIST_NAMED[k]) for k in sorted({d["list"] for d in e.listings})])
+        parts.append(_("Named on {lists}.").format(lists=lists))
     if e.distance:
-        parts.append(f"Distance to the US–Mexico border: {e.distance}.")
+        parts.append(_("Distance to the US–Mexico border: {distance}.").format(distance=e.distance))
     return " ".join(parts)
 
 
 def applies_sentence(applies: list[Instrument], most: int = 6) -> str:
     """'State law that applies here (California): California Values Act; …' per source, the first ``most`` named."""
     out = []
-    for kind in APPLIES_AS.values():
+    for code, kind in APPLIES_AS.items():
+        kind = _(kind)  # as stored on the Instrument
         for source in dict.fromkeys(i.applies_from for i in applies if i.applies_as == kind):
             these = [i for i in applies if i.applies_as == kind and i.applies_from == source]
             named = "; ".join(i.title for i in these[:most])
-            more = f"; and {len(these) - most} more" if len(these) > most else ""
-            out.append(f"{kind.capitalize()} ({source}): {named}{more}.")
+            extra = len(these) - most
+            if code == "state":
+                text = (_("State law that applies here ({source}): {titles}; and {more} more.") if extra > 0
+                        else _("State law that applies here ({source}): {titles}."))
+            else:
+                text = (_("County law that applies here ({source}): {titles}; and {more} more.") if extra > 0
+                        else _("County law that applies here ({source}): {titles}."))
+            out.append(text.format(source=source, titles=named, more=extra))
     return " ".join(out)
 
 
@@ -310,12 +347,12 @@ def overlaps(data: MapData, row: pd.Series) -> list[dict]:
     out = []
     state = data.boundaries.lookup("state", row["statefp"])
     if row["layer"] != "state" and state is not None:
-        out.append({"key": f"state:{row['statefp']}", "name": state["name"], "level": "State"})
+        out.append({"key": f"state:{row['statefp']}", "name": state["name"], "level": _label(LEVEL_SINGULAR, "state")})
     for c in str(row["counties"]).split(","):
         if c and row["layer"] != "county":
             hit = data.boundaries.lookup("county", c)
             if hit is not None:
-                out.append({"key": f"county:{c}", "name": hit["name_full"] or hit["name"], "level": "County"})
+                out.append({"key": f"county:{c}", "name": hit["name_full"] or hit["name"], "level": _label(LEVEL_SINGULAR, "county")})
     if row["layer"] in ("place", *SCHOOL_LAYERS):
         others = idx[idx["layer"].isin(["place", *SCHOOL_LAYERS]) & (idx["layer"] != row["layer"])
                      & (idx["statefp"] == row["statefp"])]
@@ -328,7 +365,8 @@ def overlaps(data: MapData, row: pd.Series) -> list[dict]:
             for r in box.itertuples():
                 g = data.boundaries.geometry(r.layer, r.geoid)
                 if geom is not None and g is not None and shapely.intersection(geom, g).area > 0.02 * min(geom.area, g.area):
-                    out.append({"key": f"{r.layer}:{r.geoid}", "name": r.name, "level": LAYER_SINGULAR[r.layer].capitalize()})
+                    out.append({"key": f"{r.layer}:{r.geoid}", "name": r.name,
+                                "level": _(LAYER_SINGULAR[r.layer]).capitalize()})
     return out
 
 
@@ -344,19 +382,19 @@ def compare_table(data: MapData, keys: list[str], view: View) -> pd.DataFrame:
             continue
         inst = p["instruments"]
         dates = sorted(i["adopted"] for i in inst if i["adopted"])
-        does = {d for i in inst for d in i["does"]}
-        col = {"Level": p["level"], "State": STATE_NAMES.get(p["state"], p["state"]),
-               "Direction": ", ".join(sorted({STANCE_LABEL[i["stance"]] for i in inst})) or "none recorded",
-               "Instruments in force": len(inst), "First adopted": dates[0] if dates else "",
-               "Latest adopted": dates[-1] if dates else ""}
+        does = {d for i in inst for d in i["does"]}  # translated labels (see _instruments)
+        col = {_("Level"): p["level"], _("State"): STATE_NAMES.get(p["state"], p["state"]),
+               _("Direction"): ", ".join(sorted({_label(STANCE_LABEL, i["stance"]) for i in inst})) or _("none recorded"),
+               _("Instruments in force"): len(inst), _("First adopted"): i18n.day(dates[0]) if dates else "",
+               _("Latest adopted"): i18n.day(dates[-1]) if dates else ""}
         for group, flags in FLAG_GROUPS.items():
-            col[group] = ", ".join(FLAG_LABELS[f] for f in flags if FLAG_LABELS[f] in does) or "—"
-        col["State law that applies here"] = "; ".join(
-            i["title"] for i in p["applies_here"] if i["applies_as"] == APPLIES_AS["state"]) or "—"
-        col["County law that applies here"] = "; ".join(
-            i["title"] for i in p["applies_here"] if i["applies_as"] == APPLIES_AS["county"]) or "—"
-        col["287(g) agreements"] = len(p["agreements"])
-        col["Federal listings"] = ", ".join(sorted({d["list"] for d in p["listings"]})) or "—"
-        col["Border distance"] = p["distance"] or "—"
+            col[_(group)] = ", ".join(_(FLAG_LABELS[f]) for f in flags if _(FLAG_LABELS[f]) in does) or "—"
+        col[_("State law that applies here")] = "; ".join(
+            i["title"] for i in p["applies_here"] if i["applies_as"] == _label(APPLIES_AS, "state")) or "—"
+        col[_("County law that applies here")] = "; ".join(
+            i["title"] for i in p["applies_here"] if i["applies_as"] == _label(APPLIES_AS, "county")) or "—"
+        col[_("287(g) agreements")] = len(p["agreements"])
+        col[_("Federal listings")] = ", ".join(sorted({d["list"] for d in p["listings"]})) or "—"
+        col[_("Border distance")] = p["distance"] or "—"
         cols[f"{p['name']} ({p['state']})"] = col
     return pd.DataFrame(cols).astype(str)

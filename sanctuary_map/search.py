@@ -12,11 +12,17 @@ from dataclasses import dataclass
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
+from . import i18n
+from .i18n import N_, _, ngettext
 from .vocab import LAYER_SINGULAR, LEVEL_SINGULAR, STATE_FIPS, STATE_NAMES
 
 _STATE_BY_NAME = {v.lower(): k for k, v in STATE_NAMES.items()}
 _SUFFIX = re.compile(r"\s*,?\s*\b([A-Z]{2})\s*$")
 _NOISE = re.compile(r"\b(city|town|village|borough|township|county|parish|municipality|of|the|cdp)\b")
+
+
+# The capitalised layer names above, for the catalogue ("State", "County", "City or town" are vocab's level labels).
+_LEVELS = (N_("Unified school district"), N_("Elementary school district"), N_("Secondary school district"))
 
 
 def normalise(name: str) -> str:
@@ -58,19 +64,21 @@ class Hit:
         return f"{self.name}, {STATE_NAMES.get(self.state, self.state)}" if self.state else self.name
 
     def label(self) -> str:
-        bits = [self.level if self.level.startswith("287(g)") else self.level.lower(), self.state]
+        agency = re.match(r"^287\(g\) agency \((.*)\)$", self.level)
+        level = _("287(g) agency ({area})").format(area=agency.group(1)) if agency else _(self.level)
+        bits = [level if self.level.startswith("287(g)") else level.lower(), self.state]
         if self.level.startswith("287(g)"):
             return f"{self.name} ({', '.join(b for b in bits if b)})"
         if self.records:
-            bits.append(f"{self.records} instrument{'s' if self.records != 1 else ''}")
+            bits.append(ngettext("{n} instrument", "{n} instruments", self.records).format(n=self.records))
         elif self.researched:
-            bits.append(f"researched {self.researched}: no instrument confirmed")
+            bits.append(_("researched {day}: no instrument confirmed").format(day=i18n.day(self.researched)))
         else:
-            bits.append("no policy recorded; not yet researched")
+            bits.append(_("no policy recorded; not yet researched"))
         if self.note:
             bits.append(self.note)
         if not self.has_boundary:
-            bits.append("no boundary on this server")
+            bits.append(_("no boundary on this server"))
         return f"{self.name} ({', '.join(b for b in bits if b)})"
 
 
@@ -92,7 +100,7 @@ def candidates(index: pd.DataFrame | None, policies: pd.DataFrame, agreements: p
         idx["records"] = [int(counts.get(p, 0)) for p in pairs]
         # The table's own name where it has one ("Los Angeles Unified School District", not the Census spelling).
         idx["display"] = [names.get(p, n) for p, n in zip(pairs, idx["name"])]
-        idx["level"] = idx["layer"].map(lambda v: LAYER_SINGULAR[v].capitalize())
+        idx["level"] = idx["layer"].map(lambda v: LAYER_SINGULAR[v].capitalize())  # translated where shown (_LEVELS)
         idx["has_boundary"] = True
         frames.append(idx[["key", "display", "name", "level", "state", "records", "has_boundary"]])
     known = set(frames[0]["key"]) if frames else set()
@@ -192,19 +200,22 @@ def answer(query: str, table: pd.DataFrame, *, missing_layers=None, limit: int =
     if not hits:
         lack = missing_layers(state) if (missing_layers and state) else []
         where = STATE_NAMES.get(state or "", state or "")
-        why = (f" This server's Census source has no {', '.join(lack)} boundaries for {where}, "
-               "and no table row matches.") if lack else ""
-        return Answer([], "", f"Nothing found for “{shown}”.{why}", "warning")
+        if lack:
+            said = _("Nothing found for “{query}”. This server's Census source has no {layers} boundaries for {state}, "
+                     "and no table row matches.").format(query=shown, layers=", ".join(lack), state=where)
+        else:
+            said = _("Nothing found for “{query}”.").format(query=shown)
+        return Answer([], "", said, "warning")
     top = hits[0]
     if not top.exact:
-        return Answer(hits, "", f"No exact match for “{shown}”; did you mean {top.place()}? "
-                                "Pick it from the list to show it.", "warning")
+        return Answer(hits, "", _("No exact match for “{query}”; did you mean {place}? Pick it from the list to show "
+                                  "it.").format(query=shown, place=top.place()), "warning")
     if not top.has_boundary:
-        known = [f"{top.records} instrument{'s' if top.records != 1 else ''} recorded" if top.records else "",
-                 top.note]
-        facts = "; ".join(k for k in known if k) or "in the tables"
-        return Answer(hits, top.key, f"{top.place()}: {facts}; its boundary is not in this server's Census source, so it "
-                                     "cannot be drawn here.", "info")
+        known = [ngettext("{n} instrument recorded", "{n} instruments recorded", top.records).format(n=top.records)
+                 if top.records else "", top.note]
+        facts = "; ".join(k for k in known if k) or _("in the tables")
+        return Answer(hits, top.key, _("{place}: {facts}; its boundary is not in this server's Census source, so it "
+                                       "cannot be drawn here.").format(place=top.place(), facts=facts), "info")
     return Answer(hits, top.key, "")
 
 

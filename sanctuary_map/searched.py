@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import i18n
+from .i18n import _
 from .policies import Problem, common_problems, read_checked_csv
 from .vocab import LAYERS, SEARCH_RESULTS, STATE_FIPS
 
@@ -42,11 +44,11 @@ def record_for(table: pd.DataFrame | None, layer: str, geoid: str) -> dict | Non
 def research_status(record: dict | None) -> str:
     """A sentence for a jurisdiction with no instrument in the table."""
     if record is None:
-        return "Not yet researched: no search of this jurisdiction's records is on file."
-    day = record["date_searched"]
+        return _("Not yet researched: no search of this jurisdiction's records is on file.")
+    day = i18n.day(record["date_searched"])
     if record["result"] == "none_found":
-        return f"No instrument found as of {day} (searched: {record['searched'][:160]})."
+        return _("No instrument found as of {day} (searched: {searched}).").format(day=day, searched=record["searched"][:160])
     if record["result"] == "leads_unverified":
-        return (f"Searched on {day}: leads were found but none could be confirmed with a dated page, so none is "
-                "listed yet.")
-    return f"Searched on {day}: instruments found (see the table)."
+        return _("Searched on {day}: leads were found but none could be confirmed with a dated page, so none is "
+                 "listed yet.").format(day=day)
+    return _("Searched on {day}: instruments found (see the table).").format(day=day)

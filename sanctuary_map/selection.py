@@ -7,7 +7,8 @@ same link gives the same rows everywhere.  The browser receives results (lookups
 
 Selections are cached on the :class:`~sanctuary_map.data.MapData` they were computed from
 (a bounded LRU), keyed by what decides the rows: the filters, the as-of day and the hidden
-layers.  The focus (which place is selected) does not change any row.
+layers, and the language its words (legend, subtitle) are in.  The focus (which place is selected) does not change
+any row.
 """
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from . import tiles
+from . import i18n, tiles
 from .data import MapData
 from .filters import describe
+from .i18n import _
 from .view import View, agreements_shown, apply, listings_shown
 from .vocab import (
     BORDER_COLOUR,
@@ -36,7 +38,7 @@ from .vocab import (
 CACHE_SIZE = 64
 STANCE_CODE = {"limits_cooperation": "L", "requires_cooperation": "R", "mixed": "M"}
 CODE_COLOUR = {code: STANCE_COLOUR[stance] for stance, code in STANCE_CODE.items()}
-CODE_LABEL = {code: STANCE_LABEL[stance] for stance, code in STANCE_CODE.items()}
+CODE_LABEL = {code: STANCE_LABEL[stance] for stance, code in STANCE_CODE.items()}  # translated where shown
 POLICY_LAYERS = ("state", "county", "place", "school_district")
 LegendSection = tuple[str, list[tuple[str, str, str]]]
 
@@ -77,11 +79,11 @@ class Selection:
         return self.listings if "federal" in self.layers_shown else self.listings.iloc[0:0]
 
     def legend_entries(self) -> list[str]:
-        return [label for _, entries in self.legend for label, _, _ in entries]
+        return [label for _s, entries in self.legend for label, _c, _k in entries]
 
 
 def cache_key(view: View) -> tuple:
-    return (view.filters_key(), view.as_of_date(), view.hidden)
+    return (view.filters_key(), view.as_of_date(), view.hidden, i18n.normalise(view.lang or i18n.current()))
 
 
 def select(data: MapData, view: View) -> Selection:
@@ -92,7 +94,8 @@ def select(data: MapData, view: View) -> Selection:
     if hit is not None:
         cache.move_to_end(key)
         return hit
-    sel = _compute(data, replace(view, focus=""))
+    with i18n.using(key[-1]):
+        sel = _compute(data, replace(view, focus=""))
     cache[key] = sel
     while len(cache) > CACHE_SIZE:
         cache.popitem(last=False)
@@ -199,27 +202,27 @@ def legend_sections(data: MapData, lk: Lookups, shown_layers: frozenset[str] | s
                     agreement_models: dict[str, dict[str, str]] | None = None) -> list[LegendSection]:
     codes = {c for layer in lk.lookup.values() for c in layer.values()}
     policy_layers = set(POLICY_LAYERS) & set(shown_layers)
-    stance_rows = [(CODE_LABEL[c], CODE_COLOUR[c], "fill") for c in ("L", "R", "M") if c in codes] if policy_layers else []
+    stance_rows = [(_(CODE_LABEL[c]), CODE_COLOUR[c], "fill") for c in ("L", "R", "M") if c in codes] if policy_layers else []
     context = []
     if "coverage" in shown_layers and (lk.coverage or lk.lookup.get("state")):
-        context.append(("County: an instrument applies there (lighter)", "#8a8a8a", "light"))
+        context.append((_("County: an instrument applies there (lighter)"), "#8a8a8a", "light"))
     if "school_district" in shown_layers and any(k in lk.lookup for k in ("unsd", "elsd", "scsd")):
-        context.append(("School district (dashed outline)", "#555555", "dash"))
+        context.append((_("School district (dashed outline)"), "#555555", "dash"))
     if has_researched and policy_layers:
-        context.append(("Researched: no instrument found (grey, dotted)", RESEARCHED_COLOUR, "researched"))
+        context.append((_("Researched: no instrument found (grey, dotted)"), RESEARCHED_COLOUR, "researched"))
     if has_agreements and "agreements" in shown_layers:
         present = {m for layer in agreement_models.values() for m in layer.values()} if agreement_models else set()
-        context += [(f"287(g): {MODEL_LABEL[m]} (outline)", MODEL_COLOUR[m], MODEL_SWATCH[m])
+        context += [(_("287(g): {model} (outline)").format(model=_(MODEL_LABEL[m])), MODEL_COLOUR[m], MODEL_SWATCH[m])
                     for m in ("jail_enforcement", "task_force", "warrant_service_officer", "other")
                     if m in present or not agreement_models and m != "other"]
     if has_federal and "federal" in shown_layers:
-        context.append(("On a federal \u201csanctuary\u201d list (hatched)", "#000000", "hatch"))
+        context.append((_("On a federal \u201csanctuary\u201d list (hatched)"), "#000000", "hatch"))
     lines = []
     if data.boundaries is not None and data.boundaries.border is not None and "border" in shown_layers:
-        lines.append(("US\u2013Mexico land border", BORDER_COLOUR, "line"))
+        lines.append((_("US\u2013Mexico land border"), BORDER_COLOUR, "line"))
     zones = data.boundaries.zones if data.boundaries is not None else {}
     if "zone" in shown_layers and "zone_mexico" in zones:
-        lines.append(("Within 100 miles of the Mexican land border (dashed line)", ZONE_COLOUR, "dash"))
+        lines.append((_("Within 100 miles of the Mexican land border (dashed line)"), ZONE_COLOUR, "dash"))
     if "zone_all" in shown_layers and "zone_all" in zones:
-        lines.append(("100-mile border zone, all external boundaries (dotted line)", ZONE_ALL_COLOUR, "dash"))
-    return [("Instruments in force", stance_rows), ("", context), ("", lines)]
+        lines.append((_("100-mile border zone, all external boundaries (dotted line)"), ZONE_ALL_COLOUR, "dash"))
+    return [(_("Instruments in force"), stance_rows), ("", context), ("", lines)]

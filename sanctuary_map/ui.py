@@ -16,9 +16,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from . import i18n
 from . import settings as paths
 from .data import MapData, load_map_data
-from .filters import FILTERS, RANGE_BOUNDS, RANGES, Filter, clamp, clamp_range
+from .filters import BY_NAME, FILTERS, RANGE_BOUNDS, RANGES, Filter, clamp, clamp_range
+from .i18n import N_, _
 from .mapping import Published
 from .policies import PolicyTable
 from .publish import publish_boundaries, publish_details
@@ -36,14 +38,14 @@ from .vocab import (
 
 # Our own navigation (labels we choose; the default one would call the home page "app").
 PAGES = (
-    ("app.py", "Map", ":material/map:"),
-    ("pages/1_Policies.py", "Policies", ":material/table:"),
-    ("pages/5_Place.py", "Place profile & compare", ":material/location_on:"),
-    ("pages/6_What_changed.py", "What changed", ":material/history:"),
-    ("pages/7_Agreements_and_lists.py", "287(g) & federal lists", ":material/gavel:"),
-    ("pages/2_Border_distance.py", "Border distance", ":material/straighten:"),
-    ("pages/4_Your_data.py", "Your data", ":material/upload_file:"),
-    ("pages/3_About.py", "About & methods", ":material/info:"),
+    ("app.py", N_("Map"), ":material/map:"),
+    ("pages/1_Policies.py", N_("Policies"), ":material/table:"),
+    ("pages/5_Place.py", N_("Place profile & compare"), ":material/location_on:"),
+    ("pages/6_What_changed.py", N_("What changed"), ":material/history:"),
+    ("pages/7_Agreements_and_lists.py", N_("287(g) & federal lists"), ":material/gavel:"),
+    ("pages/2_Border_distance.py", N_("Border distance"), ":material/straighten:"),
+    ("pages/4_Your_data.py", N_("Your data"), ":material/upload_file:"),
+    ("pages/3_About.py", N_("About & methods"), ":material/info:"),
 )
 # Session keys of the sidebar's widgets: one per filter, one per date range (both bounds), "f_layers" for the layers.
 FILTER_KEYS = {**{f.name: f"f_{f.name}" for f in FILTERS if f.kind in ("multi", "day", "flag") and f.name != "hidden"},
@@ -51,6 +53,38 @@ FILTER_KEYS = {**{f.name: f"f_{f.name}" for f in FILTERS if f.kind in ("multi", 
 UPLOAD_KEY = "uploaded_policies"
 # Served by this app (a :material: icon would make browsers fetch it from a third-party font host).
 FAVICON = str(paths.STATIC_DIR / "favicon.png")
+
+
+LANG_KEY = "f_lang"
+
+
+# ---------------------------------------------------------------------------- language
+def language() -> str:
+    """The session's language: the switch's value once drawn, else the link's ``lang`` (English by default)."""
+    s = st.session_state
+    if LANG_KEY not in s:
+        s[LANG_KEY] = i18n.normalise(st.query_params.get("lang"))
+    return i18n.normalise(s[LANG_KEY])
+
+
+def page_config(title: str | None) -> None:
+    """First call of every page: the session's language for this run, and the browser tab's title in it."""
+    i18n.activate(language())
+    st.set_page_config(page_title=f"{_(title)} · Sanctuary Map" if title else "Sanctuary Map", page_icon=FAVICON,
+                       layout="wide")
+
+
+def language_switch() -> None:
+    """English | Español, at the top of the sidebar on every page (kept in the URL and in share links)."""
+    f = BY_NAME["lang"]
+    was = i18n.current()
+
+    def keep_one() -> None:  # a click on the chosen language deselects it: stay in that language
+        if not st.session_state.get(LANG_KEY):
+            st.session_state[LANG_KEY] = was
+
+    st.segmented_control("Language · Idioma", list(f.choices), key=LANG_KEY, format_func=f.label_of,
+                         selection_mode="single", help=_(f.help), label_visibility="collapsed", on_change=keep_one)
 
 
 # ---------------------------------------------------------------------------- cached loaders
@@ -80,7 +114,7 @@ def _shipped_key(geodata: Path) -> str:
     return shipped_key(geodata)
 
 
-@st.cache_resource(show_spinner="Loading policies and boundaries…", max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _shipped(key: str, geodata: str) -> MapData:
     # Shared read-only across sessions (and with the API: one copy per process); nothing downstream mutates it.
     from .api import shipped_data
@@ -188,7 +222,7 @@ def _clamp_session(today: dt.date, extra: dict[str, set[str]]) -> None:
     or version left there (an upload with other years, the published table again, a new day)."""
     s = st.session_state
     for f in FILTERS:
-        if f.kind in ("key", "to") or _widget_key(f) not in s:
+        if f.kind in ("key", "to", "one") or _widget_key(f) not in s:
             continue
         key = _widget_key(f)
         if f.kind == "from":
@@ -204,22 +238,22 @@ def _clamp_session(today: dt.date, extra: dict[str, set[str]]) -> None:
 def _widget(f: Filter, today: dt.date, options: dict[str, list[str]]) -> None:
     key = _widget_key(f)
     if f.kind == "multi":
-        st.multiselect(f.label, options.get(f.name, list(f.choices)), key=key, format_func=f.label_of,
-                       placeholder=f.placeholder or None, help=f.help or None)
+        st.multiselect(_(f.label), options.get(f.name, list(f.choices)), key=key, format_func=f.label_of,
+                       placeholder=_(f.placeholder) or None, help=_(f.help) or None)
     elif f.kind == "day":
-        st.date_input(f.label, key=key, min_value=EARLIEST, max_value=today, format="YYYY-MM-DD", help=f.help or None)
+        st.date_input(_(f.label), key=key, min_value=EARLIEST, max_value=today, format="YYYY-MM-DD", help=_(f.help) or None)
     elif f.kind == "flag":
-        st.toggle(f.label, key=key, help=f.help or None)
+        st.toggle(_(f.label), key=key, help=_(f.help) or None)
     elif f.kind == "from":
-        st.date_input(f.label, key=key, min_value=RANGE_BOUNDS[f.range], max_value=today, format="YYYY-MM-DD",
-                      help=f.help or None)
+        st.date_input(_(f.label), key=key, min_value=RANGE_BOUNDS[f.range], max_value=today, format="YYYY-MM-DD",
+                      help=_(f.help) or None)
 
 
 def _view_from_session(today: dt.date, focus: str) -> View:
     s = st.session_state
-    kw: dict[str, object] = {"focus": focus}
+    kw: dict[str, object] = {"focus": focus, "lang": "" if i18n.current() == i18n.SOURCE else i18n.current()}
     for f in FILTERS:
-        if f.kind == "key":
+        if f.kind in ("key", "one"):
             continue
         key = _widget_key(f)
         if f.kind == "multi":
@@ -251,25 +285,28 @@ def _sidebar(data: MapData) -> tuple[View, list[str]]:
     _clamp_session(today, {"states": set(state_options)})
     options = {"states": state_options, "hidden": list(LAYER_KEYS)}
     with st.sidebar:
+        language_switch()
         for target, label, icon in PAGES:
-            st.page_link(target, label=label, icon=icon)
-        st.header("Filters")
+            st.page_link(target, label=_(label), icon=icon)
+        st.header(_("Filters"))
         for section in ("top", "main"):
             for f in FILTERS:
                 if f.section == section:
                     _widget(f, today, options)
-        with st.expander("287(g) and federal lists"):
+        with st.expander(_("287(g) and federal lists")):
             for f in FILTERS:
                 if f.section == "287g":
                     _widget(f, today, options)
         for f in FILTERS:
             if f.section == "layers":
                 _widget(f, today, options)
-        if st.button("Reset filters", width="stretch"):
+        if st.button(_("Reset filters"), width="stretch"):
             for key in FILTER_KEYS.values():
                 s.pop(key, None)
-            s["view"] = View(focus=current.focus)
+            s["view"] = View(focus=current.focus, lang=current.lang)
             st.query_params.clear()
+            if current.lang:
+                st.query_params["lang"] = current.lang
             st.rerun()
     view = _view_from_session(today, current.focus)
     set_view(view)
@@ -297,7 +334,8 @@ def table_labels(frame: pd.DataFrame) -> pd.DataFrame:
             "state": STATE_NAMES}
     for col, mapping in maps.items():
         if col in out:
-            out[col] = out[col].map(lambda v, m=mapping: m.get(v, v))
+            translate = col != "state"  # state names are proper nouns
+            out[col] = out[col].map(lambda v, m=mapping, t=translate: _(m.get(v, v)) if t else m.get(v, v))
     return out
 
 
@@ -307,19 +345,20 @@ def show_data_health(page: Page) -> None:
     for n in page.notices:
         st.info(n, icon=":material/link:")
     if page.uploaded:
-        st.info(f"Showing your uploaded table `{data.table.source}` (private to this browser session). "
-                "Go to *Your data* to switch back to the published table.", icon=":material/upload_file:")
+        st.info(_("Showing your uploaded table `{file}` (private to this browser session). Go to *Your data* to switch "
+                  "back to the published table.").format(file=data.table.source), icon=":material/upload_file:")
     if data.boundary_error:
-        st.error(f"Boundary data unavailable: {data.boundary_error}", icon=":material/map:")
+        st.error(_("Boundary data unavailable: {reason}").format(reason=data.boundary_error), icon=":material/map:")
     elif data.boundaries is not None:
         for layer, message in data.boundaries.errors.items():
             st.warning(f"{layer.replace('_', ' ').capitalize()}: {message}", icon=":material/warning:")
     problems = data.table.problems + data.problems
     if problems:
         left_out = len(data.table.invalid_rows)
-        with st.expander(f"⚠️ {len(problems)} problem(s) in the data: {left_out} policy row(s) left out, "
-                         f"{len(data.table.rows)} valid row(s) shown", expanded=page.uploaded):
-            st.dataframe(pd.DataFrame([{"file": p.file, "row": p.row, "column": p.column, "problem": p.reason}
+        with st.expander(_("⚠️ {n} problem(s) in the data: {left_out} policy row(s) left out, {valid} valid row(s) "
+                           "shown").format(n=len(problems), left_out=left_out, valid=len(data.table.rows)),
+                         expanded=page.uploaded):
+            st.dataframe(pd.DataFrame([{_("file"): p.file, _("row"): p.row, _("column"): p.column, _("problem"): p.reason}
                                        for p in problems]), hide_index=True, width="stretch")
 
 
@@ -329,13 +368,14 @@ def counts_caption(page: Page, shown: int) -> str:
     total = len(data.policies)
     drawn = len(data.matched)
     without = total - drawn
-    return (f"{shown} instrument(s) in this view, of {total} in the table. {drawn} have a boundary on this server's map; "
-            f"{without} are listed in the tables but their boundary file is not in this server's Census source.")
+    return _("{shown} instrument(s) in this view, of {total} in the table. {drawn} have a boundary on this server's "
+             "map; {without} are listed in the tables but their boundary file is not in this server's Census "
+             "source.").format(shown=shown, total=total, drawn=drawn, without=without)
 
 
 def share_base() -> str | None:
     """The app's root at the address the visitor used (scheme, host, port, base path), unless a public URL is set."""
-    import urllib.parse
+    from .url_builder import root
 
     configured = settings().public_url
     if configured:
@@ -344,17 +384,20 @@ def share_base() -> str | None:
         url = st.context.url
     except Exception:
         return None
-    if not url:
-        return None
-    parts = urllib.parse.urlsplit(url)
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"{parts.scheme}://{parts.netloc}/" + (base + "/" if base else "")
+    return root(url, st.get_option("server.baseUrlPath") or "") or None
+
+
+def urls():
+    """The link builder on this visit's root (share_base): every link a page writes comes from it."""
+    from .url_builder import Urls
+
+    return Urls(share_base() or "")
 
 
 def share_box(view: View) -> None:
     from .export import share_url
 
-    st.caption("Share this view (copy with the button at the right of the box):")
+    st.caption(_("Share this view (copy with the button at the right of the box):"))
     st.code(share_url(view, share_base()), language=None, wrap_lines=True)
 
 
@@ -402,7 +445,8 @@ def embed_credit(page: Page, view: View) -> None:
     asked = st.query_params.get("v", "")
     note = ""
     if asked and asked != page.data.version:
-        note = f" This embed was made with dataset version {asked[:12]}; the data has been updated since."
+        note = " " + _("This embed was made with dataset version {version}; the data has been updated since.").format(
+            version=asked[:12])
     st.caption(credit_line(page.data, view, share_url(view, share_base())) + note)
     st.html(f'<p class="sm-visually-hidden">{html.escape(alt_text(page.data, view))}</p>')
     map_table(page, view)
@@ -414,7 +458,7 @@ def embed_snippet(page: Page, view: View) -> str:
     from .export import alt_text, default_title, share_url
 
     url = html.escape(embed_url(view, page.data.version), quote=True)
-    title = html.escape("Sanctuary Map: " + default_title(page.data, view), quote=True)
+    title = html.escape(_("Sanctuary Map: {title}").format(title=default_title(page.data, view)), quote=True)
     link = html.escape(share_url(view, share_base()), quote=True)
     return ('<div style="position:relative;width:100%;aspect-ratio:5/4;min-height:480px;max-height:90vh">'
             f'<iframe src="{url}" title="{title}" loading="lazy" '
@@ -437,52 +481,52 @@ def map_downloads(page: Page, view: View) -> None:
     )
 
     data = page.data
-    with st.expander("Embed this map in an article", icon=":material/code:"):
-        st.caption("The embed shows the map, its legend and a credit line, frozen at the as-of date "
-                   f"({view.as_of_date()}) and tagged with dataset version {data.version}. For a copy that never changes, "
-                   "use the offline HTML below.")
+    with st.expander(_("Embed this map in an article"), icon=":material/code:"):
+        st.caption(_("The embed shows the map, its legend and a credit line, frozen at the as-of date ({day}) and tagged "
+                     "with dataset version {version}. For a copy that never changes, use the offline HTML "
+                     "below.").format(day=i18n.day(view.as_of_date()), version=data.version))
         st.code(embed_snippet(page, view), language="html", wrap_lines=True)
-        st.caption("The frame follows the width of the article (any width from a phone's up) at a 5:4 shape, at least "
-                   "480 px tall; readers without scripts get the description and a link instead.")
-    with st.expander("Download a snapshot or the data", icon=":material/download:"):
+        st.caption(_("The frame follows the width of the article (any width from a phone's up) at a 5:4 shape, at least "
+                     "480 px tall; readers without scripts get the description and a link instead."))
+    with st.expander(_("Download a snapshot or the data"), icon=":material/download:"):
         c1, c2, c3 = st.columns([2, 2, 1])
         from .export import alt_text, default_title
 
-        title = c1.text_input("Title", value=default_title(data, view), max_chars=120)
-        subtitle = c2.text_input("Subtitle", value=describe(view), max_chars=200)
-        preset = c3.selectbox("Size", list(PRESETS), format_func=lambda k: PRESETS[k].label)
-        st.text_area("Alt text (also in the PNG's Description)", alt_text(data, view), height=90,
-                     help="A text alternative for readers who cannot see the image: paste it with the picture.")
+        title = c1.text_input(_("Title"), value=default_title(data, view), max_chars=120)
+        subtitle = c2.text_input(_("Subtitle"), value=describe(view), max_chars=200)
+        preset = c3.selectbox(_("Size"), list(PRESETS), format_func=lambda k: _(PRESETS[k].label))
+        st.text_area(_("Alt text (also in the PNG's Description)"), alt_text(data, view), height=90,
+                     help=_("A text alternative for readers who cannot see the image: paste it with the picture."))
         b1, b2, b3, b4, b5, b6 = st.columns(6)
         with b1:
-            if st.button("Prepare PNG", width="stretch"):
-                with st.spinner("Rendering the map in a headless browser…"):
+            if st.button(_("Prepare PNG"), width="stretch"):
+                with st.spinner(_("Rendering the map in a headless browser…")):
                     png, renderer = snapshot_png(data, view, preset=preset, title=title, subtitle=subtitle, base_url=share_base(),
                                                  fallback=True)
                 st.session_state["png"] = (png, renderer, view, preset, title, subtitle)
             got = st.session_state.get("png")
             if got and got[2:] == (view, preset, title, subtitle):
-                st.download_button("Download PNG", got[0], "sanctuary-map.png", "image/png", width="stretch")
+                st.download_button(_("Download PNG"), got[0], "sanctuary-map.png", "image/png", width="stretch")
                 if got[1] != "chromium":
-                    st.caption("Static rendering: no browser was available on the server.")
-        b2.download_button("SVG (print)", lambda: vector_snapshot(data, view, "svg", title=title, subtitle=subtitle),
+                    st.caption(_("Static rendering: no browser was available on the server."))
+        b2.download_button(_("SVG (print)"), lambda: vector_snapshot(data, view, "svg", title=title, subtitle=subtitle),
                            "sanctuary-map.svg", "image/svg+xml", width="stretch")
-        b3.download_button("PDF (print)", lambda: vector_snapshot(data, view, "pdf", title=title, subtitle=subtitle),
+        b3.download_button(_("PDF (print)"), lambda: vector_snapshot(data, view, "pdf", title=title, subtitle=subtitle),
                            "sanctuary-map.pdf", "application/pdf", width="stretch")
-        b4.download_button("HTML (offline)", lambda: standalone_html(data, view, title=title, subtitle=subtitle,
+        b4.download_button(_("HTML (offline)"), lambda: standalone_html(data, view, title=title, subtitle=subtitle,
                                                                      base_url=share_base()).encode(),
                            "sanctuary-map.html", "text/html", width="stretch",
-                           help="A standalone map file that opens without any network.")
-        b5.download_button("Data (CSV)", lambda: policies_csv(data, view), "sanctuary-map-policies.csv", "text/csv",
+                           help=_("A standalone map file that opens without any network."))
+        b5.download_button(_("Data (CSV)"), lambda: policies_csv(data, view), "sanctuary-map-policies.csv", "text/csv",
                            width="stretch")
-        b6.download_button("Boundaries (GeoJSON)", lambda: boundaries_geojson(data, view), "sanctuary-map-boundaries.geojson",
+        b6.download_button(_("Boundaries (GeoJSON)"), lambda: boundaries_geojson(data, view), "sanctuary-map-boundaries.geojson",
                            "application/geo+json", width="stretch",
-                           help="Every jurisdiction drawn, with its instruments, 287(g) agreements and federal listings.")
+                           help=_("Every jurisdiction drawn, with its instruments, 287(g) agreements and federal listings."))
         if data.agreements is not None and "agreements" not in view.hidden:
-            b5.download_button("287(g) agreements (CSV)", lambda: agreements_csv(data, view), "sanctuary-map-287g.csv",
+            b5.download_button(_("287(g) agreements (CSV)"), lambda: agreements_csv(data, view), "sanctuary-map-287g.csv",
                                "text/csv", width="stretch")
         if data.designations is not None and "federal" not in view.hidden:
-            b6.download_button("Federal listings (CSV)", lambda: listings_csv(data, view), "sanctuary-map-federal-lists.csv",
+            b6.download_button(_("Federal listings (CSV)"), lambda: listings_csv(data, view), "sanctuary-map-federal-lists.csv",
                                "text/csv", width="stretch")
 
 
@@ -539,15 +583,16 @@ def jurisdiction_search(page: Page, focus: str) -> str:
     from .search import answer
 
     table = search_table(page)
-    labels = dict(zip(table["key"], table["display"] + " (" + table["level"].str.lower() + ", " + table["state"] + ")"))
+    labels = _place_labels(table)
     c1, c2, c3 = st.columns([3, 3, 1], vertical_alignment="bottom")
-    query = c1.text_input("Find a place", key="find_query", placeholder="City, county, school district or state — e.g. Fresno, "
-                          "Portland OR, Chicago Public Schools", help="Typos are fine. Add a state to narrow: 'Portland, OR'.")
+    query = c1.text_input(_("Find a place"), key="find_query",
+                          placeholder=_("City, county, school district or state — e.g. Fresno, Portland OR, Chicago Public "
+                                        "Schools"), help=_("Typos are fine. Add a state to narrow: 'Portland, OR'."))
     current = focus if focus in labels or focus == "none" else "none"
     options = ["none"]
     said = answer(query, table, missing_layers=lambda s: missing_layers(page.data, s)) if query.strip() else None
     hits = said.hits if said else []
-    option_labels = {"none": "Whole country (no place selected)"}
+    option_labels = {"none": _("Whole country (no place selected)")}
     for h in hits:
         if h.key not in option_labels:
             options.append(h.key)
@@ -561,13 +606,24 @@ def jurisdiction_search(page: Page, focus: str) -> str:
         return current
     # Only an exact (or prefix) match is selected on its own; a fuzzy one waits for the reader's choice.
     index = options.index(said.select) if said and said.select in options else options.index(current)
-    picked = c2.selectbox("Show", options, index=index, format_func=lambda k: option_labels.get(k, k),
-                          key=f"find_pick_{query}", help="Zooms to the place; its straight-line distance to the border is drawn.")
-    if c3.button("Profile", width="stretch", disabled=picked in ("none", "") or picked.startswith("record"),
-                 help="Open this place's profile page."):
+    picked = c2.selectbox(_("Show"), options, index=index, format_func=lambda k: option_labels.get(k, k),
+                          key=f"find_pick_{query}", help=_("Zooms to the place; its straight-line distance to the border is "
+                                                           "drawn."))
+    if c3.button(_("Profile"), width="stretch", disabled=picked in ("none", "") or picked.startswith("record"),
+                 help=_("Open this place's profile page.")):
         st.session_state["profile_key"] = picked
         st.switch_page("pages/5_Place.py")
     return picked
+
+
+def _adopted(day: str) -> str:
+    return _("adopted {day}").format(day=i18n.day(day)) if day else _("adopted: date unknown")
+
+
+def _place_labels(table: pd.DataFrame) -> dict[str, str]:
+    """Search keys -> 'Fresno (city or town, CA)' in the current language."""
+    levels = table["level"].map(lambda v: _(v).lower())
+    return dict(zip(table["key"], table["display"] + " (" + levels + ", " + table["state"] + ")"))
 
 
 def clicked_point(value) -> tuple[float, float] | None:
@@ -589,31 +645,56 @@ def render_entry(e, *, compact: bool = False) -> None:
 
     st.markdown(f"**{e.name}** · {e.level}" + (f" · _{e.note}_" if e.note else ""))
     if not e.instruments and e.geoid:
-        st.caption("No instrument recorded in force on this date." + (f" {e.research}" if e.research else ""))
+        st.caption(_("No instrument recorded in force on this date.") + (f" {e.research}" if e.research else ""))
     for i in e.instruments:
-        src = f"[source]({i.source_url})" if i.source_url.startswith(("http://", "https://")) else ""
-        st.markdown(f"- **{SL[i.stance]}** — {i.title} ({i.type}; adopted {i.adopted or 'date unknown'}"
-                    f"{'; effective ' + i.effective if i.effective else ''}; {i.status.lower()}) {src}")
+        src = f"[{_('source')}]({i.source_url})" if i.source_url.startswith(("http://", "https://")) else ""
+        st.markdown(f"- **{_(SL[i.stance])}** — {i.title} ({_instrument_facts(i.type, i.adopted, i.effective, i.status)}) {src}")
         if not compact and i.does:
-            st.caption("Does: " + ", ".join(i.does))
+            st.caption(_("Does: {what}").format(what=", ".join(i.does)))
     if getattr(e, "applies", None):
         from .profile import applies_sentence
 
         st.caption(applies_sentence(e.applies, most=8))
     for a in e.agreements:
-        st.markdown(f"- **287(g)** — {a.get('agency', '')}: {ML.get(a.get('model', ''), a.get('model', ''))}"
-                    f"{', signed ' + a['signed'] if a.get('signed') else ''}")
+        model = _(ML.get(a.get("model", ""), a.get("model", "")))
+        what = (_("{agency}: {model}, signed {day}").format(agency=a.get("agency", ""), model=model, day=i18n.day(a["signed"]))
+                if a.get("signed") else _("{agency}: {model}").format(agency=a.get("agency", ""), model=model))
+        st.markdown(f"- **287(g)** — {what}")
     for d in e.listings:
-        st.markdown(f"- **Federal list** — named on the {FEDERAL_LIST_LABEL[d['list']]} as “{d['name_as_published']}” "
-                    f"[source]({d['source_url']})")
+        st.markdown("- **" + _("Federal list") + "** — " + _("named on the {list} as “{name}”").format(
+            list=_(FEDERAL_LIST_LABEL[d["list"]]), name=d["name_as_published"]) + f" [{_('source')}]({d['source_url']})")
     if e.distance:
-        zones = []
-        if e.zone_mexico in ("inside", "partly inside"):
-            zones.append(f"{e.zone_mexico} 100 miles of the Mexican land border")
-        if e.zone_all in ("inside", "partly inside"):
-            zones.append(f"{e.zone_all} the 100-mile border zone (all external boundaries)")
-        st.caption(f"Distance to the US\u2013Mexico border: {e.distance}."
+        zones = zone_phrases(e.zone_mexico if e.zone_mexico in ("inside", "partly inside") else "",
+                             e.zone_all if e.zone_all in ("inside", "partly inside") else "")
+        st.caption(_("Distance to the US\u2013Mexico border: {distance}.").format(distance=e.distance)
                    + (" " + "; ".join(zones).capitalize() + "." if zones else ""))
+
+
+_ZONE_WORDS = {
+    ("mexico", "inside"): N_("inside 100 miles of the Mexican land border"),
+    ("mexico", "partly inside"): N_("partly inside 100 miles of the Mexican land border"),
+    ("mexico", "outside"): N_("outside 100 miles of the Mexican land border"),
+    ("all", "inside"): N_("inside the 100-mile border zone (all external boundaries)"),
+    ("all", "partly inside"): N_("partly inside the 100-mile border zone (all external boundaries)"),
+    ("all", "outside"): N_("outside the 100-mile border zone (all external boundaries)"),
+}
+
+
+def zone_phrases(mexico: str, everywhere: str) -> list[str]:
+    """Where a jurisdiction lies against the two border zones, in words ('' = not said)."""
+    out = []
+    for zone, value in (("mexico", mexico), ("all", everywhere)):
+        if value:
+            out.append(_(_ZONE_WORDS[(zone, value)]) if (zone, value) in _ZONE_WORDS else value)
+    return out
+
+
+def _instrument_facts(kind: str, adopted: str, effective: str, status: str) -> str:
+    """'Ordinance; adopted 2017-03-14; effective 2017-04-01; in effect' (kind and status already in words)."""
+    facts = [kind, _("adopted {day}").format(day=i18n.day(adopted)) if adopted else _("adopted: date unknown")]
+    if effective:
+        facts.append(_("effective {day}").format(day=i18n.day(effective)))
+    return "; ".join(facts + [status.lower()])
 
 
 def map_table(page: Page, view: View) -> None:
@@ -621,17 +702,17 @@ def map_table(page: Page, view: View) -> None:
     from .tables import map_table as table
 
     frame = table(page.data, view)
-    with st.expander(f"Table of what the map shows ({len(frame)} jurisdictions)", icon=":material/table_rows:"):
+    with st.expander(_("Table of what the map shows ({n} jurisdictions)").format(n=len(frame)), icon=":material/table_rows:"):
         st.dataframe(frame, hide_index=True, width="stretch", height=320, column_config={
-            "Source": st.column_config.LinkColumn("Source", display_text="open source", validate=r"^https?://")})
+            "Source": st.column_config.LinkColumn(_("Source"), display_text=_("open source"), validate=r"^https?://")})
 
 
 def what_applies_here(page: Page, clicked: tuple[float, float] | None) -> None:
     """The whole stack at the clicked (or typed) point, under the map."""
     from .profile import stack
 
-    typed = st.text_input("Or type coordinates or an address", key="point_query",
-                          placeholder="34.0537, -118.2428 — or 200 N Spring St, Los Angeles, CA (address needs internet)")
+    typed = st.text_input(_("Or type coordinates or an address"), key="point_query",
+                          placeholder=_("34.0537, -118.2428 — or 200 N Spring St, Los Angeles, CA (address needs internet)"))
     point = clicked
 
     if typed.strip():
@@ -643,15 +724,16 @@ def what_applies_here(page: Page, clicked: tuple[float, float] | None) -> None:
             st.warning(str(exc), icon=":material/location_off:")
     with st.container(border=True):
         if point is None:
-            st.markdown("**What applies here?** Click anywhere on the map: the state, county, city (or unincorporated "
-                        "area) and school districts at that spot are listed here with their instruments, 287(g) "
-                        "agreements and federal listings.")
+            st.markdown(_("**What applies here?** Click anywhere on the map: the state, county, city (or unincorporated "
+                          "area) and school districts at that spot are listed here with their instruments, 287(g) "
+                          "agreements and federal listings."))
             return
         lon, lat = point
         entries, note = stack(page.data, lon, lat, page.view)
-        st.markdown(f"**What applies at {lat:.4f}, {lon:.4f}** (in force on {page.view.as_of_date()})")
+        st.markdown(_("**What applies at {lat}, {lon}** (in force on {day})").format(
+            lat=f"{lat:.4f}", lon=f"{lon:.4f}", day=i18n.day(page.view.as_of_date())))
         if not entries:
-            st.caption("No US boundary here in this server's Census source.")
+            st.caption(_("No US boundary here in this server's Census source."))
             return
         if note:
             st.warning(note, icon=":material/gavel:")
@@ -671,7 +753,8 @@ def profile_key_from_url() -> str:
     raw = st.query_params.get("j", "")
     key = _valid_key(raw)
     if raw and not key:
-        st.info(f"`j={raw[:30]}` is not a jurisdiction key such as unsd:0622710; pick a place below.", icon=":material/link:")
+        st.info(_("`j={value}` is not a jurisdiction key such as unsd:0622710; pick a place below.").format(value=raw[:30]),
+                icon=":material/link:")
     return key or st.session_state.pop("profile_key", "")
 
 
@@ -680,15 +763,15 @@ def place_picker(page: Page, key: str) -> str:
     from .search import answer
 
     table = search_table(page)
-    query = st.text_input("Find a place", key="profile_query", placeholder="e.g. Los Angeles Unified, Cook County, Fresno")
+    query = st.text_input(_("Find a place"), key="profile_query", placeholder=_("e.g. Los Angeles Unified, Cook County, Fresno"))
     if query.strip():
         said = answer(query, table, missing_layers=lambda s: missing_layers(page.data, s), limit=10)
         if said.message:
             (st.warning if said.tone == "warning" else st.info)(said.message, icon=":material/search:")
         if said.hits:
             options = ([] if said.select else [""]) + list(dict.fromkeys(h.key for h in said.hits))
-            labels = {"": "Choose a match…", **{h.key: h.label() for h in said.hits}}
-            key = st.selectbox("Matches", options, format_func=lambda k: labels[k], key=f"profile_pick_{query}") or key
+            labels = {"": _("Choose a match…"), **{h.key: h.label() for h in said.hits}}
+            key = st.selectbox(_("Matches"), options, format_func=lambda k: labels[k], key=f"profile_pick_{query}") or key
     if key and st.query_params.get("j") != key:
         st.query_params["j"] = key
     return key
@@ -696,7 +779,6 @@ def place_picker(page: Page, key: str) -> str:
 
 def render_profile(page: Page, p: dict) -> None:
     """A printable profile: summary, instruments, timeline, overlaps, agreements, listings, distance, citation."""
-    from .export import share_url
     from .vocab import MODEL_LABEL as ML
 
     st.header(p["name"])
@@ -704,79 +786,81 @@ def render_profile(page: Page, p: dict) -> None:
     st.markdown(p["summary"])
     if page.data.boundaries is not None and page.data.boundaries.lookup(*p["key"].split(":", 1)) is not None:
         living_map(page, page.view.with_focus(p["key"]), height=300)
-    link = st.column_config.LinkColumn("Source", display_text="source", validate=r"^https?://")
+    link = st.column_config.LinkColumn(_("Source"), display_text=_("source"), validate=r"^https?://")
     if p["instruments"]:
-        st.subheader("Instruments")
-        _profile_list(p["instruments"], lambda r: f"{STANCE_LABEL.get(r['stance'], r['stance'])} · {r['type']} · "
-                      f"{r['status']} · adopted {r['adopted'] or 'date unknown'}"
-                      + (f" · effective {r['effective']}" if r["effective"] else ""),
-                      lambda r: ("Does: " + ", ".join(r["does"])) if r["does"] else "")
-        with st.expander("As a table"):
+        st.subheader(_("Instruments"))
+        _profile_list(p["instruments"], lambda r: " · ".join(
+                          [_(STANCE_LABEL.get(r["stance"], r["stance"])), r["type"], r["status"], _adopted(r["adopted"])]
+                          + ([_("effective {day}").format(day=i18n.day(r["effective"]))] if r["effective"] else [])),
+                      lambda r: _("Does: {what}").format(what=", ".join(r["does"])) if r["does"] else "")
+        with st.expander(_("As a table")):
             frame = pd.DataFrame(p["instruments"])[["title", "type", "stance", "status", "adopted", "effective", "does",
                                                     "source_url", "source_kind"]]
-            frame["stance"] = frame["stance"].map(STANCE_LABEL)
+            frame["stance"] = frame["stance"].map(lambda v: _(STANCE_LABEL.get(v, v)))
             frame["does"] = frame["does"].map(", ".join)
             st.dataframe(frame, hide_index=True, width="stretch", column_config={
-                "title": "Instrument", "type": "Type", "stance": "Direction", "status": "Status", "adopted": "Adopted",
-                "effective": "Effective", "does": "What it does", "source_kind": "Source kind", "source_url": link})
+                "title": _("Instrument"), "type": _("Type"), "stance": _("Direction"), "status": _("Status"),
+                "adopted": _("Adopted"), "effective": _("Effective"), "does": _("What it does"),
+                "source_kind": _("Source kind"), "source_url": link})
     if p.get("applies_here"):
-        st.subheader("State and county law that applies here")
-        _profile_list(p["applies_here"], lambda r: f"{r['applies_from']} · binds {r['binds']} · "
-                      f"{STANCE_LABEL.get(r['stance'], r['stance'])} · {r['type']} · {r['status']} · "
-                      f"adopted {r['adopted'] or 'date unknown'}")
+        st.subheader(_("State and county law that applies here"))
+        _profile_list(p["applies_here"], lambda r: " · ".join(
+            [r["applies_from"], _("binds {who}").format(who=r["binds"]), _(STANCE_LABEL.get(r["stance"], r["stance"])),
+             r["type"], r["status"], _adopted(r["adopted"])]))
     if p["timeline"]:
-        st.subheader("Timeline")
+        st.subheader(_("Timeline"))
         _profile_list(p["timeline"], lambda r: f"{r['date']} · {r['event_label']}", lambda r: r["summary"] or "",
                       title=lambda r: r["date"] + " — " + r["event_label"], meta=False)
     c1, c2 = st.columns(2)
     with c1:
-        st.subheader("Overlapping jurisdictions")
+        st.subheader(_("Overlapping jurisdictions"))
         if p["overlapping"]:
-            st.markdown("\n".join(f"- [{o['name']}](/Place?j={o['key']}) ({o['level'].lower()})" for o in p["overlapping"][:40]))
+            links = urls()
+            st.markdown("\n".join(f"- [{o['name']}]({links.place(o['key'], page.view)}) ({o['level'].lower()})"
+                                   for o in p["overlapping"][:40]))
         else:
-            st.caption("None found in this server's boundary index.")
-        st.subheader("Border")
-        st.markdown(p["distance"] or "Not measured (no boundary on this server).")
-        zones = [f"{p['zone_mexico']} 100 miles of the Mexican land border" if p["zone_mexico"] else "",
-                 f"{p['zone_all']} the 100-mile border zone (all external boundaries)" if p["zone_all"] else ""]
-        st.caption("; ".join(z for z in zones if z).capitalize())
+            st.caption(_("None found in this server's boundary index."))
+        st.subheader(_("Border"))
+        st.markdown(p["distance"] or _("Not measured (no boundary on this server)."))
+        st.caption("; ".join(zone_phrases(p["zone_mexico"], p["zone_all"])).capitalize())
     with c2:
-        st.subheader("287(g) agreements")
+        st.subheader(_("287(g) agreements"))
         if p["agreements"]:
-            st.dataframe(pd.DataFrame(p["agreements"]).assign(model=lambda f: f["model"].map(ML)), hide_index=True,
-                         width="stretch")
+            st.dataframe(pd.DataFrame(p["agreements"]).assign(model=lambda f: f["model"].map(lambda m: _(ML.get(m, m)))),
+                         hide_index=True, width="stretch")
         else:
-            st.caption("None covering this jurisdiction on this date.")
-        st.subheader("Federal lists")
+            st.caption(_("None covering this jurisdiction on this date."))
+        st.subheader(_("Federal lists"))
         if p["listings"]:
             for d in p["listings"]:
-                st.markdown(f"- {FEDERAL_LIST_LABEL[d['list']]}: “{d['name_as_published']}” ([source]({d['source_url']}))")
+                st.markdown(f"- {_(FEDERAL_LIST_LABEL[d['list']])}: “{d['name_as_published']}” "
+                            f"([{_('source')}]({d['source_url']}))")
         else:
-            st.caption("Not named on a federal list in effect on this date.")
+            st.caption(_("Not named on a federal list in effect on this date."))
     view = page.view.with_focus(p["key"])
-    url = share_url(view, share_base()).replace("?", "Place?", 1) if "?" in share_url(view, share_base()) else ""
-    cite = (f"Sanctuary Map, “{p['name']}”, dataset version {p['dataset_version']}, as of {p['as_of']}"
-            + (f", {url}&j={p['key']}" if url else "") + ".")
-    st.markdown("**Cite this:**")
+    url = urls().place(p["key"], replace(page.view, as_of=p["as_of"])) if share_base() else ""
+    cite = (_("Sanctuary Map, “{name}”, dataset version {version}, as of {day}").format(
+        name=p["name"], version=p["dataset_version"], day=i18n.day(p["as_of"])) + (f", {url}" if url else "") + ".")
+    st.markdown("**" + _("Cite this:") + "**")
     st.code(cite, language=None, wrap_lines=True)
     from .export import safe_csv
 
     c1, c2 = st.columns(2)
-    c1.download_button("Download this place's instruments (CSV)", safe_csv(pd.DataFrame(p["all_instruments"])),
+    c1.download_button(_("Download this place's instruments (CSV)"), safe_csv(pd.DataFrame(p["all_instruments"])),
                        f"sanctuary-map-{p['key'].replace(':', '-')}.csv", "text/csv", width="stretch")
     if page.data.boundaries is not None and page.data.boundaries.lookup(*p["key"].split(":", 1)) is not None:
-        if c2.button("Prepare a PNG of this place", width="stretch"):
+        if c2.button(_("Prepare a PNG of this place"), width="stretch"):
             from .export import snapshot_png
 
-            with st.spinner("Rendering the map in a headless browser…"):
+            with st.spinner(_("Rendering the map in a headless browser…")):
                 png, _renderer = snapshot_png(page.data, view, preset="article", title=p["name"], base_url=share_base(),
                                               fallback=True)
             st.session_state["profile_png"] = (p["key"], png)
         got = st.session_state.get("profile_png")
         if got and got[0] == p["key"]:
-            c2.download_button("Download the PNG", got[1], f"sanctuary-map-{p['key'].replace(':', '-')}.png", "image/png",
+            c2.download_button(_("Download the PNG"), got[1], f"sanctuary-map-{p['key'].replace(':', '-')}.png", "image/png",
                                width="stretch")
-    st.caption("To print this profile, use the browser's print command: the sidebar and buttons are left out.")
+    st.caption(_("To print this profile, use the browser's print command: the sidebar and buttons are left out."))
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
@@ -792,7 +876,7 @@ def _profile_list(rows: list[dict], meta_line, detail=None, *, title=None, meta:
     for r in rows:
         head = title(r) if title else r["title"]
         src = r.get("source_url", "")
-        link = f" [source]({src})" if str(src).startswith(("http://", "https://")) else ""
+        link = f" [{_('source')}]({src})" if str(src).startswith(("http://", "https://")) else ""
         text = f"- **{_md_escape(str(head))}**{link}"
         if meta:
             text += f"  \n  {_md_escape(meta_line(r))}"
@@ -808,12 +892,12 @@ def compare_picker(page: Page) -> list[str]:
     raw = st.query_params.get("compare", "")
     keys = [k for k in (_valid_key(x) for x in raw.split(",")) if k][:4]
     table = search_table(page)
-    labels = dict(zip(table["key"], table["display"] + " (" + table["level"].str.lower() + ", " + table["state"] + ")"))
-    query = st.text_input("Add a place to compare", key="compare_query", placeholder="type a name")
+    labels = _place_labels(table)
+    query = st.text_input(_("Add a place to compare"), key="compare_query", placeholder=_("type a name"))
     options = list(keys)
     if query.strip():
         options += [h.key for h in find(query, table, limit=8) if h.key not in options]
-    chosen = st.multiselect("Places compared (up to 4)", options, default=keys, format_func=lambda k: labels.get(k, k),
+    chosen = st.multiselect(_("Places compared (up to 4)"), options, default=keys, format_func=lambda k: labels.get(k, k),
                             max_selections=4, key=f"compare_{','.join(keys)}_{query}", select_all=False)
     value = ",".join(chosen)
     if value != raw:
@@ -827,28 +911,32 @@ def compare_picker(page: Page) -> list[str]:
 # ---------------------------------------------------------------------------- what changed
 def change_window() -> tuple[dt.date, dt.date]:
     today = dt.date.today()
-    presets: dict[str, dt.date | None] = {"Last 30 days": today - dt.timedelta(days=30),
-                                          "Since 2025-01-20": dt.date(2025, 1, 20),
-                                          "Since 2017-01-25": dt.date(2017, 1, 25), "Custom": None}
-    choice = st.radio("Period", list(presets), index=1, horizontal=True, key="changes_preset") or "Custom"
+    presets: dict[str, dt.date | None] = {"30": today - dt.timedelta(days=30), "2025": dt.date(2025, 1, 20),
+                                          "2017": dt.date(2017, 1, 25), "custom": None}
+    words = {"30": _("Last 30 days"), "2025": _("Since {day}").format(day=i18n.day("2025-01-20")),
+             "2017": _("Since {day}").format(day=i18n.day("2017-01-25")), "custom": _("Custom")}
+    choice = st.radio(_("Period"), list(presets), index=1, horizontal=True, key="changes_period",
+                      format_func=words.__getitem__) or "custom"
     start = presets[choice]
     if start is not None:
         return start, today
     c1, c2 = st.columns(2)
-    start = c1.date_input("From", value=dt.date(2025, 1, 20), min_value=EARLIEST, max_value=today, format="YYYY-MM-DD")
-    end = c2.date_input("To", value=today, min_value=EARLIEST, max_value=today, format="YYYY-MM-DD")
+    start = c1.date_input(_("From"), value=dt.date(2025, 1, 20), min_value=EARLIEST, max_value=today, format="YYYY-MM-DD")
+    end = c2.date_input(_("To"), value=today, min_value=EARLIEST, max_value=today, format="YYYY-MM-DD")
     return (start, end) if start <= end else (end, start)
 
 
 def events_table(events: pd.DataFrame) -> pd.DataFrame:
     from .dates import label
 
+    links, lang = urls(), ("" if i18n.current() == i18n.SOURCE else i18n.current())
     out = pd.DataFrame({
-        "Date": events["date"].map(label), "What happened": events["event_label"], "Jurisdiction": events["jurisdiction_name"],
-        "State": events["state"].map(lambda s: STATE_NAMES.get(s, s)), "Details": events["summary"],
-        "Source": events["source_url"],
-        "Map as it stood": [f"/?focus={layer}:{geoid}&as_of={day}" if geoid else f"/?as_of={day}"
-                            for layer, geoid, day in zip(events["geoid_layer"], events["geoid"], events["end_date"])],
+        _("Date"): events["date"].map(label), _("What happened"): events["event_label"],
+        _("Jurisdiction"): events["jurisdiction_name"],
+        _("State"): events["state"].map(lambda s: STATE_NAMES.get(s, s)), _("Details"): events["summary"],
+        _("Source"): events["source_url"],
+        _("Map as it stood"): [links.as_it_stood(day, f"{layer}:{geoid}" if geoid else "", lang)
+                               for layer, geoid, day in zip(events["geoid_layer"], events["geoid"], events["end_date"])],
     })
     return out
 
@@ -857,7 +945,7 @@ def chart_with_downloads(chart, name: str) -> None:
     from .charts import render
 
     st.altair_chart(chart, width="stretch")
-    c1, c2, _ = st.columns([1, 1, 4])
+    c1, c2, _rest = st.columns([1, 1, 4])
     c1.download_button("PNG", lambda: render(chart, "png"), f"{name}.png", "image/png", key=f"{name}-png")
     c2.download_button("SVG", lambda: render(chart, "svg"), f"{name}.svg", "image/svg+xml", key=f"{name}-svg")
 
@@ -868,7 +956,7 @@ def agreements_section(page: Page) -> None:
 
     t = page.data.agreements
     if t is None or not len(t.rows):
-        st.info("No 287(g) table is loaded (data/287g_agreements.csv).")
+        st.info(_("No 287(g) table is loaded (data/287g_agreements.csv)."))
         return
 
     from .export import safe_csv
@@ -876,60 +964,65 @@ def agreements_section(page: Page) -> None:
     view = page.view
     rows = selection(page).agreements
     ended = int((t.rows["status"] == "ended").sum())
-    st.caption(f"{len(rows)} agreements in force on {view.as_of_date()} under the filters, of {len(t.rows)} in the archived "
-               f"ICE lists ({t.rows['first_seen'].min()} to {t.rows['last_seen'].max()}; {ended} ended: absent from a later "
-               "capture). Each resolves to the area it covers: county sheriffs to their county, city police to their city "
-               "(or county where this server lacks the city boundary), state agencies to the state.")
+    st.caption(_("{n} agreements in force on {day} under the filters, of {total} in the archived ICE lists ({first} to "
+                 "{last}; {ended} ended: absent from a later capture). Each resolves to the area it covers: county sheriffs "
+                 "to their county, city police to their city (or county where this server lacks the city boundary), state "
+                 "agencies to the state.").format(n=len(rows), day=i18n.day(view.as_of_date()), total=len(t.rows),
+                                                  first=i18n.day(t.rows["first_seen"].min()),
+                                                  last=i18n.day(t.rows["last_seen"].max()), ended=ended))
     shown = rows[["agency", "state", "county", "model", "signed", "first_seen", "last_seen", "status", "geoid_name", "match",
                   "moa_url"]].copy()
     from .agreements import MATCH_LABEL
 
-    shown["model"] = shown["model"].map(ML)
+    shown["model"] = shown["model"].map(lambda m: _(ML.get(m, m)))
     shown["state"] = shown["state"].map(lambda s: STATE_NAMES.get(s, s))
-    shown["match"] = shown["match"].map(lambda m: MATCH_LABEL.get(m, m))
+    shown["match"] = shown["match"].map(lambda m: _(MATCH_LABEL.get(m, m)))
     from .agreements import counts_by_model_and_state, last_complete_capture
 
     last_full = last_complete_capture(t)
-    st.subheader("How many, by model and by state")
+    st.subheader(_("How many, by model and by state"))
     counts = counts_by_model_and_state(rows)
+    words = {"State": _("State"), "Total": _("Total"), **{m: _(m) for m in ML.values()}}
+    counts = counts.rename(columns=words)
+    counts[words["State"]] = counts[words["State"]].replace({"All states": _("All states")})
     c1, c2 = st.columns([3, 2])
     c1.dataframe(counts, hide_index=True, width="stretch", height=300)
     if len(counts) > 1:
-        top = counts.iloc[:-1].head(15).set_index("State").drop(columns=["Total"])
-        c2.bar_chart(top, horizontal=True, height=300, x_label="Agreements in force", y_label="")
-    c1.download_button("Download these counts (CSV)", safe_csv(counts), "sanctuary-map-287g-counts.csv", "text/csv")
-    st.subheader("Every agreement")
-    st.caption(f"**Last seen** is the last archived capture that lists the agreement: a complete ICE list or a partial "
-               f"archive of agreement documents (MOAs). The last complete list is of {last_full or 'an unknown date'}; after it "
-               "only partial archives exist, so an agreement missing from them is not taken to have ended. **Status** says "
-               "whether a later complete list dropped it.")
-    shown["status"] = shown["status"].map({"active": f"Not seen to end (on the complete lists to {last_full})" if last_full
-                                           else "Not seen to end", "ended": "Ended: absent from a later complete list"}
-                                          ).fillna(shown["status"])
+        top = counts.iloc[:-1].head(15).set_index(words["State"]).drop(columns=[words["Total"]])
+        c2.bar_chart(top, horizontal=True, height=300, x_label=_("Agreements in force"), y_label="")
+    c1.download_button(_("Download these counts (CSV)"), safe_csv(counts), "sanctuary-map-287g-counts.csv", "text/csv")
+    st.subheader(_("Every agreement"))
+    st.caption(_("**Last seen** is the last archived capture that lists the agreement: a complete ICE list or a partial "
+                 "archive of agreement documents (MOAs). The last complete list is of {day}; after it only partial archives "
+                 "exist, so an agreement missing from them is not taken to have ended. **Status** says whether a later "
+                 "complete list dropped it.").format(day=i18n.day(last_full) if last_full else _("an unknown date")))
+    shown["status"] = shown["status"].map({
+        "active": _("Not seen to end (on the complete lists to {day})").format(day=i18n.day(last_full)) if last_full
+        else _("Not seen to end"), "ended": _("Ended: absent from a later complete list")}).fillna(shown["status"])
     st.dataframe(shown, hide_index=True, width="stretch", height=420, column_config={
-        "agency": "Agency (as published)", "state": "State", "county": "County (as published)", "model": "Model",
-        "signed": "Signed",
-        "first_seen": "First seen", "last_seen": "Last seen", "status": "Status", "geoid_name": "Mapped to",
-        "match": "How it was resolved",
-        "moa_url": st.column_config.LinkColumn("Agreement (MOA)", display_text="MOA", validate=r"^https?://")})
-    st.download_button("Download agreements (CSV)", safe_csv(rows), "sanctuary-map-287g.csv", "text/csv")
+        "agency": _("Agency (as published)"), "state": _("State"), "county": _("County (as published)"), "model": _("Model"),
+        "signed": _("Signed"),
+        "first_seen": _("First seen"), "last_seen": _("Last seen"), "status": _("Status"), "geoid_name": _("Mapped to"),
+        "match": _("How it was resolved"),
+        "moa_url": st.column_config.LinkColumn(_("Agreement (MOA)"), display_text="MOA", validate=r"^https?://")})
+    st.download_button(_("Download agreements (CSV)"), safe_csv(rows), "sanctuary-map-287g.csv", "text/csv")
 
 
 def designations_section(page: Page) -> None:
     t = page.data.designations
     if t is None or not len(t.rows):
-        st.info("No federal designations table is loaded (data/federal_designations.csv).")
+        st.info(_("No federal designations table is loaded (data/federal_designations.csv)."))
         return
     rows = t.rows if not page.view.lists else t.rows[t.rows["list"].isin(page.view.lists)]
-    st.caption("A designation is what Washington said about a place, not something the place adopted. Names are kept "
-               "exactly as published, misspellings included. The DHS list was withdrawn within days; the DOJ list is "
-               "complete, the DHS transcription partial (see data/README.md).")
+    st.caption(_("A designation is what Washington said about a place, not something the place adopted. Names are kept "
+                 "exactly as published, misspellings included. The DHS list was withdrawn within days; the DOJ list is "
+                 "complete, the DHS transcription partial (see data/README.md)."))
     shown = rows[["list", "name_as_published", "jurisdiction_level", "state", "date_listed", "date_withdrawn", "match",
                   "source_url", "notes"]].copy()
-    shown["list"] = shown["list"].map(FEDERAL_LIST_LABEL)
+    shown["list"] = shown["list"].map(lambda v: _(FEDERAL_LIST_LABEL.get(v, v)))
     shown["state"] = shown["state"].map(lambda s: STATE_NAMES.get(s, s))
-    shown["jurisdiction_level"] = shown["jurisdiction_level"].map(LEVEL_SINGULAR)
+    shown["jurisdiction_level"] = shown["jurisdiction_level"].map(lambda v: _(LEVEL_SINGULAR.get(v, v)))
     st.dataframe(shown, hide_index=True, width="stretch", height=420, column_config={
-        "list": "List", "name_as_published": "Name as published", "jurisdiction_level": "Level", "state": "State",
-        "date_listed": "Listed", "date_withdrawn": "Withdrawn", "match": "How it was mapped",
-        "source_url": st.column_config.LinkColumn("Source", display_text="source", validate=r"^https?://")})
+        "list": _("List"), "name_as_published": _("Name as published"), "jurisdiction_level": _("Level"), "state": _("State"),
+        "date_listed": _("Listed"), "date_withdrawn": _("Withdrawn"), "match": _("How it was mapped"),
+        "source_url": st.column_config.LinkColumn(_("Source"), display_text=_("source"), validate=r"^https?://")})

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .dates import date_floor, parse_partial_date
 from .filters import EARLIEST, FILTERS, RANGES, mask
+from .i18n import _
 from .vocab import ENDED_STATUSES, LAYER_KEYS, LAYERS, NEVER_IN_FORCE
 
 __all__ = ["EARLIEST", "LAYER_KEYS", "PARAM", "View", "parse_query", "apply", "add_view_arguments", "from_args"]
@@ -45,6 +46,7 @@ class View:
     include_inactive: bool = False  # also list instruments not in force on as_of (tables only)
     focus: str = ""  # "<layer>:<geoid>" of the selected jurisdiction, or "none"
     hidden: tuple[str, ...] = ()  # map layers switched off (LAYER_KEYS)
+    lang: str = ""  # the language of everything written ('' = English; i18n.LANGS)
 
     # ---- URL query string
     def to_query(self) -> dict[str, list[str] | str]:
@@ -60,7 +62,7 @@ class View:
 
     def filters_key(self) -> tuple:
         """What decides which rows are shown (not the focus or the hidden layers): a cache key."""
-        return tuple((f.name, getattr(self, f.name)) for f in fields(self) if f.name not in ("focus", "hidden"))
+        return tuple((f.name, getattr(self, f.name)) for f in fields(self) if f.name not in ("focus", "hidden", "lang"))
 
     def with_focus(self, focus: str) -> "View":
         return replace(self, focus=focus)
@@ -71,14 +73,16 @@ def _clamp_day(value: str, name: str, today: dt.date, notices: list[str]) -> str
     value = value.strip()[:20]
     parsed = parse_partial_date(value)
     if parsed is None:
-        notices.append(f"`{name}={value[:20]}` is not a date (use YYYY-MM-DD); it was ignored.")
+        notices.append(_("`{param}={value}` is not a date (use YYYY-MM-DD); it was ignored.").format(param=name, value=value[:20]))
         return ""
     day = dt.date(parsed[0], parsed[1] or 1, parsed[2] or 1)
     if day < EARLIEST:
-        notices.append(f"`{name}={value}` is before {EARLIEST.isoformat()}; showing from {EARLIEST.isoformat()}.")
+        notices.append(_("`{param}={value}` is before {day}; showing from {day}.").format(param=name, value=value,
+                                                                                          day=EARLIEST.isoformat()))
         day = EARLIEST
     if day > today:
-        notices.append(f"`{name}={value}` is in the future; showing {today.isoformat()}.")
+        notices.append(_("`{param}={value}` is in the future; showing {day}.").format(param=name, value=value,
+                                                                                      day=today.isoformat()))
         day = today
     return day.isoformat()
 
@@ -98,22 +102,32 @@ def parse_query(query: Mapping[str, object], today: dt.date | None = None) -> tu
             good = tuple(dict.fromkeys(v for v in values if v in f.choices))
             bad = [v for v in values if v not in f.choices]
             if bad:
-                notices.append(f"Unknown {param} value(s) ignored: {', '.join(b[:30] for b in bad[:5])}.")
+                notices.append(_("Unknown {param} value(s) ignored: {values}.").format(
+                    param=param, values=", ".join(b[:30] for b in bad[:5])))
             kw[name] = good
         elif f.kind in ("from", "to", "day"):
             kw[name] = _clamp_day(values[0], param, today, notices)
         elif f.kind == "flag":
             kw[name] = values[0] in ("1", "true", "yes")
+        elif f.kind == "one":
+            v = values[0].strip().lower()
+            if v in f.choices:
+                kw[name] = "" if v == f.choices[0] else v
+            else:
+                notices.append(_("`{param}={value}` is not one of {choices}; it was ignored.").format(
+                    param=param, value=v[:20], choices=", ".join(f.choices)))
         elif f.kind == "key":
             v = values[0].strip()
             if v == "none" or _FOCUS_RE.match(v):
                 kw[name] = v
             else:
-                notices.append(f"`focus={v[:30]}` is not a jurisdiction key such as unsd:0622710; showing the default view.")
+                notices.append(_("`focus={value}` is not a jurisdiction key such as unsd:0622710; showing the default "
+                                 "view.").format(value=v[:30]))
     for lo, hi in RANGES.values():
         start, end = str(kw.get(lo.name, "")), str(kw.get(hi.name, ""))
         if start and end and start > end:
-            notices.append(f"`{lo.param}` ({start}) is after `{hi.param}` ({end}); the two were swapped.")
+            notices.append(_("`{first}` ({start}) is after `{second}` ({end}); the two were swapped.").format(
+                first=lo.param, start=start, second=hi.param, end=end))
             kw[lo.name], kw[hi.name] = end, start
     if kw.get("as_of") == today.isoformat():
         kw["as_of"] = ""
@@ -151,6 +165,8 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
             parser.add_argument(f.flag, dest=f.name, action="append", choices=f.choices, help=f"{helptext} (repeatable)")
         elif f.kind == "flag":
             parser.add_argument(f.flag, dest=f.name, action="store_true", help=helptext)
+        elif f.kind == "one":
+            parser.add_argument(f.flag, dest=f.name, default="", choices=f.choices, help=helptext)
         else:
             kind = {"from": "on or after (YYYY[-MM[-DD]])", "to": "on or before (YYYY[-MM[-DD]])",
                     "day": "(YYYY-MM-DD; default today)", "key": ""}[f.kind]

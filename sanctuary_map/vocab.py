@@ -7,20 +7,22 @@ check the legend colours under simulated deuteranopia, protanopia and tritanopia
 """
 from __future__ import annotations
 
+from .i18n import N_, _
+
 # ---------------------------------------------------------------------------- geography
 LEVELS = ("state", "county", "place", "school_district")
-LEVEL_LABEL = {"state": "States", "county": "Counties", "place": "Cities and towns", "school_district": "School districts"}
-LEVEL_SINGULAR = {"state": "State", "county": "County", "place": "City or town", "school_district": "School district"}
+LEVEL_LABEL = {"state": N_("States"), "county": N_("Counties"), "place": N_("Cities and towns"), "school_district": N_("School districts")}
+LEVEL_SINGULAR = {"state": N_("State"), "county": N_("County"), "place": N_("City or town"), "school_district": N_("School district")}
 LAYERS = ("state", "county", "place", "unsd", "elsd", "scsd")
 SCHOOL_LAYERS = ("unsd", "elsd", "scsd")
 NATIONAL_LAYERS = ("state", "county")
 LAYER_TITLES = {
-    "state": "States", "county": "Counties", "place": "Cities and towns (Census places)",
-    "unsd": "School districts (unified)", "elsd": "School districts (elementary)", "scsd": "School districts (secondary)",
+    "state": N_("States"), "county": N_("Counties"), "place": N_("Cities and towns (Census places)"),
+    "unsd": N_("School districts (unified)"), "elsd": N_("School districts (elementary)"), "scsd": N_("School districts (secondary)"),
 }
 LAYER_SINGULAR = {
-    "state": "state", "county": "county", "place": "city or town", "unsd": "unified school district",
-    "elsd": "elementary school district", "scsd": "secondary school district",
+    "state": N_("state"), "county": N_("county"), "place": N_("city or town"), "unsd": N_("unified school district"),
+    "elsd": N_("elementary school district"), "scsd": N_("secondary school district"),
 }
 LAYER_LEVEL = {"state": "state", "county": "county", "place": "place", "unsd": "school_district",
                "elsd": "school_district", "scsd": "school_district"}
@@ -58,61 +60,62 @@ STATE_NAMES = {
 
 # ---------------------------------------------------------------------------- instruments
 STANCES = ("limits_cooperation", "requires_cooperation", "mixed")
-STANCE_LABEL = {"limits_cooperation": "Limits cooperation", "requires_cooperation": "Requires cooperation",
-                "mixed": "Mixed (both)"}
+STANCE_LABEL = {"limits_cooperation": N_("Limits cooperation"), "requires_cooperation": N_("Requires cooperation"),
+                "mixed": N_("Mixed (both)")}
 STANCE_COLOUR = {"limits_cooperation": "#0072B2", "requires_cooperation": "#D55E00", "mixed": "#CC79A7"}
 # "1 that limits cooperation" / "2 that limit cooperation" (profile summaries)
-STANCE_CLAUSE = {"limits_cooperation": ("limits cooperation", "limit cooperation"),
-                 "requires_cooperation": ("requires cooperation", "require cooperation"),
-                 "mixed": ("does both", "do both")}
+STANCE_CLAUSE = {"limits_cooperation": (N_("limits cooperation"), N_("limit cooperation")),
+                 "requires_cooperation": (N_("requires cooperation"), N_("require cooperation")),
+                 "mixed": (N_("does both"), N_("do both"))}
 STANCE_HELP = {
-    "limits_cooperation": "limits local or state help to federal immigration enforcement (\"sanctuary\")",
-    "requires_cooperation": "bans sanctuary policies, mandates detainer compliance or 287(g), or penalises officials",
-    "mixed": "does some of both",
+    "limits_cooperation": N_("limits local or state help to federal immigration enforcement (\"sanctuary\")"),
+    "requires_cooperation": N_("bans sanctuary policies, mandates detainer compliance or 287(g), or penalises officials"),
+    "mixed": N_("does some of both"),
 }
 INSTRUMENT_TYPES = (
     "statute", "ordinance", "executive_order", "executive_directive", "ag_directive",
     "board_resolution", "board_policy", "department_order", "memo_guidance", "court_order",
 )
 INSTRUMENT_LABEL = {
-    "statute": "State statute", "ordinance": "Ordinance", "executive_order": "Executive order",
-    "executive_directive": "Executive directive", "ag_directive": "AG directive", "board_resolution": "Board resolution",
-    "board_policy": "Board policy", "department_order": "Department order", "memo_guidance": "Memo or guidance",
-    "court_order": "Court ruling",
+    "statute": N_("State statute"), "ordinance": N_("Ordinance"), "executive_order": N_("Executive order"),
+    "executive_directive": N_("Executive directive"), "ag_directive": N_("AG directive"), "board_resolution": N_("Board resolution"),
+    "board_policy": N_("Board policy"), "department_order": N_("Department order"), "memo_guidance": N_("Memo or guidance"),
+    "court_order": N_("Court ruling"),
 }
 INSTRUMENT_PLURAL = {
-    "statute": "State statutes", "ordinance": "Ordinances", "executive_order": "Executive orders",
-    "executive_directive": "Executive directives", "ag_directive": "AG directives", "board_resolution": "Board resolutions",
-    "board_policy": "Board policies", "department_order": "Department orders", "memo_guidance": "Memos and guidance",
-    "court_order": "Court rulings",
+    "statute": N_("State statutes"), "ordinance": N_("Ordinances"), "executive_order": N_("Executive orders"),
+    "executive_directive": N_("Executive directives"), "ag_directive": N_("AG directives"), "board_resolution": N_("Board resolutions"),
+    "board_policy": N_("Board policies"), "department_order": N_("Department orders"), "memo_guidance": N_("Memos and guidance"),
+    "court_order": N_("Court rulings"),
 }
 BINDING_LEVELS = ("law", "executive", "nonbinding", "guidance")
-BINDING_LABEL = {"law": "Law", "executive": "Executive", "nonbinding": "Non-binding", "guidance": "Guidance"}
+BINDING_LABEL = {"law": N_("Law"), "executive": N_("Executive"), "nonbinding": N_("Non-binding"), "guidance": N_("Guidance")}
 STATUSES = (
     "in_effect", "amended", "codified", "superseded", "repealed", "enjoined", "struck_down", "expired",
     "proposed", "failed",
 )
 STATUS_LABEL = {
-    "in_effect": "In effect", "amended": "In effect, amended", "codified": "Codified by a later act",
-    "superseded": "Superseded", "repealed": "Repealed", "enjoined": "Blocked by a court", "struck_down": "Struck down",
-    "expired": "Expired", "proposed": "Proposed", "failed": "Failed",
+    "in_effect": N_("In effect"), "amended": N_("In effect, amended"), "codified": N_("Codified by a later act"),
+    "superseded": N_("Superseded"), "repealed": N_("Repealed"), "enjoined": N_("Blocked by a court"), "struck_down": N_("Struck down"),
+    "expired": N_("Expired"), "proposed": N_("Proposed"), "failed": N_("Failed"),
 }
 # From status_date on, an instrument with one of these statuses is no longer in force.
 ENDED_STATUSES = ("superseded", "repealed", "enjoined", "struck_down", "expired")
 NEVER_IN_FORCE = ("proposed", "failed")
 RELATIONS = ("amends", "codifies", "reaffirms", "supersedes", "implements")
 RELATION_INVERSE = {
-    "amends": "amended by", "codifies": "codified by", "reaffirms": "reaffirmed by",
-    "supersedes": "superseded by", "implements": "implemented by",
+    "amends": N_("amended by"), "codifies": N_("codified by"), "reaffirms": N_("reaffirmed by"),
+    "supersedes": N_("superseded by"), "implements": N_("implemented by"),
 }
 SOURCE_KINDS = ("official", "news", "advocacy", "other")
-SOURCE_KIND_LABEL = {"official": "Official (legislature, council or board, governor or AG, court)", "news": "News",
-                     "advocacy": "Advocacy group", "other": "Other"}
+SOURCE_KIND_LABEL = {"official": N_("Official (legislature, council or board, governor or AG, court)"), "news": N_("News"),
+                     "advocacy": N_("Advocacy group"), "other": N_("Other")}
 LITIGATION_EVENTS = ("filed", "injunction", "stay", "injunction_lifted", "dismissed", "decided", "appealed",
                      "settled", "withdrawn")
-LITIGATION_LABEL = {"filed": "Lawsuit filed", "injunction": "Injunction", "stay": "Stay", "injunction_lifted": "Injunction lifted",
-                    "dismissed": "Dismissed", "decided": "Decided", "appealed": "Appealed", "settled": "Settled",
-                    "withdrawn": "Withdrawn"}
+LITIGATION_LABEL = {"filed": N_("Lawsuit filed"), "injunction": N_("Injunction"), "stay": N_("Stay"),
+                    "injunction_lifted": N_("Injunction lifted"),
+                    "dismissed": N_("Dismissed"), "decided": N_("Decided"), "appealed": N_("Appealed"), "settled": N_("Settled"),
+                    "withdrawn": N_("Withdrawn")}
 
 # Attribute flags, one per restriction or requirement (Y / N / blank = not known).
 # The first seven groups follow the ILRC's grouping; the last holds the other direction.
@@ -127,39 +130,42 @@ FLAG_GROUPS: dict[str, tuple[str, ...]] = {
     "Requires cooperation": ("bans_sanctuary_policies", "requires_detainer_compliance", "requires_287g",
                              "requires_status_checks", "penalizes_noncompliance"),
 }
+# The groups' labels (their names are also their codes in links: ``?restriction=Schools``).
+FLAG_GROUP_LABEL = {g: g for g in (N_("Information & resources"), N_("Jail to ICE"), N_("Policing"), N_("Contracts"),
+                                   N_("Facilities"), N_("Schools"), N_("Other"), N_("Requires cooperation"))}
 FLAGS: tuple[str, ...] = tuple(f for group in FLAG_GROUPS.values() for f in group)
 FLAG_LABELS = {
-    "no_status_inquiry": "No questions about immigration status",
-    "limits_info_sharing": "Limits information sharing",
-    "bars_resource_use": "No local resources for immigration enforcement",
-    "declines_detainers": "Declines ICE detainers",
-    "limits_release_notification": "Limits release notifications to ICE",
-    "limits_ice_jail_access": "Limits ICE access to jails",
-    "bars_joint_operations": "No joint operations with ICE",
-    "bans_287g": "Bans 287(g) agreements",
-    "restricts_ice_facility_access": "Limits ICE access to facilities",
-    "requires_judicial_warrant": "Requires a judicial warrant",
-    "campus_access_protocol": "Campus access protocol",
-    "student_data_protection": "Protects student data",
-    "staff_training": "Staff training",
-    "family_communication": "Communication with families",
-    "equal_access_to_services": "Services regardless of status",
-    "bans_sanctuary_policies": "Bans sanctuary policies",
-    "requires_detainer_compliance": "Requires honouring ICE detainers",
-    "requires_287g": "Requires 287(g) agreements",
-    "requires_status_checks": "Requires immigration-status checks",
-    "penalizes_noncompliance": "Penalises officials or places that do not cooperate",
+    "no_status_inquiry": N_("No questions about immigration status"),
+    "limits_info_sharing": N_("Limits information sharing"),
+    "bars_resource_use": N_("No local resources for immigration enforcement"),
+    "declines_detainers": N_("Declines ICE detainers"),
+    "limits_release_notification": N_("Limits release notifications to ICE"),
+    "limits_ice_jail_access": N_("Limits ICE access to jails"),
+    "bars_joint_operations": N_("No joint operations with ICE"),
+    "bans_287g": N_("Bans 287(g) agreements"),
+    "restricts_ice_facility_access": N_("Limits ICE access to facilities"),
+    "requires_judicial_warrant": N_("Requires a judicial warrant"),
+    "campus_access_protocol": N_("Campus access protocol"),
+    "student_data_protection": N_("Protects student data"),
+    "staff_training": N_("Staff training"),
+    "family_communication": N_("Communication with families"),
+    "equal_access_to_services": N_("Services regardless of status"),
+    "bans_sanctuary_policies": N_("Bans sanctuary policies"),
+    "requires_detainer_compliance": N_("Requires honouring ICE detainers"),
+    "requires_287g": N_("Requires 287(g) agreements"),
+    "requires_status_checks": N_("Requires immigration-status checks"),
+    "penalizes_noncompliance": N_("Penalises officials or places that do not cooperate"),
 }
 
 # Search records (data/searched.csv): what a search of a jurisdiction's records found.
-SEARCH_RESULTS = {"instruments_found": "Instruments found", "none_found": "Researched: no instrument found",
-                  "leads_unverified": "Researched: leads not yet confirmed"}
+SEARCH_RESULTS = {"instruments_found": N_("Instruments found"), "none_found": N_("Researched: no instrument found"),
+                  "leads_unverified": N_("Researched: leads not yet confirmed")}
 RESEARCHED_COLOUR = "#6b6b6b"
 
 # ---------------------------------------------------------------------------- 287(g) and federal lists
 MODELS = ("jail_enforcement", "task_force", "warrant_service_officer", "other")
-MODEL_LABEL = {"jail_enforcement": "Jail Enforcement Model", "task_force": "Task Force Model",
-               "warrant_service_officer": "Warrant Service Officer", "other": "Other or not stated"}
+MODEL_LABEL = {"jail_enforcement": N_("Jail Enforcement Model"), "task_force": N_("Task Force Model"),
+               "warrant_service_officer": N_("Warrant Service Officer"), "other": N_("Other or not stated")}
 # 287(g) agreements are drawn as outlines in a colour family apart from the stance blues and oranges
 # (purples and a green), each model with its own line style; tests/test_palette.py checks them against
 # every other legend colour under simulated colour-vision deficiencies.
@@ -170,18 +176,18 @@ MODEL_DASH: dict[str, list[float] | None] = {"jail_enforcement": None, "task_for
 MODEL_SWATCH = {"jail_enforcement": "outline", "task_force": "outline-dash", "warrant_service_officer": "outline-dot",
                 "other": "outline-dash"}
 FEDERAL_LISTS = ("doj_2025_08_05", "dhs_2025_05_29")
-FEDERAL_LIST_LABEL = {"doj_2025_08_05": "Justice Department list (2025-08-05)",
-                      "dhs_2025_05_29": "DHS list (2025-05-29, withdrawn)"}
+FEDERAL_LIST_LABEL = {"doj_2025_08_05": N_("Justice Department list (2025-08-05)"),
+                      "dhs_2025_05_29": N_("DHS list (2025-05-29, withdrawn)")}
 FEDERAL_COLOUR = "#000000"
 
 # ---------------------------------------------------------------------------- map furniture
 # Map layers a reader can switch off (the layer control's overlays, by key), with their labels.
 LAYER_KEYS = ("state", "county", "place", "school_district", "coverage", "agreements", "federal", "zone", "zone_all",
               "border", "distance")
-LAYER_LABELS = {"state": "States", "county": "Counties", "place": "Cities and towns", "school_district": "School districts",
-                "coverage": "County coverage", "agreements": "287(g) agreements", "federal": "Federal lists",
-                "zone": "100 mi of Mexican border", "zone_all": "100-mile border zone (all borders)",
-                "border": "Border line", "distance": "Distance line"}
+LAYER_LABELS = {"state": N_("States"), "county": N_("Counties"), "place": N_("Cities and towns"), "school_district": N_("School districts"),
+                "coverage": N_("County coverage"), "agreements": N_("287(g) agreements"), "federal": N_("Federal lists"),
+                "zone": N_("100 mi of Mexican border"), "zone_all": N_("100-mile border zone (all borders)"),
+                "border": N_("Border line"), "distance": N_("Distance line")}
 BORDER_COLOUR = "#000000"
 ZONE_COLOUR = "#E6D200"  # the Mexican-border zone's outline, as drawn
 ZONE_ALL_COLOUR = "#777777"  # the all-boundaries zone's outline, as drawn
@@ -189,14 +195,17 @@ SEGMENT_COLOUR = "#000000"
 
 
 def label(code: str, kind: str = "") -> str:
-    """A readable label for any code of the vocabulary (falls back to a tidied code)."""
+    """A readable label for any code of the vocabulary, in the current language (falls back to a tidied code).
+    State names are proper nouns: they are not translated."""
     tables = {"level": LEVEL_SINGULAR, "levels": LEVEL_LABEL, "layer": LAYER_TITLES, "stance": STANCE_LABEL,
               "type": INSTRUMENT_LABEL, "binding": BINDING_LABEL, "status": STATUS_LABEL, "flag": FLAG_LABELS,
               "source_kind": SOURCE_KIND_LABEL, "model": MODEL_LABEL, "list": FEDERAL_LIST_LABEL,
               "state": STATE_NAMES, "litigation": LITIGATION_LABEL}
+    tidy = code.replace("_", " ").capitalize()
     if kind:
-        return tables[kind].get(code, code.replace("_", " ").capitalize())
-    for table in tables.values():
+        text = tables[kind].get(code, tidy)
+        return text if kind == "state" else _(text)
+    for name, table in tables.items():
         if code in table:
-            return table[code]
-    return code.replace("_", " ").capitalize()
+            return table[code] if name == "state" else _(table[code])
+    return tidy

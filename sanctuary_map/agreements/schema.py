@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..i18n import N_
+
 AGREEMENT_COLUMNS: tuple[str, ...] = (
     "agreement_id", "agency", "state", "county", "agency_type", "model", "signed", "signed_date",
     "signed_source", "first_seen", "last_seen", "status", "ended_after", "ended_by", "captures", "evidence",
@@ -29,15 +31,15 @@ MATCHES: tuple[str, ...] = (
     "place_not_in_source_county", "place_unmatched_county", "unresolved",
 )
 MATCH_LABEL = {
-    "state_agency": "State agency: the state",
-    "county_exact": "County, name matched exactly",
-    "county_fuzzy": "County, name matched approximately (review)",
-    "county_directory": "County from an agency or town directory",
-    "place_exact": "City or town, name matched exactly",
-    "place_fuzzy": "City or town, name matched approximately (review)",
-    "place_not_in_source_county": "City or town not in the boundary source: its county",
-    "place_unmatched_county": "No Census place of that name: its county",
-    "unresolved": "Not placed on the map",
+    "state_agency": N_("State agency: the state"),
+    "county_exact": N_("County, name matched exactly"),
+    "county_fuzzy": N_("County, name matched approximately (review)"),
+    "county_directory": N_("County from an agency or town directory"),
+    "place_exact": N_("City or town, name matched exactly"),
+    "place_fuzzy": N_("City or town, name matched approximately (review)"),
+    "place_not_in_source_county": N_("City or town not in the boundary source: its county"),
+    "place_unmatched_county": N_("No Census place of that name: its county"),
+    "unresolved": N_("Not placed on the map"),
 }
 MODEL_ABBR = {"jail_enforcement": "jem", "task_force": "tfm", "warrant_service_officer": "wso", "other": "oth"}
 FUZZY_NAME_MIN = 90.0      # agency names (distinctive words) when matching a capture to known agreements

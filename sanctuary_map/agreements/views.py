@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import i18n
+from ..i18n import _
 from ..join import rows_for
 from ..policies import Problem
 from ..vocab import MODEL_LABEL
@@ -74,21 +76,23 @@ def ledger_rows(table: AgreementTable) -> list[dict]:
     first_capture = first_capture or rows["first_seen"].min()
     out: list[dict] = []
     for r in rows.to_dict("records"):
-        label = f"{r['agency']}: {MODEL_LABEL.get(r['model'], r['model'])}"
+        model = MODEL_LABEL.get(r["model"], r["model"])
+        label = f"{r['agency']}: {_(model)}"
         base = {"kind": "287g", "jurisdiction_name": r["geoid_name"] or r["agency"], "geoid": r["geoid"],
                 "geoid_layer": r["geoid_layer"], "state": r["state"], "source_id": r["agreement_id"], "stance": "",
                 "source_url": r["moa_url"]}
         if r["signed_date"]:
-            source = "ICE's list" if r["signed_source"] == "ice_list" else "the MOA file name"
-            out.append({**base, "date": r["signed_date"], "event": "287g_signed",
-                        "summary": f"{label} — signed (date from {source})"})
+            said = (_("{agreement} — signed (date from ICE's list)") if r["signed_source"] == "ice_list"
+                    else _("{agreement} — signed (date from the MOA file name)"))
+            out.append({**base, "date": r["signed_date"], "event": "287g_signed", "summary": said.format(agreement=label)})
         if r["first_seen"] and r["first_seen"] > first_capture:
-            where = "ICE's list" if r["evidence"] == "ice_list" else "the archive of ICE's MOA files"
-            out.append({**base, "date": r["first_seen"], "event": "287g_first_seen",
-                        "summary": f"{label} — first seen in {where}"})
+            said = (_("{agreement} — first seen in ICE's list") if r["evidence"] == "ice_list"
+                    else _("{agreement} — first seen in the archive of ICE's MOA files"))
+            out.append({**base, "date": r["first_seen"], "event": "287g_first_seen", "summary": said.format(agreement=label)})
         if r["status"] == "ended":
             out.append({**base, "date": r["ended_by"] or r["ended_after"], "event": "287g_ended",
-                        "summary": f"{label} — gone from ICE's list (last seen {r['ended_after']})"})
+                        "summary": _("{agreement} — gone from ICE's list (last seen {day})").format(
+                            agreement=label, day=i18n.day(r["ended_after"]))})
     return out
 
 

@@ -1,0 +1,22 @@
+// ESLint for the project's own browser scripts (static/js): `make lint` runs it.
+const js = require("@eslint/js");
+const globals = require("globals");
+
+module.exports = [
+  js.configs.recommended,
+  {
+    files: ["static/js/**/*.js"],
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: "script",
+      globals: { ...globals.browser, L: "readonly", pmtiles: "readonly", protomapsL: "readonly" },
+    },
+    rules: {
+      "no-unused-vars": ["error", { args: "none" }],
+      eqeqeq: ["error", "smart"],
+      "no-var": "off",
+    },
+  },
+  // The living map is a Streamlit components-v2 module (it exports its entry point).
+  { files: ["static/js/living-map.js"], languageOptions: { sourceType: "module" } },
+];
