@@ -50,7 +50,7 @@ $(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po $(VENV)
 translations: install
 	cd $(ROOT) && $(VENV)/bin/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output --project "Sanctuary Map" \
 	  --copyright-holder "Sanctuary Map contributors" -c "Translators:" -o $(LOCALE)/messages.pot .
-	$(VENV)/bin/pybabel -q update -D messages -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching
+	$(VENV)/bin/pybabel -q update -D messages -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching --ignore-obsolete
 	$(MAKE) assets
 
 # The boundary index does not depend on any table; it is rebuilt when the build code changes.

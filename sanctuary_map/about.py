@@ -182,8 +182,8 @@ def limits_markdown() -> str:
   are listed as having no boundary here; with the Census website as the source they are drawn."""),
         _("""* **Border line:** Natural Earth's 1:10m line straightens the Rio Grande's meanders and is quantised to a few hundred
   metres; boundaries within 1 km of it count as touching (distance 0)."""),
-        _("""* **County shading:** a city or district "is in" a county when that county holds at least 5% of its area (county outlines
-  are 1:5,000,000, city outlines 1:500,000, so smaller overlaps are mostly slivers)."""),
+        _("""* **County shading:** a city or district "is in" a county when that county holds at least 5 per cent of its area
+  (county outlines are 1:5,000,000, city outlines 1:500,000, so smaller overlaps are mostly slivers)."""),
         _("""* **287(g):** ICE overwrites its list with no history or ids; agreements are tracked across archived captures, and one
   absent from a later capture is counted as ended. Names with typos are matched with a fuzzy matcher and listed for review."""),
         _("""* **Federal lists:** the DHS list of 2025-05-29 survives only in press copies; its transcription here is partial (see

@@ -307,9 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from . import i18n
 
-    i18n.activate(getattr(args, "lang", ""))  # `--lang es`: every word the command writes (legends, titles, notices)
     try:
-        return args.func(args)
+        with i18n.using(getattr(args, "lang", "")):  # `--lang es`: every word the command writes (legends, titles, notices)
+            return args.func(args)
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0

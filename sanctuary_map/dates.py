@@ -11,6 +11,8 @@ import calendar
 import datetime as dt
 import re
 
+from .i18n import _
+
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -64,4 +66,8 @@ def precision(value: str) -> str:
 def label(value: str) -> str:
     """A partial date for readers: '2025-01-21', '2025-01 (month only)', '2025 (year only)'."""
     p = precision(value)
-    return {"day": value, "month": f"{value} (month only)", "year": f"{value} (year only)"}.get(p, value)
+    if p == "month":
+        return _("{day} (month only)").format(day=value)
+    if p == "year":
+        return _("{day} (year only)").format(day=value)
+    return value

@@ -32,6 +32,8 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
+from . import i18n
+from .i18n import N_, _
 from .settings import NODE_MODULES
 
 GEOD = Geod(ellps="WGS84")
@@ -39,18 +41,18 @@ KM_PER_MILE = 1.609344
 ZONE_MILES = 100.0
 WGS84 = "EPSG:4326"
 WORLD_ATLAS = NODE_MODULES / "world-atlas" / "countries-10m.json"
-BORDER_SOURCE = "Natural Earth 1:10m countries via npm world-atlas 2.0.2 (public domain): arcs shared by the United States and Mexico"
-METHOD = ("Shortest straight-line distance from the jurisdiction's polygon (full-resolution Census geometry, all parts) "
+BORDER_SOURCE = N_("Natural Earth 1:10m countries via npm world-atlas 2.0.2 (public domain): arcs shared by the United States and Mexico")
+METHOD = N_("Shortest straight-line distance from the jurisdiction's polygon (full-resolution Census geometry, all parts) "
           "to the US-Mexico land border line; nearest points found in an equal-area projection for the state "
           "(EPSG:3310 California, EPSG:3338 Alaska, ESRI:102007 Hawaii, EPSG:5070 elsewhere), length measured as a "
           "geodesic on the WGS84 ellipsoid. Boundaries within 1 km of the line (its precision) count as touching it: 0.")
 ZONE_LABELS = {
-    "zone_mexico": "Within 100 miles of the Mexican land border",
-    "zone_all": "The 100-mile border zone (all external boundaries)",
+    "zone_mexico": N_("Within 100 miles of the Mexican land border"),
+    "zone_all": N_("The 100-mile border zone (all external boundaries)"),
 }
 ZONE_METHODS = {
-    "zone_mexico": "buffer of the land border line by 100 miles in EPSG:5070 (CONUS Albers), clipped to the states",
-    "zone_all": ("buffer by 100 miles of the outer edge of the Census state outlines (both land borders, the coasts "
+    "zone_mexico": N_("buffer of the land border line by 100 miles in EPSG:5070 (CONUS Albers), clipped to the states"),
+    "zone_all": N_("buffer by 100 miles of the outer edge of the Census state outlines (both land borders, the coasts "
                  "and the Great Lakes shores; inland lakes excluded), each region in its own equal-area projection, "
                  "clipped to the states; islands west of the 180th meridian are left out"),
 }
@@ -61,10 +63,12 @@ ZONE_METHODS = {
 # side where it lies: "inside" when wholly within 100 miles + ZONE_TOLERANCE_KM, "partly inside" when it also reaches
 # closer than 100 miles - ZONE_TOLERANCE_KM, "outside" otherwise.
 ZONE_TOLERANCE_KM = 1.0
-ZONE_TEST = ("A boundary reads inside when it lies wholly within 100 miles of the line (the buffer itself, not "
-             "clipped to the generalised 1:5M coastline, so coastal outlines that reach into the water still count "
-             f"as inside), partly inside when it crosses the 100-mile line by more than {ZONE_TOLERANCE_KM:g} km "
-             "(the lines' precision), outside otherwise")
+# A translated message cannot be an f-string: the tolerance is written out (the assert keeps the two together).
+ZONE_TEST = N_("A boundary reads inside when it lies wholly within 100 miles of the line (the buffer itself, not "
+               "clipped to the generalised 1:5M coastline, so coastal outlines that reach into the water still count "
+               "as inside), partly inside when it crosses the 100-mile line by more than 1 km "
+               "(the lines' precision), outside otherwise")
+assert f"more than {ZONE_TOLERANCE_KM:g} km" in ZONE_TEST
 USA, MEXICO = "840", "484"
 # The 1:10m border line is quantised to ~0.2-0.4 km and Census outlines are generalised differently:
 # a boundary closer than this touches the border (distance 0) rather than sitting "0.3 km" away.
@@ -184,7 +188,7 @@ def _segments_km(lines: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
     """Geodesic length (km) of each 2-point projected segment, and its endpoints in lon/lat."""
     ends = gpd.GeoSeries(lines, crs=crs).to_crs(WGS84).values
     xy = shapely.get_coordinates(ends).reshape(-1, 2, 2)
-    _, _, metres = GEOD.inv(xy[:, 0, 0], xy[:, 0, 1], xy[:, 1, 0], xy[:, 1, 1])
+    _az, _back, metres = GEOD.inv(xy[:, 0, 0], xy[:, 0, 1], xy[:, 1, 0], xy[:, 1, 1])
     km = np.asarray(metres) / 1000.0
     return np.where(km < TOUCH_KM, 0.0, km), np.round(xy, 6)
 
@@ -262,14 +266,23 @@ def distance_record(row: pd.Series) -> dict:
     }
 
 
-def describe_distance(row: pd.Series, noun: str = "jurisdiction") -> str:
-    """Plain words: '74.3 mi, measured from an outlying part of the district (an island of 148 km²); 103.8 mi from its mainland'."""
-    whole = f"{row['border_miles']:.1f} mi ({row['border_km']:.1f} km)"
+def fixed(value: float, digits: int = 1) -> str:
+    """A distance for readers: '2012.3' in English (no grouping, as the site always wrote it), the language's own
+    separators otherwise ('2012,3')."""
+    return f"{value:.{digits}f}" if i18n.current() == i18n.SOURCE else i18n.number(value, digits)
+
+
+def describe_distance(row: pd.Series, noun: str | None = None) -> str:
+    """Plain words: '74.3 mi, measured from an outlying part of the district (an island of 148 km²); 103.8 mi from its
+    mainland'.  ``noun`` is the level in the current language (default: 'jurisdiction')."""
+    noun = noun or _("jurisdiction")
+    miles, km = fixed(row["border_miles"]), fixed(row["border_km"])
     if row["parts"] > 1 and not row["nearest_part_is_mainland"]:
-        return (f"{whole}, measured from an outlying part of the {noun} (a separate piece of "
-                f"{row['nearest_part_area_km2']:,.0f} km², such as an island); {row['mainland_miles']:.1f} mi "
-                f"({row['mainland_km']:.1f} km) from its mainland")
-    return f"{whole} from its nearest edge"
+        return _("{miles} mi ({km} km), measured from an outlying part of the {noun} (a separate piece of {area} km², "
+                 "such as an island); {mainland_miles} mi ({mainland_km} km) from its mainland").format(
+            miles=miles, km=km, noun=noun, area=i18n.number(row["nearest_part_area_km2"], 0),
+            mainland_miles=fixed(row["mainland_miles"]), mainland_km=fixed(row["mainland_km"]))
+    return _("{miles} mi ({km} km) from its nearest edge").format(miles=miles, km=km)
 
 
 # ---------------------------------------------------------------------------- reference points

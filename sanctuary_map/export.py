@@ -14,6 +14,7 @@ One code path serves the Map page and ``python -m sanctuary_map export``.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import html
 import io
 import ipaddress
@@ -26,9 +27,10 @@ from typing import cast
 
 import pandas as pd
 
-from . import publish
+from . import i18n, publish
 from .data import MapData
 from .filters import describe
+from .i18n import N_, _, ngettext
 from .join import rows_for
 from .mapping import CODE_COLOUR, CODE_LABEL, CONUS_BOUNDS, Assets, build_map, focus_bounds, focus_row
 from .policies import COLUMNS
@@ -46,8 +48,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-SOURCES = ("Instruments: Sanctuary Map policies table, every row citing its source. Boundaries: US Census Bureau. "
-           "Border: Natural Earth (public domain).")
+SOURCES = N_("Instruments: Sanctuary Map policies table, every row citing its source. Boundaries: US Census Bureau. "
+             "Border: Natural Earth (public domain).")
 
 
 @dataclass(frozen=True)
@@ -60,17 +62,27 @@ class Preset:
 
 
 PRESETS = {
-    "article": Preset("article", 1600, 1000, 1.0, "Article (1600 × 1000)"),
-    "social": Preset("social", 1200, 630, 1.0, "Social card (1200 × 630)"),
-    "square": Preset("square", 1080, 1080, 1.0, "Square (1080 × 1080)"),
-    "story": Preset("story", 1080, 1920, 1.0, "Story (1080 × 1920)"),
-    "print": Preset("print", 1600, 1000, 3.0, "Print (4800 × 3000: 16 × 10 in at 300 dpi)"),
-}
+    "article": Preset("article", 1600, 1000, 1.0, N_("Article (1600 × 1000)")),
+    "social": Preset("social", 1200, 630, 1.0, N_("Social card (1200 × 630)")),
+    "square": Preset("square", 1080, 1080, 1.0, N_("Square (1080 × 1080)")),
+    "story": Preset("story", 1080, 1920, 1.0, N_("Story (1080 × 1920)")),
+    "print": Preset("print", 1600, 1000, 3.0, N_("Print (4800 × 3000: 16 × 10 in at 300 dpi)")),
+}  # labels translated where shown: _(PRESETS[k].label)
 PRINT_DPI = 300
 
 
 class ExportError(Exception):
     pass
+
+
+def in_view_language(fn):
+    """Runs ``fn(data, view, ...)`` in the view's language (``view.lang``; '' = the language already active): a
+    snapshot's title, legend, subtitle, credit and alt text are in the language of the view it was asked for."""
+    @functools.wraps(fn)
+    def wrapper(data, view, *args, **kwargs):
+        with i18n.using(view.lang or i18n.current()):
+            return fn(data, view, *args, **kwargs)
+    return wrapper
 
 
 # ---------------------------------------------------------------------------- words and links
@@ -106,10 +118,13 @@ def place_name(data: MapData, view: View) -> str:
     return name if layer == "state" else f"{name}, {state}"
 
 
+@in_view_language
 def default_title(data: MapData, view: View) -> str:
     """The snapshot's title: the place when the view is focused."""
     place = place_name(data, view)
-    return f"{place}: immigration-enforcement cooperation policy" if place else "Sanctuary Map: immigration-enforcement cooperation policy"
+    if place:
+        return _("{place}: immigration-enforcement cooperation policy").format(place=place)
+    return _("Sanctuary Map: immigration-enforcement cooperation policy")
 
 
 def _in_frame(data: MapData, view: View, frame: pd.DataFrame) -> pd.DataFrame:
@@ -144,6 +159,7 @@ def frame_extent(data: MapData, view: View, width: int = 1200, height: int = 800
     return (cx - hx) * 360 - 180, lat_of(cy + hy), (cx + hx) * 360 - 180, lat_of(cy - hy)
 
 
+@in_view_language
 def frame_legend(data: MapData, view: View, width: int = 1200, height: int = 800,
                  extent: tuple[float, float, float, float] | None = None) -> list:
     """The legend of what is in the frame: the view's selection narrowed to the boundaries whose extent meets the
@@ -181,37 +197,49 @@ def frame_legend(data: MapData, view: View, width: int = 1200, height: int = 800
     if row is not None and pd.notna(row["border_km"]) and "distance" in shown:  # the focus's line to the border
         from .vocab import SEGMENT_COLOUR
 
-        sections.append(("", [("Distance to the US\u2013Mexico border (selected)", SEGMENT_COLOUR, "dash")]))
+        sections.append(("", [(_("Distance to the US\u2013Mexico border (selected)"), SEGMENT_COLOUR, "dash")]))
     return [(s, e) for s, e in sections if e]
 
 
+# How many jurisdictions in the frame take each direction (alt text); {n} is the count.
+ALT_COUNTS = (("limits_cooperation", N_("{n} that limit cooperation")), ("requires_cooperation", N_("{n} that require it")),
+              ("mixed", N_("{n} that do both")))
+
+
+@in_view_language
 def alt_text(data: MapData, view: View) -> str:
     """A text alternative for a snapshot: what is shown, where, when and how many (PNG Description, page alt text)."""
     sel = select(data, view)
     place = place_name(data, view)
     shown = _in_frame(data, view, sel.mapped).drop_duplicates(["geoid_layer", "geoid"])
     counts = shown["stance"].value_counts().to_dict() if len(shown) else {}
-    parts = [f"{counts[s]} that {w}" for s, w in (("limits_cooperation", "limit cooperation"),
-                                                   ("requires_cooperation", "require it"), ("mixed", "do both"))
-             if counts.get(s)]
+    parts = [_(w).format(n=counts[s]) for s, w in ALT_COUNTS if counts.get(s)]
     n = len(shown)
-    text = f"Map of {place} and its surroundings" if place else "Map of the United States"
-    text += (f" as of {view.as_of_date()}: {n} jurisdiction{'s' if n != 1 else ''} in the frame with instruments on "
-             "cooperation with federal immigration enforcement in force" + (f" ({', '.join(parts)})" if parts else "") + ".")
+    where = _("Map of {place} and its surroundings").format(place=place) if place else _("Map of the United States")
+    text = ngettext("{map} as of {day}: {n} jurisdiction in the frame with instruments on cooperation with federal "
+                    "immigration enforcement in force{counts}.",
+                    "{map} as of {day}: {n} jurisdictions in the frame with instruments on cooperation with federal "
+                    "immigration enforcement in force{counts}.", n).format(
+        map=where, day=i18n.day(view.as_of_date()), n=n, counts=f" ({', '.join(parts)})" if parts else "")
     agreements = _in_frame(data, view, sel.agreements_drawn)
     if len(agreements):
-        text += f" {len(agreements)} 287(g) agreements in force are outlined."
+        text += " " + _("{n} 287(g) agreements in force are outlined.").format(n=len(agreements))
     listings = _in_frame(data, view, sel.listings_drawn)
     if len(listings):
         k = len(listings)
-        text += f" {k} place{'s' if k != 1 else ''} on a federal \u201csanctuary\u201d list {'are' if k != 1 else 'is'} hatched."
-    shown_words = sel.subtitle.replace("Instruments, in force", "instruments in force")
-    text += f" Shown: {shown_words}. Sources: Sanctuary Map policies table; boundaries: US Census Bureau."
+        text += " " + ngettext("{n} place on a federal \u201csanctuary\u201d list is hatched.",
+                               "{n} places on a federal \u201csanctuary\u201d list are hatched.", k).format(n=k)
+    # The subtitle's 'Instruments, in force on …' reads 'instruments in force on …' inside the sentence.
+    shown_words = sel.subtitle.replace(_("Instruments, in force"), _("instruments in force"))
+    text += " " + _("Shown: {shown}. Sources: Sanctuary Map policies table; boundaries: US Census Bureau.").format(
+        shown=shown_words)
     return text
 
 
+@in_view_language
 def credit_line(data: MapData, view: View, url: str | None = None) -> str:
-    bits = [SOURCES, f"Data as of {view.as_of_date()}", f"dataset version {data.version}"]
+    bits = [_(SOURCES), _("Data as of {day}").format(day=i18n.day(view.as_of_date())),
+            _("dataset version {version}").format(version=data.version)]
     if url and is_public(url):
         bits.append(url)
     return " · ".join(bits)
@@ -298,6 +326,7 @@ def _header(title: str, subtitle: str, credit: str) -> str:
             f'<div class="sm-export-credit">{e(credit)}</div>')
 
 
+@in_view_language
 def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", subtitle: str | None = None,
                     width: int = 1200, height: int = 800, controls: bool = True, base_url: str | None = None,
                     panel: bool = False) -> str:
@@ -318,7 +347,7 @@ def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", 
             if isinstance(child, Legend):
                 fresh = Legend(child.title, frame_legend(data, view, width, height))
                 child.sections = fresh.sections
-                child.title = html.escape("In this map") if fresh.sections else html.escape("Nothing in this frame matches")
+                child.title = html.escape(_("In this map") if fresh.sections else _("Nothing in this frame matches"))
     root = cast(Figure, m.get_root())
     root.header.add_child(Element(f'<meta name="sanctuary-map:view" content="{html.escape(url)}">'))
     root.header.add_child(Element(f'<meta name="sanctuary-map:as-of" content="{html.escape(view.as_of_date())}">'))
@@ -335,7 +364,10 @@ def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", 
         classes = ["sm-snapshot"] + (["sm-panel"] if panel else ["sm-wide"] if width > height * 1.2 else [])
         root.html.add_child(Element(f"<script>document.body.classList.add({', '.join(json.dumps(c) for c in classes)});"
                                     "</script>"))
-    return root.render()
+    page = root.render()
+    if i18n.current() != i18n.SOURCE:  # the page's language, for screen readers and hyphenation (English: unchanged)
+        page = page.replace("<html>", f'<html lang="{i18n.current()}">', 1)
+    return page
 
 
 # ---------------------------------------------------------------------------- PNG
@@ -380,6 +412,7 @@ def _chromium_shot(page_html: str, width: int, height: int, scale: float, pdf: b
             browser.close()
 
 
+@in_view_language
 def snapshot_png(data: MapData, view: View, *, preset: str = "article", width: int | None = None, height: int | None = None,
                  title: str = "Sanctuary Map", subtitle: str | None = None, base_url: str | None = None,
                  fallback: bool = False) -> tuple[bytes, str]:
@@ -404,14 +437,15 @@ def snapshot_png(data: MapData, view: View, *, preset: str = "article", width: i
                               "or ask for the static rendering (--fallback).") from exc
         renderer = f"matplotlib (fallback: Chromium failed with {exc.__class__.__name__})"
         png = vector_snapshot(data, view, "png", width=w, height=h, title=title, subtitle=subtitle,
-                              note=f"Static rendering (no browser available: {exc.__class__.__name__}).")
+                              note=_("Static rendering (no browser available: {error}).").format(error=exc.__class__.__name__))
     meta = {"sanctuary-map:view": share_url(view, base_url), "sanctuary-map:as-of": view.as_of_date(),
             "sanctuary-map:dataset-version": data.version, "sanctuary-map:renderer": renderer,
             "Title": title, "Description": alt_text(data, view),
-            "sanctuary-map:legend": json.dumps([label for _, e in frame_legend(data, view, w, h) for label, _, _ in e])}
+            "sanctuary-map:legend": json.dumps([label for _s, e in frame_legend(data, view, w, h) for label, _c, _k in e])}
     return png_metadata(png, meta, dpi=PRINT_DPI if preset == "print" else None), renderer
 
 
+@in_view_language
 def small_multiples(data: MapData, view: View, dates: list[str], *, preset: str = "article", title: str = "Sanctuary Map",
                     base_url: str | None = None) -> bytes:
     """One image of the same view at several dates side by side, each panel labelled with its date only; the sheet
@@ -427,11 +461,11 @@ def small_multiples(data: MapData, view: View, dates: list[str], *, preset: str 
     legend: dict[str, tuple[str, str]] = {}
     for d in dates:
         v = replace(view, as_of=d)
-        page_html = standalone_html(data, v, title=d, width=pw, height=ph, controls=False, base_url=base_url, panel=True)
+        page_html = standalone_html(data, v, title=i18n.day(d), width=pw, height=ph, controls=False, base_url=base_url, panel=True)
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             png = pool.submit(_chromium_shot, page_html, pw, ph, 1.0).result(timeout=90)
         panels.append(Image.open(io.BytesIO(png)).convert("RGB"))
-        for _, entries in frame_legend(data, v, pw, ph):
+        for _section, entries in frame_legend(data, v, pw, ph):
             for label, colour, kind in entries:
                 legend.setdefault(label, (colour, kind))
     sheet = Image.new("RGB", (pw * cols, ph * rows + head + foot), "white")
@@ -446,8 +480,8 @@ def small_multiples(data: MapData, view: View, dates: list[str], *, preset: str 
     except OSError:
         font = small = ImageFont.load_default()
     draw.text((14, 8), title, fill="black", font=font)
-    draw.text((14, 38), f"{describe(replace(view, as_of=dates[-1])).rsplit(', in force on', 1)[0]}, in force on each date "
-                        "shown", fill="#333", font=small)
+    draw.text((14, 38), _("{what}, in force on each date shown").format(what=_filters_words(replace(view, as_of=dates[-1]))),
+              fill="#333", font=small)
     # The one legend: a row of swatches under the panels.
     x, y = 14, head + ph * rows + 8
     for label, (colour, kind) in legend.items():
@@ -466,15 +500,25 @@ def small_multiples(data: MapData, view: View, dates: list[str], *, preset: str 
         draw.text((x + 24, y + 1), label, fill="#111", font=small)
         x += 24 + tw + 18
     credit = credit_line(data, replace(view, as_of=dates[-1]), share_url(view, base_url)).replace(
-        f"Data as of {dates[-1]}", "Data as of each panel's date")
+        _("Data as of {day}").format(day=i18n.day(dates[-1])), _("Data as of each panel's date"))
     draw.text((14, sheet.height - 20), credit[:220], fill="#333", font=ImageFont.truetype("DejaVuSans.ttf", 10)
               if isinstance(small, ImageFont.FreeTypeFont) else small)
     out = io.BytesIO()
     sheet.save(out, format="PNG")
-    alt = (f"Small multiples: {title}, at {', '.join(dates)}. " + alt_text(data, replace(view, as_of=dates[-1])))
+    alt = (_("Small multiples: {title}, at {dates}.").format(title=title, dates=", ".join(i18n.day(d) for d in dates))
+           + " " + alt_text(data, replace(view, as_of=dates[-1])))
     return png_metadata(out.getvalue(), {"sanctuary-map:view": share_url(view, base_url), "sanctuary-map:as-of": ",".join(dates),
                                          "sanctuary-map:dataset-version": data.version, "Title": title, "Description": alt,
                                          "sanctuary-map:legend": json.dumps(list(legend))})
+
+
+def _filters_words(view: View) -> str:
+    """The subtitle without its 'in force on <day>' (small multiples show several days)."""
+    full = describe(view)
+    pre, _sep, post = _("{what}, in force on {day}").replace("{day}", i18n.day(view.as_of_date())).partition("{what}")
+    if _sep and full.startswith(pre) and full.endswith(post):
+        return full[len(pre):len(full) - len(post)]
+    return full
 
 
 # ---------------------------------------------------------------------------- SVG / PDF (vector)
@@ -491,6 +535,7 @@ def _scale_bar(ax, lat: float) -> None:
     ax.text(x + length / 2, y + (y1 - y0) * 0.012, f"{km:g} km ({km / 1.609344:.3g} mi)", ha="center", va="bottom", fontsize=8)
 
 
+@in_view_language
 def vector_snapshot(data: MapData, view: View, fmt: str, *, width: int = 1600, height: int = 1000,
                     title: str = "Sanctuary Map", subtitle: str | None = None, note: str = "") -> bytes:
     """A vector drawing (svg/pdf, or png as a fallback) of the jurisdictions in force, for print layout."""
@@ -528,14 +573,15 @@ def vector_snapshot(data: MapData, view: View, fmt: str, *, width: int = 1600, h
                                                     linewidth=0.6, linestyle="--" if layer in ("unsd", "elsd", "scsd") else "-")
         for code in ("L", "R", "M"):
             if any(code in v.values() for v in lk.lookup.values()):
-                handles.append(Patch(color=CODE_COLOUR[code], label=CODE_LABEL[code]))
+                handles.append(Patch(color=CODE_COLOUR[code], label=_(CODE_LABEL[code])))
         if data.boundaries.border is not None and "border" not in view.hidden:
             data.boundaries.border.plot(ax=ax, color=BORDER_COLOUR, linewidth=1.8)
-            handles.append(Patch(color=BORDER_COLOUR, label="US\u2013Mexico land border"))
+            handles.append(Patch(color=BORDER_COLOUR, label=_("US\u2013Mexico land border")))
         zone = data.boundaries.zones.get("zone_mexico")
         if zone is not None and "zone" not in view.hidden:
             zone.boundary.plot(ax=ax, color=ZONE_COLOUR, linewidth=1.2, linestyle="--")
-            handles.append(Line2D([0], [0], color=ZONE_COLOUR, linestyle="--", label="Within 100 miles of the Mexican land border"))
+            handles.append(Line2D([0], [0], color=ZONE_COLOUR, linestyle="--",
+                                  label=_("Within 100 miles of the Mexican land border")))
     ax.set_xlim(w - pad, e + pad)
     ax.set_ylim(s - pad, n + pad)
     ax.set_aspect(1 / max(0.2, math.cos(math.radians((s + n) / 2))))

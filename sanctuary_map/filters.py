@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
@@ -69,7 +69,7 @@ class Filter:
     applies: tuple[tuple[str, str], ...] = ()  # (table, column) pairs it filters
     range: str = ""  # for from/to: the range's name (one widget per range)
     section: str = "main"  # where the sidebar draws it: main, 287g, layers, none (not a widget)
-    phrase: Callable[[object], str] | None = None  # the filter in words, for subtitles and captions
+    phrase: Callable[[Any], str] | None = None  # the filter in words, for subtitles and captions
 
     def label_of(self, code: str) -> str:
         """A choice's label in the current language (state and language names are not translated)."""
@@ -106,7 +106,7 @@ FILTERS: tuple[Filter, ...] = (
            FLAG_GROUP_LABEL, N_("Anything"),
            help=N_("Instruments with at least one restriction or requirement in the chosen groups."),
            applies=((POLICIES, "*flags"),),
-           phrase=lambda v: _("that do {groups}").format(groups=join_or([_(g).lower() for g in v]))),  # type: ignore[attr-defined]
+           phrase=lambda v: _("that do {groups}").format(groups=join_or([_(g).lower() for g in v]))),
     Filter("levels", "level", "--level", "multi", N_("Level"), LEVELS, LEVEL_LABEL, N_("All levels"),
            applies=((POLICIES, "jurisdiction_level"),),
            phrase=lambda v: _("of {levels}").format(levels=_lower_labels(LEVEL_LABEL, v))),

@@ -98,9 +98,9 @@ def using(lang: str | None) -> Iterator[str]:
         _active.reset(token)
 
 
-def _(message: str) -> str:
-    """The message in the current language."""
-    return translations().gettext(message) if message else message
+def _(message: str | None) -> str:
+    """The message in the current language ('' for none)."""
+    return translations().gettext(message) if message else (message or "")
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

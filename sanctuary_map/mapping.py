@@ -23,10 +23,11 @@ import pandas as pd
 from branca.element import MacroElement, Template
 from folium.map import CustomPane, Layer
 
+from . import i18n, tiles
 from . import settings as paths
-from . import tiles
 from .data import MapData
-from .distances import describe_distance
+from .distances import describe_distance, fixed
+from .i18n import N_, _, ngettext
 from .selection import CODE_COLOUR, CODE_LABEL, STANCE_CODE, select
 from .view import View
 from .vocab import (
@@ -62,14 +63,18 @@ STYLES = {
 }
 # Groups drawn from the tiles, bottom to top: (key, title in the layer control, kind, Census layers).
 GROUPS = (
-    ("coverage", "Counties: what applies there", "coverage", ("county",)),
-    ("agreements", "287(g) agreements", "agreements", ("state", "county", "place")),
-    ("state", "States with an instrument", "policy", ("state",)),
-    ("county", "Counties with an instrument", "policy", ("county",)),
-    ("school_district", "School districts with an instrument", "policy", ("unsd", "elsd", "scsd")),
-    ("place", "Cities and towns with an instrument", "policy", ("place",)),
-    ("federal", "On a federal \u201csanctuary\u201d list", "federal", ("state", "county", "place")),
+    ("coverage", N_("Counties: what applies there"), "coverage", ("county",)),
+    ("agreements", N_("287(g) agreements"), "agreements", ("state", "county", "place")),
+    ("state", N_("States with an instrument"), "policy", ("state",)),
+    ("county", N_("Counties with an instrument"), "policy", ("county",)),
+    ("school_district", N_("School districts with an instrument"), "policy", ("unsd", "elsd", "scsd")),
+    ("place", N_("Cities and towns with an instrument"), "policy", ("place",)),
+    ("federal", N_("On a federal \u201csanctuary\u201d list"), "federal", ("state", "county", "place")),
 )
+# The forward words of a relation ("amends <title>"); the inverse ones are vocab.RELATION_INVERSE.
+RELATION_FORWARD = {"amends": N_("amends"), "codifies": N_("codifies"), "reaffirms": N_("reaffirms"),
+                    "supersedes": N_("supersedes"), "implements": N_("implements")}
+ATTRIBUTION = N_("Boundaries: US Census Bureau")
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,7 @@ class Published:
     archives: dict[str, dict] = field(default_factory=dict)  # layer -> {"url": ...} or {"b64": ..., "key": ...}
     details_url: str | None = None
     overlays: dict[str, str | dict] = field(default_factory=dict)  # border / zone_mexico / zone_all -> URL or GeoJSON
+    localised: dict[str, str] = field(default_factory=dict)  # language -> its details file (details_url is English)
 
 
 def _template(name: str) -> Template:
@@ -118,23 +124,30 @@ def _template(name: str) -> Template:
 def _item(r: dict, relations: dict[str, list[str]]) -> dict:
     summary = r["summary"] if len(r["summary"]) <= SUMMARY_CHARS else r["summary"][: SUMMARY_CHARS - 1] + "\u2026"
     url = r["source_url"] if r["source_url"].lower().startswith(("http://", "https://")) else ""
-    return {"t": r["title"], "y": INSTRUMENT_LABEL.get(r["instrument_type"], r["instrument_type"]), "d": r["date_adopted"],
-            "e": r["date_effective"], "s": STATUS_LABEL.get(r["status"], r["status"]), "m": summary, "u": url,
+    return {"t": r["title"], "y": _label(INSTRUMENT_LABEL, r["instrument_type"]), "d": i18n.day(r["date_adopted"]),
+            "e": i18n.day(r["date_effective"]), "s": _label(STATUS_LABEL, r["status"]), "m": summary, "u": url,
             "st": r["source_title"], "r": relations.get(r["policy_id"], []), "ref": r["instrument_ref"],
-            "f": [FLAG_LABELS[f] for f in FLAGS if r.get(f) == "Y"], "stance": r["stance"], "c": STANCE_CODE[r["stance"]]}
+            "f": [_(FLAG_LABELS[f]) for f in FLAGS if r.get(f) == "Y"], "stance": r["stance"], "c": STANCE_CODE[r["stance"]]}
+
+
+def _label(labels: dict[str, str], code: str) -> str:
+    """A vocabulary code's label in the current language (an unknown code as it is)."""
+    return _(labels[code]) if code in labels else code
 
 
 def _relations(policies: pd.DataFrame) -> dict[str, list[str]]:
     titles = dict(zip(policies["policy_id"], policies["title"]))
     out: dict[str, list[str]] = {}
     for r in policies[policies["relates_to"] != ""].to_dict("records"):
-        out.setdefault(r["policy_id"], []).append(f"{r['relation']} {titles.get(r['relates_to'], r['relates_to'])}")
-        out.setdefault(r["relates_to"], []).append(f"{RELATION_INVERSE[r['relation']]} {r['title']}")
+        out.setdefault(r["policy_id"], []).append(
+            f"{_label(RELATION_FORWARD, r['relation'])} {titles.get(r['relates_to'], r['relates_to'])}")
+        out.setdefault(r["relates_to"], []).append(f"{_(RELATION_INVERSE[r['relation']])} {r['title']}")
     return out
 
 
 def details(data: MapData) -> dict:
-    """Everything popups show, for every joined instrument (published once per dataset version)."""
+    """Everything popups show, for every joined instrument, in the current language (published once per dataset
+    version and language: see :func:`details_url`)."""
     matched = data.matched
     relations = _relations(data.policies)
     policies = {r["policy_id"]: _item(r, relations) for r in matched.to_dict("records")}
@@ -147,7 +160,7 @@ def details(data: MapData) -> dict:
             layer, geoid = key.split(":")
             row = data.boundaries.lookup(layer, geoid)
             if row is not None and pd.notna(row["border_km"]):
-                jurisdictions[key]["d"] = describe_distance(row, LAYER_SINGULAR[layer])
+                jurisdictions[key]["d"] = describe_distance(row, _(LAYER_SINGULAR[layer]))
     return {"policies": policies, "jurisdictions": jurisdictions, "agreements": agreement_details(data),
             "federal": federal_details(data)}
 
@@ -163,8 +176,8 @@ def agreement_details(data: MapData) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for i, r in zip(rows.index, rows.to_dict("records")):
         out.setdefault(f"{r['geoid_layer']}:{r['geoid']}", []).append(
-            {"i": int(i), "a": r["agency"], "m": MODEL_LABEL.get(r["model"], r["model"]), "k": r["model"],
-             "s": r["signed_date"], "b": r["_began"], "e": r["ended_after"] if r["status"] == "ended" else ""})
+            {"i": int(i), "a": r["agency"], "m": _label(MODEL_LABEL, r["model"]), "k": r["model"],
+             "s": i18n.day(r["signed_date"]), "b": r["_began"], "e": r["ended_after"] if r["status"] == "ended" else ""})
     return out
 
 
@@ -186,9 +199,60 @@ def federal_details(data: MapData) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for i, r in zip(t.joined.matched.index, t.joined.matched.to_dict("records")):
         out.setdefault(f"{r['geoid_layer']}:{r['geoid']}", []).append(
-            {"i": int(i), "l": FEDERAL_LIST_LABEL[r["list"]], "k": r["list"], "n": r["name_as_published"], "u": r["source_url"],
+            {"i": int(i), "l": _label(FEDERAL_LIST_LABEL, r["list"]), "k": r["list"], "n": r["name_as_published"], "u": r["source_url"],
              "f": r["date_listed"], "w": r["date_withdrawn"]})
     return out
+
+
+def js_strings() -> dict[str, str]:
+    """Every word static/js/sanctuary-map.js and living-map.js show, in the current language (the JS holds keys only).
+    ``{n}``, ``{day}``... are filled in by the JS; ``...One`` / ``...Other`` are a count's two forms."""
+    return {
+        "instrumentsOne": ngettext("{n} instrument", "{n} instruments", 1),
+        "instrumentsOther": ngettext("{n} instrument", "{n} instruments", 2),
+        "researchedNone": _("researched {day}: no instrument found"),
+        "noneInView": _("no instrument recorded in this view"),
+        "more": _("+ {n} more (click for details)"),
+        "agreementsOne": ngettext("287(g): {n} agreement", "287(g): {n} agreements", 1),
+        "agreementsOther": ngettext("287(g): {n} agreement", "287(g): {n} agreements", 2),
+        "onFederalList": _("On a federal list: {lists}"),
+        "toBorder": _("To the US\u2013Mexico border: {distance}"),
+        "clickHint": _("Click for everything that applies here"),
+        "loading": _("Loading what applies here\u2026"),
+        "jurisdiction": _("Jurisdiction"),
+        "whatApplies": _("What applies here"),
+        "detailsFailed": _("The instrument details could not be loaded; reload the page to see them."),
+        "noBoundary": _("No boundary here in this view."),
+        "researchedNoneLong": _("Researched {day}: no instrument found in the sources searched."),
+        "noneInViewLong": _("No instrument recorded in this view."),
+        "adopted": _("adopted {day}"),
+        "adoptedUnknown": _("adopted date unknown"),
+        "effective": _("effective {day}"),
+        "source": _("Source: {title}"),
+        "agreement": _("287(g): {agency} \u00b7 {model}"),
+        "agreementSigned": _("287(g): {agency} \u00b7 {model} \u00b7 signed {day}"),
+        "listed": _("Listed: {list} (as \u201c{name}\u201d)"),
+        "sourceLink": _("source"),
+        "distance": _("Distance to the US\u2013Mexico border: {distance}"),
+        "legendLabel": _("Map legend"),
+        "mapLabel": _("Map of immigration-enforcement cooperation policy; the table under the map lists what it shows"),
+        "loadFailed": _("The map could not load: {error}. The table below lists what it shows."),
+        "assetFailed": _("could not load {url}"),
+    }
+
+
+def details_url(data: MapData, published: Published) -> str | None:
+    """The served details file in the current language: ``published.details_url`` is the English one (as
+    :func:`sanctuary_map.publish.publish_details` writes it, whatever language is active); another language's is
+    published on first use and remembered on ``published``."""
+    if not published.details_url or i18n.current() == i18n.SOURCE:
+        return published.details_url
+    lang = i18n.current()
+    if lang not in published.localised:
+        from .publish import publish_details
+
+        published.localised[lang] = publish_details(data, lang=lang)
+    return published.localised[lang]
 
 
 def map_config(data: MapData, view: View, published: Published) -> dict:
@@ -199,15 +263,15 @@ def map_config(data: MapData, view: View, published: Published) -> dict:
         "lookup": lk.lookup, "shown": lk.shown, "coverage": lk.coverage, "points": lk.points,
         "agreements": agreements, "federal": federal, "asOf": view.as_of_date(),
         "agreementsShown": _ids_by_key(sel.agreements), "federalShown": _ids_by_key(sel.listings),
-        "colours": CODE_COLOUR, "stanceLabels": {**STANCE_LABEL, **CODE_LABEL},
+        "colours": CODE_COLOUR, "stanceLabels": {k: _(v) for k, v in {**STANCE_LABEL, **CODE_LABEL}.items()},
         "modelColours": MODEL_COLOUR, "modelDash": MODEL_DASH,
-        "layerLabels": {layer: LAYER_SINGULAR[layer].capitalize() for layer in LAYER_SINGULAR},
+        "layerLabels": {layer: _(LAYER_SINGULAR[layer]).capitalize() for layer in LAYER_SINGULAR},
         "styles": STYLES, "zooms": {k: list(v) for k, v in tiles.ZOOMS.items()}, "levelDiff": tiles.LEVEL_DIFF,
-        "archives": published.archives, "attribution": "Boundaries: US Census Bureau",
-        "baseOpacity": 1.0,
+        "archives": published.archives, "attribution": _(ATTRIBUTION),
+        "baseOpacity": 1.0, "lang": i18n.current(), "t": js_strings(),
     }
     if published.details_url:
-        cfg["detailsUrl"] = published.details_url
+        cfg["detailsUrl"] = details_url(data, published)
     else:
         cfg["details"] = details(data)
     return cfg
@@ -250,7 +314,7 @@ class Points(Layer):
     _template = _template("points.js.j2")
 
     def __init__(self, config_var: str, pane: str, show: bool = True):
-        super().__init__(name="Cities and districts (points when zoomed out)", overlay=True, control=False, show=show)
+        super().__init__(name=_("Cities and districts (points when zoomed out)"), overlay=True, control=False, show=show)
         self._name = "SmPoints"
         self.config_var, self.pane = config_var, pane
 
@@ -283,6 +347,7 @@ class Legend(MacroElement):
     def __init__(self, title: str, sections: list[tuple[str, list[tuple[str, str, str]]]]):
         super().__init__()
         self._name = "Legend"
+        self.aria_label = html.escape(_("Map legend"), quote=True)
         self.title = html.escape(title)
         self.sections = [(html.escape(s), [(html.escape(a), html.escape(b), c) for a, b, c in e]) for s, e in sections if e]
 
@@ -302,11 +367,11 @@ def focus_bounds(row: pd.Series) -> list[list[float]]:
 
 
 OVERLAY_STYLES = {
-    "zone_mexico": ("Within 100 miles of the Mexican land border", "zone",
+    "zone_mexico": (N_("Within 100 miles of the Mexican land border"), "zone",
                     {"color": ZONE_COLOUR, "weight": 2.5, "fill": False, "fillOpacity": 0, "dashArray": "6 4"}),
-    "zone_all": ("100-mile border zone (all external boundaries)", "zone_all",
+    "zone_all": (N_("100-mile border zone (all external boundaries)"), "zone_all",
                  {"color": ZONE_ALL_COLOUR, "weight": 1.5, "fill": False, "fillOpacity": 0, "dashArray": "2 4"}),
-    "border": ("US\u2013Mexico land border", "border", {"color": BORDER_COLOUR, "weight": 3}),
+    "border": (N_("US\u2013Mexico land border"), "border", {"color": BORDER_COLOUR, "weight": 3}),
 }
 
 
@@ -319,7 +384,7 @@ def tile_groups(published: Published, cfg: dict) -> tuple[list[dict], list[tuple
         if not present or key == "agreements" and not cfg.get("agreements") or key == "federal" and not cfg.get("federal"):
             continue
         groups.append({"key": key, "kind": kind, "layers": present})
-        toggles.append((key, title))
+        toggles.append((key, _(title)))
     return groups, toggles
 
 
@@ -328,17 +393,19 @@ def distance_segments(row: pd.Series) -> list[dict]:
     if row is None or not pd.notna(row["border_km"]):
         return []
     pts = json.loads(row["nearest_points"])
+    miles, km = fixed(row["border_miles"]), fixed(row["border_km"])
     out = [{"points": [[pts[0][1], pts[0][0]], [pts[1][1], pts[1][0]]], "colour": SEGMENT_COLOUR, "weight": 3,
             "dash": "8 6", "direction": "top",
-            "label": f"{row['border_miles']:.1f} mi ({row['border_km']:.1f} km) to the US\u2013Mexico border \u2014 "
-                     "straight line, nearest edge",
-            "short": f"{row['border_miles']:.1f} mi to the US\u2013Mexico border"}]
+            "label": _("{miles} mi ({km} km) to the US\u2013Mexico border \u2014 straight line, nearest edge").format(
+                miles=miles, km=km),
+            "short": _("{miles} mi to the US\u2013Mexico border").format(miles=miles)}]
     if not row["nearest_part_is_mainland"]:
         mp = json.loads(row["mainland_nearest_points"])
         out.append({"points": [[mp[0][1], mp[0][0]], [mp[1][1], mp[1][0]]], "colour": "#555555", "weight": 2, "dash": "2 6",
                     "direction": "right",
-                    "label": f"mainland: {row['mainland_miles']:.1f} mi ({row['mainland_km']:.1f} km)",
-                    "short": f"mainland: {row['mainland_miles']:.1f} mi"})
+                    "label": _("mainland: {miles} mi ({km} km)").format(miles=fixed(row["mainland_miles"]),
+                                                                        km=fixed(row["mainland_km"])),
+                    "short": _("mainland: {miles} mi").format(miles=fixed(row["mainland_miles"]))})
     return out
 
 
@@ -346,8 +413,8 @@ def map_legend(data: MapData, view: View, row: pd.Series | None) -> tuple[str, l
     sel = select(data, view)
     sections = list(sel.legend)
     if row is not None and pd.notna(row["border_km"]) and "distance" in sel.layers_shown:
-        sections.append(("", [("Distance to the US\u2013Mexico border (selected)", SEGMENT_COLOUR, "dash")]))
-    title = "Jurisdictions with an instrument" if sel.lookups.lookup else "No instrument matches the filters"
+        sections.append(("", [(_("Distance to the US\u2013Mexico border (selected)"), SEGMENT_COLOUR, "dash")]))
+    title = _("Jurisdictions with an instrument") if sel.lookups.lookup else _("No instrument matches the filters")
     return title, [(s, e) for s, e in sections if e]
 
 
@@ -364,16 +431,17 @@ def living_payload(data: MapData, view: View, published: Published, *, basemap: 
     shown = select(data, view).layers_shown
     row = focus_row(data, view.focus or "")
     title, legend = map_legend(data, view, row)
-    overlays = [{"key": key, "view_key": vk, "name": name, "style": style, "url": published.overlays.get(key)}
+    overlays = [{"key": key, "view_key": vk, "name": _(name), "style": style, "url": published.overlays.get(key)}
                 for key, (name, vk, style) in OVERLAY_STYLES.items() if published.overlays.get(key) is not None]
     return {
-        "config": cfg, "groups": groups, "toggles": [{"key": k, "title": t, "show": k in shown} for k, t in toggles],
+        "config": cfg, "lang": i18n.current(), "groups": groups,
+        "toggles": [{"key": k, "title": t, "show": k in shown} for k, t in toggles],
         "overlays": overlays, "shown": sorted(shown),
         "legend": {"title": title, "sections": legend},
         "focus": {"key": view.focus or "", "bounds": focus_bounds(row) if row is not None else CONUS_BOUNDS,
                   "segments": distance_segments(row) if "distance" in shown else []},
         "basemap": {"url": tiles_url[0], "attribution": tiles_url[1]} if tiles_url else None,
-        "assets": {"js": [u for _, u in assets.js], "css": [u for _, u in assets.css]},
+        "assets": {"js": [u for _k, u in assets.js], "css": [u for _k, u in assets.css]},
     }
 
 
@@ -423,7 +491,7 @@ def build_map(
         if spec is None:
             continue
         url, inline = (spec, None) if isinstance(spec, str) else (None, spec)
-        GeoJsonOverlay(name, style, "smOverlay", url=url, data=inline, show=view_key in shown).add_to(m)
+        GeoJsonOverlay(_(name), style, "smOverlay", url=url, data=inline, show=view_key in shown).add_to(m)
 
     bounds = CONUS_BOUNDS
     row = focus_row(data, view.focus or "")
@@ -431,7 +499,7 @@ def build_map(
         bounds = focus_bounds(row)
         segments = distance_segments(row)
         if segments:
-            seg = folium.FeatureGroup(name="Distance to border", show="distance" in shown)
+            seg = folium.FeatureGroup(name=_("Distance to border"), show="distance" in shown)
             for s in segments:
                 folium.PolyLine(s["points"], color=s["colour"], weight=s["weight"], dash_array=s["dash"],
                                 tooltip=folium.Tooltip(html.escape(s["label"]), permanent=True, sticky=False,

@@ -163,7 +163,7 @@ def entry(data: MapData, row: pd.Series, view: View, shown: pd.DataFrame, in_for
     counties = [c for c in str(row["counties"] or "").split(",") if c and c != geoid]
     e.applies = applies_here(in_force if in_force is not None else shown, layer, str(row["statefp"]), counties)
     if pd.notna(row["border_km"]):
-        e.distance = describe_distance(row, LAYER_SINGULAR[layer])
+        e.distance = describe_distance(row, _(LAYER_SINGULAR[layer]))
     e.research = research_line(data, layer, geoid)
     return e
 

@@ -15,8 +15,8 @@ import json
 import math
 from pathlib import Path
 
+from . import i18n, tiles
 from . import settings as paths
-from . import tiles
 from .boundaries import BORDER_FILE, ZONE_FILES
 from .data import MapData
 from .mapping import Published, details
@@ -48,9 +48,14 @@ def publish_boundaries(data: MapData, static_dir: Path = paths.STATIC_DIR) -> Pu
     return Published({layer: {"url": url} for layer, url in urls.items()}, None, overlays)
 
 
-def publish_details(data: MapData, static_dir: Path = paths.STATIC_DIR) -> str:
-    """Instrument details of the shipped dataset (never of an upload: those stay in the session)."""
-    return _hashed_copy(json.dumps(details(data), separators=(",", ":")), "details", ".json", static_dir)
+def publish_details(data: MapData, static_dir: Path = paths.STATIC_DIR, lang: str = i18n.SOURCE) -> str:
+    """Instrument details of the shipped dataset (never of an upload: those stay in the session), in ``lang``
+    (English by default, whatever language the caller runs in: a map in another language asks for its own file
+    through :func:`sanctuary_map.mapping.details_url`)."""
+    with i18n.using(lang):
+        text = json.dumps(details(data), separators=(",", ":"))
+    return _hashed_copy(text, "details" if i18n.normalise(lang) == i18n.SOURCE else f"details-{i18n.normalise(lang)}",
+                        ".json", static_dir)
 
 
 def _merc(lat: float) -> float:

@@ -65,7 +65,7 @@ class Selection:
     lookups: Lookups
     agreement_lookup: dict[str, dict[str, str]]  # layer -> geoid -> model
     federal_lookup: dict[str, dict[str, int]]  # layer -> geoid -> 1
-    researched_lookup: dict[str, dict[str, str]]  # layer -> geoid -> day searched, where nothing was found (no code)
+    researched_lookup: dict[str, dict[str, str]]  # layer -> geoid -> day searched (in words), where nothing was found
     layers_shown: frozenset[str]
     legend: list[LegendSection]
     subtitle: str
@@ -125,7 +125,7 @@ def _researched_lookup(data: MapData, lk: Lookups) -> dict[str, dict[str, str]]:
     done = t[(t["result"] != "instruments_found") & (t["geoid"] != "")]
     for layer, geoid, day in zip(done["layer"], done["geoid"], done["date_searched"]):
         if geoid not in lk.lookup.get(layer, {}):
-            out.setdefault(layer, {})[geoid] = day
+            out.setdefault(layer, {})[geoid] = i18n.day(day)  # shown as written in the view's language
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import urllib.parse
 from dataclasses import dataclass, replace
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from .view import View
 
@@ -39,7 +39,7 @@ class Urls:
         base = (self.base or "").split("?", 1)[0].split("#", 1)[0]
         object.__setattr__(self, "base", base if not base or base.endswith("/") else base + "/")
 
-    def page(self, name: str, query: dict[str, object] | None = None) -> str:
+    def page(self, name: str, query: Mapping[str, object] | None = None) -> str:
         path = PAGE_PATH[name]
         text = urllib.parse.urlencode({k: v for k, v in (query or {}).items() if v not in (None, "", [], ())}, doseq=True)
         return (self.base + path or "./") + ("?" + text if text else "")

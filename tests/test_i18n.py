@@ -141,6 +141,7 @@ def test_spanish_snapshot_has_a_spanish_legend_title_and_description(world_dir, 
     out = tmp_path / "es.png"
     assert main(["export", "--format", "png", "--lang", "es", "--out", str(out),
                  *world_args(world_dir, world_geodata)]) == 0
+    assert i18n.current() == "en", "the command's language ends with the command"
     meta = Image.open(out).text
     legend = json.loads(meta["sanctuary-map:legend"])
     assert "Limita la cooperación" in legend and "Limits cooperation" not in legend

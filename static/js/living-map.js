@@ -13,12 +13,19 @@
  */
 const loaded = (window.__smAssets = window.__smAssets || {});
 
-function loadScript(url) {
+// The words this file shows come from Python in the view's language (data.config.t, see mapping.js_strings).
+function t(data, key, vars) {
+  const s = ((data && data.config && data.config.t) || {})[key];
+  if (s === undefined) return key;
+  return vars ? s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] !== undefined ? String(vars[k]) : m)) : s;
+}
+
+function loadScript(url, data) {
   if (!loaded[url]) {
     loaded[url] = new Promise((resolve, reject) => {
       const s = document.createElement('script');
       s.src = url; s.async = false;
-      s.onload = resolve; s.onerror = () => reject(new Error('could not load ' + url));
+      s.onload = resolve; s.onerror = () => reject(new Error(t(data, 'assetFailed', {url})));
       document.head.appendChild(s);
     });
   }
@@ -33,10 +40,10 @@ function loadCss(url) {
   }
 }
 
-function assets(spec) {
+function assets(spec, data) {
   spec.css.forEach(loadCss);
   // Fetched in parallel, run in order (async = false): Leaflet, pmtiles, protomaps-leaflet, then our own code.
-  return Promise.all(spec.js.map(loadScript));
+  return Promise.all(spec.js.map((url) => loadScript(url, data)));
 }
 
 function parseAt(value) {
@@ -72,13 +79,13 @@ function writeAt(map) {
   window.history.replaceState(window.history.state, '', window.location.href);
 }
 
-function legendControl(SM) {
+function legendControl(SM, data) {
   const ctl = L.control({position: 'bottomleft'});
   ctl.onAdd = function (map) {
     const box = L.DomUtil.create('details', 'sm-legend');
     box.addEventListener('toggle', () => keepLabelsInside(map));  // an opened legend never covers a label
     box.open = window.innerWidth >= 600 && map.getSize().y >= 450;  // folded on phones and in small frames (embeds)
-    box.setAttribute('aria-label', 'Map legend');
+    box.setAttribute('aria-label', t(data, 'legendLabel'));
     L.DomEvent.disableClickPropagation(box);
     L.DomEvent.disableScrollPropagation(box);
     this._box = box;
@@ -137,7 +144,7 @@ function create(host, data, setStateValue) {
   el.className = 'sm-living-map';
   el.style.width = '100%'; el.style.height = '100%';
   el.setAttribute('role', 'application');
-  el.setAttribute('aria-label', 'Map of immigration-enforcement cooperation policy; the table under the map lists what it shows');
+  el.setAttribute('aria-label', t(data, 'mapLabel'));
   host.appendChild(el);
   const map = L.map(el, {zoomControl: true, preferCanvas: false, worldCopyJump: false});
   L.control.scale().addTo(map);
@@ -165,8 +172,9 @@ function create(host, data, setStateValue) {
     control.addOverlay(layer, o.name);
     if (data.shown.indexOf(o.view_key) >= 0) layer.addTo(map);
   });
-  const legend = legendControl(SM).addTo(map);
-  const state = {map, cfg, tiles, control, toggles, overlays, legend, points: null, segments: null, focusKey: null};
+  const legend = legendControl(SM, data).addTo(map);
+  const state = {map, cfg, tiles, control, toggles, overlays, legend, points: null, segments: null, focusKey: null,
+                 lang: data.lang, el};
   SM.interact(cfg, map, [tiles]);
   map.on('click', (e) => setStateValue('clicked', {lat: e.latlng.lat, lng: e.latlng.lng, at: Date.now()}));
   // A popup never sits under the legend: opening one folds it.
@@ -189,7 +197,8 @@ function update(state, data, first) {
   SM.lastUpdateAt = performance.now();  // when this rerun's results reached the map
   const {map, cfg} = state;
   // The results of the new view replace the old in the one configuration object the paint rules read.
-  ['lookup', 'shown', 'coverage', 'points', 'agreements', 'federal', 'researched', 'asOf', 'agreementsShown', 'federalShown']
+  ['lookup', 'shown', 'coverage', 'points', 'agreements', 'federal', 'researched', 'asOf', 'agreementsShown', 'federalShown',
+   't', 'stanceLabels', 'layerLabels']
     .forEach((k) => { cfg[k] = data.config[k]; });
   SM._cfg = cfg;
   data.toggles.forEach((t) => {
@@ -254,12 +263,18 @@ export default function (component) {
   const host = parentElement.querySelector('.sm-living-host') || parentElement;
   if (data.height === 'fill') fillFrame(host); else host.style.height = data.height + 'px';
   host.style.width = '100%';
-  assets(data.assets).then(() => {
+  assets(data.assets, data).then(() => {
     let state = host.__smState;
+    // Another language: the map is made again (its layer control, legend and details are in the old one); the
+    // reader's place survives through the address (`at=`).
+    if (state && state.lang !== data.lang) {
+      state.map.remove(); state.el.remove();
+      state = host.__smState = null;
+    }
     const first = !state;
     if (first) state = host.__smState = create(host, data, setStateValue);
     update(state, data, first);
   }).catch((err) => {
-    host.textContent = 'The map could not load: ' + err.message + '. The table below lists what it shows.';
+    host.textContent = t(data, 'loadFailed', {error: err.message});
   });
 }

@@ -225,6 +225,19 @@
     return group;
   };
 
+  /* ---------------------------------------------------------------- words */
+  // Every word shown comes from Python in the view's language (cfg.t, see mapping.js_strings): the JS holds keys only.
+  // `{name}` placeholders are filled from `vars`; a count picks `<key>One` or `<key>Other`.
+  function t(cfg, key, vars) {
+    var s = (cfg.t || {})[key];
+    if (s === undefined) return key;
+    return vars ? s.replace(/\{(\w+)\}/g, function (m, k) { return vars[k] !== undefined ? String(vars[k]) : m; }) : s;
+  }
+  function tn(cfg, key, n, vars) {
+    return t(cfg, key + (n === 1 ? 'One' : 'Other'), Object.assign({n: n}, vars || {}));
+  }
+  SM.t = t;
+
   /* ---------------------------------------------------------------- hover and click */
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -288,21 +301,21 @@
     tip.appendChild(el('strong', d.name));
     var stance = d.items.length ? d.items.map(function (it) { return it.stance; }) : [];
     var searched = researchedOn(cfg, d.key.split(':')[0], d.key.split(':')[1]);
-    tip.appendChild(el('div', d.level + ' \u00b7 ' + (d.items.length ? d.items.length + (d.items.length === 1 ? ' instrument' : ' instruments')
-                                                                        : (searched ? 'researched ' + searched + ': no instrument found'
-                                                                                    : 'no instrument recorded in this view'))));
+    tip.appendChild(el('div', d.level + ' \u00b7 ' + (d.items.length ? tn(cfg, 'instruments', d.items.length)
+                                                                        : (searched ? t(cfg, 'researchedNone', {day: searched})
+                                                                                    : t(cfg, 'noneInView')))));
     if (stance.length) {
       var uniq = stance.filter(function (s, i) { return stance.indexOf(s) === i; });
       tip.appendChild(el('div', uniq.map(function (s) { return cfg.stanceLabels[s] || s; }).join(' \u00b7 '), 'sm-stance'));
     }
     var ul = el('ul');
     d.items.slice(0, 3).forEach(function (it) { ul.appendChild(el('li', (it.t.length > 70 ? it.t.slice(0, 69) + '\u2026' : it.t) + (it.d ? ' (' + it.d + ')' : ''))); });
-    if (d.items.length > 3) ul.appendChild(el('li', '+ ' + (d.items.length - 3) + ' more (click for details)'));
+    if (d.items.length > 3) ul.appendChild(el('li', t(cfg, 'more', {n: d.items.length - 3})));
     if (d.items.length) tip.appendChild(ul);
-    if (d.agreements.length) tip.appendChild(el('div', '287(g): ' + d.agreements.length + ' agreement' + (d.agreements.length === 1 ? '' : 's'), 'sm-agree'));
-    if (d.federal.length) tip.appendChild(el('div', 'On a federal list: ' + d.federal.map(function (f) { return f.l; }).join('; '), 'sm-fed'));
-    if (d.dist) tip.appendChild(el('div', 'To the US\u2013Mexico border: ' + d.dist, 'sm-dist'));
-    tip.appendChild(el('div', 'Click for everything that applies here', 'sm-hint'));
+    if (d.agreements.length) tip.appendChild(el('div', tn(cfg, 'agreements', d.agreements.length), 'sm-agree'));
+    if (d.federal.length) tip.appendChild(el('div', t(cfg, 'onFederalList', {lists: d.federal.map(function (f) { return f.l; }).join('; ')}), 'sm-fed'));
+    if (d.dist) tip.appendChild(el('div', t(cfg, 'toBorder', {distance: d.dist}), 'sm-dist'));
+    tip.appendChild(el('div', t(cfg, 'clickHint'), 'sm-hint'));
     if (!hoverTip) hoverTip = L.tooltip({sticky: true, className: 'sm-tooltip', direction: 'top', offset: [0, -8]});
     hoverTip.setLatLng(latlng).setContent(tip);
     if (!hoverTip._map) hoverTip.addTo(map);
@@ -319,7 +332,7 @@
                          maxHeight: Math.min(380, Math.floor(size.y * 0.7)), className: 'sm-stack', autoPan: true,
                          autoPanPaddingTopLeft: padTL, autoPanPaddingBottomRight: padBR}).setLatLng(latlng);
     if (cfg.detailsReady && !cfg.detailsLoaded) {
-      popup.setContent(el('div', 'Loading what applies here\u2026', 'sm-popup')).openOn(map);
+      popup.setContent(el('div', t(cfg, 'loading'), 'sm-popup')).openOn(map);
       cfg.detailsReady.then(function () {
         if (map.hasLayer(popup)) popup.setContent(stackContent(cfg, map, latlng, keys));  // unless closed meanwhile
       });
@@ -332,39 +345,40 @@
     var entries = keys ? keys.map(function (k) { var p = k.split(':'); return {layer: p[0], geoid: p[1], name: ''}; })
                        : SM.stackAt(cfg, map, latlng);
     var pop = el('div', null, 'sm-popup');
-    pop.appendChild(el('h4', keys ? 'Jurisdiction' : 'What applies here'));
-    if (cfg.detailsFailed) pop.appendChild(el('div', 'The instrument details could not be loaded; reload the page to see them.', 'sm-none'));
-    if (!entries.length) pop.appendChild(el('div', 'No boundary here in this view.', 'sm-sub'));
+    pop.appendChild(el('h4', keys ? t(cfg, 'jurisdiction') : t(cfg, 'whatApplies')));
+    if (cfg.detailsFailed) pop.appendChild(el('div', t(cfg, 'detailsFailed'), 'sm-none'));
+    if (!entries.length) pop.appendChild(el('div', t(cfg, 'noBoundary'), 'sm-sub'));
     entries.forEach(function (entry) {
       var d = describe(cfg, entry);
       var box = el('div', null, 'sm-juris');
       box.appendChild(el('div', d.name, 'sm-jname'));
       box.appendChild(el('div', d.level, 'sm-sub'));
       var seen = researchedOn(cfg, entry.layer, entry.geoid);
-      if (!d.items.length) box.appendChild(el('div', seen ? 'Researched ' + seen + ': no instrument found in the sources searched.'
-                                                          : 'No instrument recorded in this view.', 'sm-none'));
+      if (!d.items.length) box.appendChild(el('div', seen ? t(cfg, 'researchedNoneLong', {day: seen})
+                                                          : t(cfg, 'noneInViewLong'), 'sm-none'));
       d.items.forEach(function (it) {
         var item = el('div', null, 'sm-item');
         var sw = el('span', null, 'sm-dot'); sw.style.background = cfg.colours[it.c] || '#999';
         item.appendChild(sw);
         item.appendChild(el('span', it.t, 'sm-title'));
-        item.appendChild(el('div', [cfg.stanceLabels[it.stance], it.y, it.ref, 'adopted ' + (it.d || 'date unknown'),
-                                    it.e ? 'effective ' + it.e : '', it.s].filter(Boolean).join(' \u00b7 '), 'sm-meta'));
+        item.appendChild(el('div', [cfg.stanceLabels[it.stance], it.y, it.ref,
+                                    it.d ? t(cfg, 'adopted', {day: it.d}) : t(cfg, 'adoptedUnknown'),
+                                    it.e ? t(cfg, 'effective', {day: it.e}) : '', it.s].filter(Boolean).join(' \u00b7 '), 'sm-meta'));
         if (it.m) item.appendChild(el('div', it.m, 'sm-summary'));
         (it.r || []).forEach(function (rel) { item.appendChild(el('div', '\u21b3 ' + rel, 'sm-rel')); });
         if (it.f && it.f.length) item.appendChild(el('div', it.f.join(', '), 'sm-flags'));
-        var a = safeLink(it.u, 'Source: ' + (it.st || it.u)); if (a) item.appendChild(a);
+        var a = safeLink(it.u, t(cfg, 'source', {title: it.st || it.u})); if (a) item.appendChild(a);
         box.appendChild(item);
       });
       d.agreements.forEach(function (ag) {
-        box.appendChild(el('div', '287(g): ' + ag.a + ' \u00b7 ' + ag.m + (ag.s ? ' \u00b7 signed ' + ag.s : ''), 'sm-agree'));
+        box.appendChild(el('div', t(cfg, ag.s ? 'agreementSigned' : 'agreement', {agency: ag.a, model: ag.m, day: ag.s}), 'sm-agree'));
       });
       d.federal.forEach(function (f) {
-        var row = el('div', 'Listed: ' + f.l + ' (as \u201c' + f.n + '\u201d)', 'sm-fed');
-        var a = safeLink(f.u, ' source'); if (a) row.appendChild(a);
+        var row = el('div', t(cfg, 'listed', {list: f.l, name: f.n}), 'sm-fed');
+        var a = safeLink(f.u, ' ' + t(cfg, 'sourceLink')); if (a) row.appendChild(a);
         box.appendChild(row);
       });
-      if (d.dist) box.appendChild(el('div', 'Distance to the US\u2013Mexico border: ' + d.dist, 'sm-dist'));
+      if (d.dist) box.appendChild(el('div', t(cfg, 'distance', {distance: d.dist}), 'sm-dist'));
       pop.appendChild(box);
     });
     // Fits the screen (at most 90 % of a phone's width) and pans clear of the zoom and layer buttons.

@@ -6,7 +6,6 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-
 from test_i18n import ENGLISH
 
 from .conftest import map_point, tiles_ready, wait_idle
