@@ -159,6 +159,39 @@ def frame_extent(data: MapData, view: View, width: int = 1200, height: int = 800
     return (cx - hx) * 360 - 180, lat_of(cy + hy), (cx + hx) * 360 - 180, lat_of(cy - hy)
 
 
+LABEL_PLACES = 10  # the largest places in a local frame that get a name (fewer if they collide)
+
+
+def frame_labels(data: MapData, view: View, width: int = 1200, height: int = 800) -> list[list]:
+    """Place names from the project's own boundary index, for snapshots (no basemap needed, offline):
+    ``[lat, lon, name, kind]`` in the order they are placed — the focused jurisdiction, then state names on
+    national or regional frames, or the largest cities and towns in a local frame.  The browser drops any that would
+    collide with one already placed."""
+    b = data.boundaries
+    if b is None or b.index.empty:
+        return []
+    west, south, east, north = frame_extent(data, view, width, height)
+    idx = b.index
+    inside = idx[(idx["lon"] > west) & (idx["lon"] < east) & (idx["lat"] > south) & (idx["lat"] < north)]
+    out: list[list] = []
+    focus = view.focus if view.focus and view.focus != "none" else ""
+    if focus:
+        layer, geoid = focus.split(":", 1)
+        row = b.lookup(layer, geoid)
+        if row is not None:
+            out.append([round(float(row["lat"]), 5), round(float(row["lon"]), 5), str(row["name"]), "focus"])
+    if east - west > 12:  # a national or regional frame: state names
+        rows = inside[inside["layer"] == "state"].sort_values("area_km2", ascending=False)
+        kind = "state"
+    else:
+        rows = inside[inside["layer"] == "place"].sort_values("area_km2", ascending=False).head(LABEL_PLACES * 2)
+        kind = "place"
+    for key, lat, lon, name in zip(rows["layer"] + ":" + rows["geoid"], rows["lat"], rows["lon"], rows["name"]):
+        if key != focus:
+            out.append([round(float(lat), 5), round(float(lon), 5), str(name), kind])
+    return out
+
+
 @in_view_language
 def frame_legend(data: MapData, view: View, width: int = 1200, height: int = 800,
                  extent: tuple[float, float, float, float] | None = None) -> list:
@@ -349,6 +382,11 @@ def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", 
                 child.sections = fresh.sections
                 child.title = html.escape(_("In this map") if fresh.sections else _("Nothing in this frame matches"))
     root = cast(Figure, m.get_root())
+    if not controls:  # a snapshot: names from the boundary index, placed without collisions
+        labels = json.dumps(frame_labels(data, view, width, height)).replace("</", "<\\/")
+        # Placed once the tiles have drawn (the map exists by then), in the same tick that says the map is ready.
+        root.script.add_child(Element(f"SanctuaryMap.whenTilesDrawn(function () {{ SanctuaryMap.labels({m.get_name()}, "
+                                      f"{labels}); }});"))
     root.header.add_child(Element(f'<meta name="sanctuary-map:view" content="{html.escape(url)}">'))
     root.header.add_child(Element(f'<meta name="sanctuary-map:as-of" content="{html.escape(view.as_of_date())}">'))
     root.header.add_child(Element(f'<meta name="sanctuary-map:dataset-version" content="{html.escape(data.version)}">'))

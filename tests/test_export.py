@@ -228,3 +228,35 @@ def test_presets_include_story_and_print_at_300_dpi():
     assert (export.PRESETS["story"].width, export.PRESETS["story"].height) == (1080, 1920)
     p = export.PRESETS["print"]
     assert (p.width * p.scale, p.height * p.scale) == (4800, 3000) and export.PRINT_DPI == 300
+
+
+def test_snapshot_labels_name_the_focus_first_and_only_places_in_the_frame(world_data):
+    """Place names come from the boundary index (no basemap): the focused place first, then places inside the frame."""
+    view = View(focus="place:0600001")
+    labels = export.frame_labels(world_data, view, 1200, 630)
+    assert labels[0][2:] == ["Testville", "focus"]
+    west, south, east, north = export.frame_extent(world_data, view, 1200, 630)
+    assert all(west < lon < east and south < lat < north for lat, lon, _name, kind in labels if kind != "focus")
+    assert len({name for _lat, _lon, name, _kind in labels}) == len(labels), "each name once"
+    page = export.standalone_html(world_data, view, controls=False, width=1200, height=630)
+    assert "SanctuaryMap.labels(" in page and '"Testville", "focus"' in page
+    assert "SanctuaryMap.labels(" not in export.standalone_html(world_data, view, controls=True), "the live map has none"
+
+
+def test_rendered_snapshot_places_labels_without_overlap(world_data):
+    from playwright.sync_api import sync_playwright
+
+    page_html = export.standalone_html(world_data, View(focus="place:0600001"), controls=False, width=900, height=600)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=export.CHROMIUM, args=export.CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 900, "height": 600})
+        page.set_content(page_html, wait_until="load")
+        page.wait_for_function("() => window.SanctuaryMap && window.SanctuaryMap.tilesReady === true", timeout=30000)
+        boxes = page.evaluate("() => [...document.querySelectorAll('.sm-label')].map(e => { const r = e.getBoundingClientRect();"
+                              " return [e.textContent, r.left, r.top, r.right, r.bottom]; })")
+        browser.close()
+    assert boxes and boxes[0][0] == "Testville"
+    for i, a in enumerate(boxes):
+        assert 0 <= a[1] and a[3] <= 900 and 0 <= a[2] and a[4] <= 600, a
+        for b in boxes[i + 1:]:
+            assert a[3] < b[1] or b[3] < a[1] or a[4] < b[2] or b[4] < a[2], (a, b)

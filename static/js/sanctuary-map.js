@@ -225,6 +225,35 @@
     return group;
   };
 
+  /* ---------------------------------------------------------------- place names (snapshots) */
+  // [lat, lon, name, kind] in priority order (the focused place first); a name that would overlap one already
+  // placed, or leave the map, is dropped.  Text is set as text (never parsed as HTML).
+  SM.labels = function (map, labels) {
+    var pane = map.getPane('smLabels') || map.createPane('smLabels');
+    pane.style.zIndex = 640; pane.style.pointerEvents = 'none';
+    var box = map.getContainer().getBoundingClientRect(), placed = [], pad = 3;
+    function clash(r) {
+      if (r.left < box.left + pad || r.right > box.right - pad || r.top < box.top + pad || r.bottom > box.bottom - pad) return true;
+      var taken = document.querySelectorAll('.sm-export-head, .sm-legend, .leaflet-control');
+      for (var i = 0; i < taken.length; i++) placed.push(taken[i].getBoundingClientRect());
+      var hit = placed.some(function (q) {
+        return !(r.right + pad < q.left || r.left - pad > q.right || r.bottom + pad < q.top || r.top - pad > q.bottom);
+      });
+      placed.length -= taken.length;
+      return hit;
+    }
+    labels.forEach(function (l) {
+      var span = document.createElement('span');
+      span.className = 'sm-label sm-label-' + l[3];
+      span.textContent = l[2];
+      var marker = L.marker([l[0], l[1]], {icon: L.divIcon({className: 'sm-label-icon', html: span, iconSize: null}),
+        pane: 'smLabels', interactive: false, keyboard: false}).addTo(map);
+      var r = span.getBoundingClientRect();
+      if (clash(r)) marker.remove(); else placed.push(r);
+    });
+    SM.labelsPlaced = placed.length;
+  };
+
   /* ---------------------------------------------------------------- words */
   // Every word shown comes from Python in the view's language (cfg.t, see mapping.js_strings): the JS holds keys only.
   // `{name}` placeholders are filled from `vars`; a count picks `<key>One` or `<key>Other`.
