@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -244,9 +245,20 @@ def test_snapshot_labels_name_the_focus_first_and_only_places_in_the_frame(world
 
 
 def test_rendered_snapshot_places_labels_without_overlap(world_data):
+    page_html = export.standalone_html(world_data, View(focus="place:0600001"), controls=False, width=900, height=600)
+    # In its own thread: the full suite's browser tests keep an event loop running in this one (Playwright's sync API).
+    with ThreadPoolExecutor(1) as pool:
+        boxes = pool.submit(_label_boxes, page_html).result()
+    assert boxes and boxes[0][0] == "Testville"
+    for i, a in enumerate(boxes):
+        assert 0 <= a[1] and a[3] <= 900 and 0 <= a[2] and a[4] <= 600, a
+        for b in boxes[i + 1:]:
+            assert a[3] < b[1] or b[3] < a[1] or a[4] < b[2] or b[4] < a[2], (a, b)
+
+
+def _label_boxes(page_html: str) -> list:
     from playwright.sync_api import sync_playwright
 
-    page_html = export.standalone_html(world_data, View(focus="place:0600001"), controls=False, width=900, height=600)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=export.CHROMIUM, args=export.CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 900, "height": 600})
@@ -255,8 +267,4 @@ def test_rendered_snapshot_places_labels_without_overlap(world_data):
         boxes = page.evaluate("() => [...document.querySelectorAll('.sm-label')].map(e => { const r = e.getBoundingClientRect();"
                               " return [e.textContent, r.left, r.top, r.right, r.bottom]; })")
         browser.close()
-    assert boxes and boxes[0][0] == "Testville"
-    for i, a in enumerate(boxes):
-        assert 0 <= a[1] and a[3] <= 900 and 0 <= a[2] and a[4] <= 600, a
-        for b in boxes[i + 1:]:
-            assert a[3] < b[1] or b[3] < a[1] or a[4] < b[2] or b[4] < a[2], (a, b)
+    return boxes
