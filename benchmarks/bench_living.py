@@ -18,44 +18,17 @@ Prints medians of --runs and the ratio filter-change / fresh-load.  Bounded, loo
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sanctuary_map.devserver import IDLE, streamlit_app  # noqa: E402
+from sanctuary_map.export import CHROMIUM  # noqa: E402
+from sanctuary_map.export import CHROMIUM_ARGS as ARGS  # noqa: E402
+
 FIRST = "() => !!window.SanctuaryMap && SanctuaryMap.firstPolicyPaint !== undefined && SanctuaryMap.firstPolicyPaint"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(port: int) -> subprocess.Popen:
-    env = {**os.environ, "SANCTUARY_MAP_BASEMAP": "none"}
-    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "streamlit"), "run", str(ROOT / "app.py"), "--server.port",
-                             str(port), "--server.headless", "true", "--server.address", "127.0.0.1"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-            return proc
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("the app did not start")
 
 
 def main() -> int:
@@ -64,11 +37,9 @@ def main() -> int:
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    proc = start_app(port)
-    base = f"http://127.0.0.1:{port}"
     cold, fresh, change = [], [], []
-    try:
+    with streamlit_app({"SANCTUARY_MAP_BASEMAP": "none"}) as server:
+        base = server.url
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             warm = browser.new_page()  # the server's caches (data, selection of the default view) are warm
@@ -100,9 +71,6 @@ def main() -> int:
                 change.append((t1 - t0) / 1000)
                 ctx.close()
             browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     med = {k: statistics.median(v) for k, v in (("cold", cold), ("fresh", fresh), ("change", change))}
     print(f"runs: {args.runs} (medians; page clock; 2-core machine, software rendering)")
     print(f"cold visit to the first policy polygon:      {med['cold']:.2f} s  (target <= 2.0 s)")

@@ -13,31 +13,22 @@ import argparse
 import asyncio
 import os
 import re
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sanctuary_map.devserver import IDLE, streamlit_app  # noqa: E402
+from sanctuary_map.export import CHROMIUM  # noqa: E402
+from sanctuary_map.export import CHROMIUM_ARGS as ARGS  # noqa: E402
+
 RAMP_SECONDS = 5.0
 LOG = "/tmp/sanctuary-map-load.log"
 ACTIONS = [("Instrument type", "State statute"), ("Instrument type", "Ordinance"), ("Level", "School districts")]
 READY = "() => !!window.SanctuaryMap && window.SanctuaryMap.tilesReady === true"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def vm_hwm_mb(pid: int) -> float:
@@ -122,29 +113,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
     args = parser.parse_args()
-    port = free_port()
-    env = {**os.environ, "SANCTUARY_MAP_BASEMAP": "none", "SANCTUARY_MAP_TIMING": "1"}
-    log = open(LOG, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(url + "_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("server did not start")
-            time.sleep(0.2)
-        idle_mb = vm_hwm_mb(proc.pid)
-        result = asyncio.run(run(url, args.sessions, proc.pid))
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    env = {"SANCTUARY_MAP_BASEMAP": "none", "SANCTUARY_MAP_TIMING": "1"}
+    with open(LOG, "w") as log, streamlit_app(env, log, timeout=60) as server:
+        idle_mb = vm_hwm_mb(server.proc.pid)
+        result = asyncio.run(run(server.url + "/", args.sessions, server.proc.pid))
     with open(LOG) as fh:
         fh.seek(result["log_offset"])
         # Lines from concurrent runs can interleave in the log: read every timing record, wherever it sits.

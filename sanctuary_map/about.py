@@ -16,12 +16,8 @@ from .vocab import (
     STANCE_HELP,
     STANCE_LABEL,
     STATUS_LABEL,
+    word,
 )
-
-
-def _label(table: dict, code: str) -> str:
-    """A vocabulary label in the current language (a helper, so message extraction does not take the code for a message)."""
-    return _(table.get(code, code))
 
 
 def _searched_count(data: MapData) -> int:
@@ -75,8 +71,8 @@ what it does, and the page every entry was checked against.""")
   offshore), which pushes the zone about 14 miles further inland along the coasts than drawing it from the shoreline;
   advocates and the agency in practice draw it from every land border and coastline, Great Lakes included — about
   two-thirds of the population lives inside it. This map draws it from the shoreline: {zone_all_method}. {zone_test}.""").format(
-            zone_mexico=_label(ZONE_LABELS, "zone_mexico"), zone_mexico_method=_label(ZONE_METHODS, "zone_mexico"),
-            zone_all=_label(ZONE_LABELS, "zone_all"), zone_all_method=_label(ZONE_METHODS, "zone_all"), zone_test=_(ZONE_TEST)),
+            zone_mexico=word(ZONE_LABELS, "zone_mexico"), zone_mexico_method=word(ZONE_METHODS, "zone_mexico"),
+            zone_all=word(ZONE_LABELS, "zone_all"), zone_all_method=word(ZONE_METHODS, "zone_all"), zone_test=_(ZONE_TEST)),
     ]
     return intro + "\n\n" + "\n".join(bullets) + "\n"
 
@@ -167,7 +163,7 @@ def column_rows() -> list[dict]:
 
 def boundary_rows(manifest: dict) -> list[dict]:
     """One row per boundary file (keys are the table's column names; the page shows them translated)."""
-    return [{"layer": _label(v, "title"), "file": f["file"], "kind": f.get("description", ""), "vintage": f["vintage"],
+    return [{"layer": word(v, "title"), "file": f["file"], "kind": f.get("description", ""), "vintage": f["vintage"],
              "features": f["features"], "sha256": f["sha256"][:16] + "…"}
             for v in manifest["layers"].values() for f in v["files"]]
 

@@ -9,17 +9,13 @@ from .i18n import N_, _
 from .join import rows_for
 from .selection import select
 from .view import View
-from .vocab import FEDERAL_LIST_LABEL, LAYER_SINGULAR, MODEL_LABEL, STATE_NAMES
+from .vocab import FEDERAL_LIST_LABEL, LAYER_SINGULAR, MODEL_LABEL, STATE_NAMES, word
 
 # Column names stay English (the page's column_config and the CSV download use them); the cells are translated.
 COLUMNS = ["Jurisdiction", "Level", "State", "Conflict", "A", "Source A", "B", "Source B"]  # CSV headers (English)
 # The same headers as the page shows them (translated there).
 COLUMN_WORDS = (N_("Jurisdiction"), N_("Level"), N_("State"), N_("Conflict"), "A", N_("Source A"), "B", N_("Source B"))
 
-
-def _label(table: dict, code: str) -> str:
-    """A vocabulary label in the current language (a helper, so message extraction does not take the code for a message)."""
-    return _(table.get(code, code))
 
 
 def _conflict(direction: str) -> str:
@@ -42,7 +38,7 @@ def disagreements(data: MapData, view: View) -> pd.DataFrame:
     for direction, other in (("requires_cooperation", "limits_cooperation"), ("limits_cooperation", "requires_cooperation")):
         for s in states[states["stance"] == direction].to_dict("records"):
             for r in local[(local["state"] == s["state"]) & (local["stance"] == other)].to_dict("records"):
-                rows.append({"Jurisdiction": r["jurisdiction_name"], "Level": _label(LAYER_SINGULAR, r["geoid_layer"]).capitalize(),
+                rows.append({"Jurisdiction": r["jurisdiction_name"], "Level": word(LAYER_SINGULAR, r["geoid_layer"]).capitalize(),
                              "State": STATE_NAMES.get(r["state"], r["state"]),
                              "Conflict": _conflict(direction),
                              "A": _dated(s["title"], s["date_adopted"]), "Source A": s["source_url"],
@@ -62,7 +58,7 @@ def disagreements(data: MapData, view: View) -> pd.DataFrame:
             key = (d["geoid_layer"], d["geoid"])
             base = {"Jurisdiction": d["name_as_published"], "Level": _(LAYER_SINGULAR.get(d["geoid_layer"], "")).capitalize(),
                     "State": STATE_NAMES.get(d["state"], d["state"]),
-                    "A": _("named on the {list}").format(list=_label(FEDERAL_LIST_LABEL, d["list"])), "Source A": d["source_url"]}
+                    "A": _("named on the {list}").format(list=word(FEDERAL_LIST_LABEL, d["list"])), "Source A": d["source_url"]}
             for r in rows_for(requires, *key).to_dict("records"):
                 rows.append({**base, "Conflict": _("listed as a sanctuary jurisdiction while its own measure requires "
                                                    "cooperation"), "B": _dated(r["title"], r["date_adopted"]),

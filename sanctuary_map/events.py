@@ -21,6 +21,7 @@ from .vocab import (
     LITIGATION_LABEL,
     RELATION_INVERSE,
     STATUS_LABEL,
+    word,
 )
 
 COLUMNS = ("date", "event", "kind", "jurisdiction_name", "geoid", "geoid_layer", "state", "source_id", "stance", "summary",
@@ -38,10 +39,6 @@ EVENT_LABEL = {
 KINDS = {"policy": N_("Instruments"), "litigation": N_("Court cases"), "287g": N_("287(g) agreements"),
          "federal": N_("Federal lists")}
 
-
-def _label(table: dict, code: str) -> str:
-    """A vocabulary label in the current language (a helper, so message extraction does not take the code for a message)."""
-    return _(table.get(code, code))
 
 
 def event_label(event: str) -> str:
@@ -113,12 +110,12 @@ def _federal_events(data: MapData) -> list[dict]:
                 "geoid_layer": r["geoid_layer"], "state": r["state"], "source_id": r["list"], "stance": "",
                 "source_url": r["source_url"]}
         out.append({**base, "date": r["date_listed"], "event": "listed",
-                    "summary": _("Named on the {list} as “{name}”").format(list=_label(FEDERAL_LIST_LABEL, r["list"]),
+                    "summary": _("Named on the {list} as “{name}”").format(list=word(FEDERAL_LIST_LABEL, r["list"]),
                                                                             name=r["name_as_published"])})
         if r["date_withdrawn"]:
             out.append({**base, "date": r["date_withdrawn"], "event": "withdrawn",
                         "summary": _("{list}: listing of “{name}” withdrawn").format(
-                            list=_label(FEDERAL_LIST_LABEL, r["list"]), name=r["name_as_published"])})
+                            list=word(FEDERAL_LIST_LABEL, r["list"]), name=r["name_as_published"])})
     return out
 
 

@@ -46,6 +46,7 @@ from .vocab import (
     STATUS_LABEL,
     ZONE_ALL_COLOUR,
     ZONE_COLOUR,
+    word,
 )
 
 BASEMAP_TILES = paths.BASEMAP_TILES  # name -> (url, attribution) through xyzservices (settings.py)
@@ -124,15 +125,11 @@ def _template(name: str) -> Template:
 def _item(r: dict, relations: dict[str, list[str]]) -> dict:
     summary = r["summary"] if len(r["summary"]) <= SUMMARY_CHARS else r["summary"][: SUMMARY_CHARS - 1] + "\u2026"
     url = r["source_url"] if r["source_url"].lower().startswith(("http://", "https://")) else ""
-    return {"t": r["title"], "y": _label(INSTRUMENT_LABEL, r["instrument_type"]), "d": i18n.day(r["date_adopted"]),
-            "e": i18n.day(r["date_effective"]), "s": _label(STATUS_LABEL, r["status"]), "m": summary, "u": url,
+    return {"t": r["title"], "y": word(INSTRUMENT_LABEL, r["instrument_type"]), "d": i18n.day(r["date_adopted"]),
+            "e": i18n.day(r["date_effective"]), "s": word(STATUS_LABEL, r["status"]), "m": summary, "u": url,
             "st": r["source_title"], "r": relations.get(r["policy_id"], []), "ref": r["instrument_ref"],
             "f": [_(FLAG_LABELS[f]) for f in FLAGS if r.get(f) == "Y"], "stance": r["stance"], "c": STANCE_CODE[r["stance"]]}
 
-
-def _label(labels: dict[str, str], code: str) -> str:
-    """A vocabulary code's label in the current language (an unknown code as it is)."""
-    return _(labels[code]) if code in labels else code
 
 
 def _relations(policies: pd.DataFrame) -> dict[str, list[str]]:
@@ -140,7 +137,7 @@ def _relations(policies: pd.DataFrame) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for r in policies[policies["relates_to"] != ""].to_dict("records"):
         out.setdefault(r["policy_id"], []).append(
-            f"{_label(RELATION_FORWARD, r['relation'])} {titles.get(r['relates_to'], r['relates_to'])}")
+            f"{word(RELATION_FORWARD, r['relation'])} {titles.get(r['relates_to'], r['relates_to'])}")
         out.setdefault(r["relates_to"], []).append(f"{_(RELATION_INVERSE[r['relation']])} {r['title']}")
     return out
 
@@ -176,7 +173,7 @@ def agreement_details(data: MapData) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for i, r in zip(rows.index, rows.to_dict("records")):
         out.setdefault(f"{r['geoid_layer']}:{r['geoid']}", []).append(
-            {"i": int(i), "a": r["agency"], "m": _label(MODEL_LABEL, r["model"]), "k": r["model"],
+            {"i": int(i), "a": r["agency"], "m": word(MODEL_LABEL, r["model"]), "k": r["model"],
              "s": i18n.day(r["signed_date"]), "b": r["_began"], "e": r["ended_after"] if r["status"] == "ended" else ""})
     return out
 
@@ -199,7 +196,7 @@ def federal_details(data: MapData) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for i, r in zip(t.joined.matched.index, t.joined.matched.to_dict("records")):
         out.setdefault(f"{r['geoid_layer']}:{r['geoid']}", []).append(
-            {"i": int(i), "l": _label(FEDERAL_LIST_LABEL, r["list"]), "k": r["list"], "n": r["name_as_published"], "u": r["source_url"],
+            {"i": int(i), "l": word(FEDERAL_LIST_LABEL, r["list"]), "k": r["list"], "n": r["name_as_published"], "u": r["source_url"],
              "f": r["date_listed"], "w": r["date_withdrawn"]})
     return out
 

@@ -38,12 +38,8 @@ from .vocab import (
     STATE_FIPS,
     STATE_NAMES,
     STATUS_LABEL,
+    word,
 )
-
-
-def _label(table: dict, code: str) -> str:
-    """A vocabulary label in the current language (a helper, so message extraction does not take the code for a message)."""
-    return _(table.get(code, code))
 
 
 @dataclass
@@ -133,11 +129,11 @@ def applies_here(in_force: pd.DataFrame, layer: str, statefp: str, counties: lis
     out: list[Instrument] = []
     state = rows_for(in_force, "state", statefp)
     own = _binding(state, (level,))
-    out += _instruments(own, _label(APPLIES_AS, "state"))
-    out += _instruments(_binding(state.drop(own.index), STATE_LAW_FOR[level]), _label(APPLIES_AS, "state"))
+    out += _instruments(own, word(APPLIES_AS, "state"))
+    out += _instruments(_binding(state.drop(own.index), STATE_LAW_FOR[level]), word(APPLIES_AS, "state"))
     if level != "county":
         for c in counties:
-            out += _instruments(_binding(rows_for(in_force, "county", c), (level,)), _label(APPLIES_AS, "county"))
+            out += _instruments(_binding(rows_for(in_force, "county", c), (level,)), word(APPLIES_AS, "county"))
     return out
 
 
@@ -182,7 +178,7 @@ def preemption_note(entries: list[Entry]) -> str:
     state = next((e for e in entries if e.layer == "state"), None)
     if state is None:
         return ""
-    bans_flag = _label(FLAG_LABELS, "bans_sanctuary_policies")  # Instrument.does holds translated labels
+    bans_flag = word(FLAG_LABELS, "bans_sanctuary_policies")  # Instrument.does holds translated labels
     bans = [i for i in state.instruments if bans_flag in i.does or i.stance == "requires_cooperation"]
     local_limits = [e for e in entries if e.layer != "state" and "limits_cooperation" in e.stances]
     if bans and local_limits:
@@ -207,7 +203,7 @@ def missing_layers(data: MapData, state: str) -> list[str]:
     fips = STATE_FIPS[state]
     out = []
     if not data.boundaries.has_file("place", fips):
-        out.append(_label(LAYER_SINGULAR, "place"))
+        out.append(word(LAYER_SINGULAR, "place"))
     if not any(data.boundaries.has_file(layer, fips) for layer in SCHOOL_LAYERS):
         out.append(_("school district"))
     return out
@@ -223,7 +219,7 @@ def stack(data: MapData, lon: float, lat: float, view: View) -> tuple[list[Entry
     layers = {e.layer for e in entries}
     if entries and "place" not in layers and data.boundaries.has_file("place", entries[0].geoid[:2]):
         county = next((e.geoid for e in entries if e.layer == "county"), "")
-        entries.insert(min(2, len(entries)), Entry("", "place", "", _("Unincorporated area"), _label(LEVEL_SINGULAR, "place"),
+        entries.insert(min(2, len(entries)), Entry("", "place", "", _("Unincorporated area"), word(LEVEL_SINGULAR, "place"),
                                                    entries[0].state, note=_("no city or town: the county governs here"),
                                                    applies=applies_here(sel.in_force, "place", entries[0].geoid[:2],
                                                                         [county] if county else [])))
@@ -347,12 +343,12 @@ def overlaps(data: MapData, row: pd.Series) -> list[dict]:
     out = []
     state = data.boundaries.lookup("state", row["statefp"])
     if row["layer"] != "state" and state is not None:
-        out.append({"key": f"state:{row['statefp']}", "name": state["name"], "level": _label(LEVEL_SINGULAR, "state")})
+        out.append({"key": f"state:{row['statefp']}", "name": state["name"], "level": word(LEVEL_SINGULAR, "state")})
     for c in str(row["counties"]).split(","):
         if c and row["layer"] != "county":
             hit = data.boundaries.lookup("county", c)
             if hit is not None:
-                out.append({"key": f"county:{c}", "name": hit["name_full"] or hit["name"], "level": _label(LEVEL_SINGULAR, "county")})
+                out.append({"key": f"county:{c}", "name": hit["name_full"] or hit["name"], "level": word(LEVEL_SINGULAR, "county")})
     if row["layer"] in ("place", *SCHOOL_LAYERS):
         others = idx[idx["layer"].isin(["place", *SCHOOL_LAYERS]) & (idx["layer"] != row["layer"])
                      & (idx["statefp"] == row["statefp"])]
@@ -384,15 +380,15 @@ def compare_table(data: MapData, keys: list[str], view: View) -> pd.DataFrame:
         dates = sorted(i["adopted"] for i in inst if i["adopted"])
         does = {d for i in inst for d in i["does"]}  # translated labels (see _instruments)
         col = {_("Level"): p["level"], _("State"): STATE_NAMES.get(p["state"], p["state"]),
-               _("Direction"): ", ".join(sorted({_label(STANCE_LABEL, i["stance"]) for i in inst})) or _("none recorded"),
+               _("Direction"): ", ".join(sorted({word(STANCE_LABEL, i["stance"]) for i in inst})) or _("none recorded"),
                _("Instruments in force"): len(inst), _("First adopted"): i18n.day(dates[0]) if dates else "",
                _("Latest adopted"): i18n.day(dates[-1]) if dates else ""}
         for group, flags in FLAG_GROUPS.items():
             col[_(group)] = ", ".join(_(FLAG_LABELS[f]) for f in flags if _(FLAG_LABELS[f]) in does) or "—"
         col[_("State law that applies here")] = "; ".join(
-            i["title"] for i in p["applies_here"] if i["applies_as"] == _label(APPLIES_AS, "state")) or "—"
+            i["title"] for i in p["applies_here"] if i["applies_as"] == word(APPLIES_AS, "state")) or "—"
         col[_("County law that applies here")] = "; ".join(
-            i["title"] for i in p["applies_here"] if i["applies_as"] == _label(APPLIES_AS, "county")) or "—"
+            i["title"] for i in p["applies_here"] if i["applies_as"] == word(APPLIES_AS, "county")) or "—"
         col[_("287(g) agreements")] = len(p["agreements"])
         col[_("Federal listings")] = ", ".join(sorted({d["list"] for d in p["listings"]})) or "—"
         col[_("Border distance")] = p["distance"] or "—"

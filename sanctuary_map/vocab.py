@@ -194,6 +194,12 @@ ZONE_ALL_COLOUR = "#777777"  # the all-boundaries zone's outline, as drawn
 SEGMENT_COLOUR = "#000000"
 
 
+def word(table: dict[str, str], code: str) -> str:
+    """``code``'s label from one vocabulary ``table``, in the current language (an unknown code as it is).  A helper, so
+    message extraction does not take the code for a message."""
+    return _(table[code]) if code in table else code
+
+
 def label(code: str, kind: str = "") -> str:
     """A readable label for any code of the vocabulary, in the current language (falls back to a tidied code).
     State names are proper nouns: they are not translated."""

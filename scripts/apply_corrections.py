@@ -10,11 +10,9 @@ The corrected table must pass the validator, else nothing is written.
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-from pathlib import Path
 
-from policy_rows import POLICIES, apply_notes, read_rows, write_if_valid
+from policy_rows import patch_table
 
 CORRECTABLE = ("date_adopted", "date_effective", "status", "status_date")
 
@@ -40,21 +38,14 @@ def correct(rows: dict[str, dict], fix: dict, today: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("files", nargs="+", type=Path)
-    ap.add_argument("--policies", type=Path, default=POLICIES)
-    ap.add_argument("--skip", default="", help="comma-separated policy_ids not to correct (after a spot check)")
-    ap.add_argument("--dry-run", action="store_true")
-    args = ap.parse_args(argv)
-    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    table = read_rows(args.policies)
-    rows = {r["policy_id"]: r for r in table}
     today = dt.date.today().isoformat()
-    done = apply_notes(args.files, skip, lambda fix: correct(rows, fix, today))
-    if not write_if_valid(table, args.policies, dry_run=args.dry_run):
-        return 1
-    print(f"{done} correction(s) applied")
-    return 0
+
+    def corrector(table: list[dict]):
+        rows = {r["policy_id"]: r for r in table}
+        return lambda fix: correct(rows, fix, today)
+
+    return patch_table(__doc__, argv, corrector, lambda done, _rows: f"{done} correction(s) applied")
+
 
 if __name__ == "__main__":
     raise SystemExit(main())

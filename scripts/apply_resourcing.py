@@ -10,10 +10,7 @@ the notes.  Rows already official are left alone.  The table must pass the valid
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-from policy_rows import POLICIES, apply_notes, read_rows, write_if_valid
+from policy_rows import patch_table
 
 
 def apply(rows: list[dict], patch: dict) -> str:
@@ -42,21 +39,14 @@ def apply(rows: list[dict], patch: dict) -> str:
     return "applied"
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("files", nargs="+", type=Path)
-    ap.add_argument("--policies", type=Path, default=POLICIES)
-    ap.add_argument("--skip", default="", help="comma-separated policy_ids not to apply (after a spot check)")
-    ap.add_argument("--dry-run", action="store_true")
-    args = ap.parse_args(argv)
-    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    rows = read_rows(args.policies)
-    done = apply_notes(args.files, skip, lambda patch: apply(rows, patch))
-    if not write_if_valid(rows, args.policies, dry_run=args.dry_run):
-        return 1
+def _report(done: int, rows: list[dict]) -> str:
     official = sum(r["source_kind"] == "official" for r in rows)
-    print(f"{done} row(s) re-sourced; official first sources: {official} of {len(rows)} ({100 * official / len(rows):.1f} %)")
-    return 0
+    return f"{done} row(s) re-sourced; official first sources: {official} of {len(rows)} ({100 * official / len(rows):.1f} %)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    return patch_table(__doc__, argv, lambda rows: (lambda patch: apply(rows, patch)), _report)
+
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -9,11 +9,9 @@ files themselves are working notes and are not committed; every row carries its 
 """
 from __future__ import annotations
 
-import argparse
 import re
-from pathlib import Path
 
-from policy_rows import POLICIES, read_rows, write_if_valid
+from policy_rows import arguments, read_rows, write_if_valid
 
 from sanctuary_map.policies import COLUMNS
 
@@ -23,11 +21,7 @@ def _title(value: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("files", nargs="+", type=Path)
-    ap.add_argument("--policies", type=Path, default=POLICIES)
-    ap.add_argument("--dry-run", action="store_true")
-    args = ap.parse_args(argv)
+    args = arguments(__doc__, argv)
     rows = read_rows(args.policies)
     ids = {r["policy_id"] for r in rows}
     by_date = {(r["geoid_layer"], r["geoid"], r["date_adopted"], r["instrument_type"]) for r in rows}

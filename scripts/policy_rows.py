@@ -2,6 +2,7 @@
 and writing the table only when it passes the project's validator."""
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import sys
@@ -51,3 +52,29 @@ def write_if_valid(rows: list[dict], path: Path, *, dry_run: bool) -> bool:
     if not dry_run:
         path.write_text(buf.getvalue(), encoding="utf-8")
     return True
+
+
+def arguments(doc: str, argv: list[str] | None, *, skip_help: str = "") -> argparse.Namespace:
+    """The maintainers' scripts' common command line: notes files, --policies, --dry-run (and --skip when asked)."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("files", nargs="+", type=Path)
+    ap.add_argument("--policies", type=Path, default=POLICIES)
+    if skip_help:
+        ap.add_argument("--skip", default="", help=skip_help)
+    ap.add_argument("--dry-run", action="store_true")
+    args = ap.parse_args(argv)
+    args.skip = {s.strip() for s in getattr(args, "skip", "").split(",") if s.strip()}
+    return args
+
+
+def patch_table(doc: str, argv: list[str] | None, make_apply: Callable[[list[dict]], Callable[[dict], str]],
+                done_message: Callable[[int, list[dict]], str]) -> int:
+    """Read the table, apply each reviewed note (``make_apply(rows)`` gives the function for one note), write the
+    table if it validates and print ``done_message(applied, rows)``.  The exit status of a script."""
+    args = arguments(doc, argv, skip_help="comma-separated policy_ids not to apply (after a spot check)")
+    rows = read_rows(args.policies)
+    done = apply_notes(args.files, args.skip, make_apply(rows))
+    if not write_if_valid(rows, args.policies, dry_run=args.dry_run):
+        return 1
+    print(done_message(done, rows))
+    return 0

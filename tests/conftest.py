@@ -3,16 +3,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from sanctuary_map import settings as paths
+from sanctuary_map.devserver import streamlit_app
 
 ROOT = paths.ROOT
 MIRROR = paths.DEV_CENSUS_MIRROR
@@ -70,38 +67,11 @@ def world_args(world_dir: Path, world_geodata: Path) -> list[str]:
     return ["--policies", str(world_dir / "policies.csv"), "--geodata", str(world_geodata), "--data", str(world_dir / "data")]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def streamlit_server(world_dir: Path, geodata: Path, log: Path):
     """A real `streamlit run app.py` on a free loopback port, on the fixture world (offline basemap, no public URL),
     health-polled (no fixed sleep); yields its base URL and stops it afterwards."""
-    port = free_port()
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("SANCTUARY_MAP_")},
-           "SANCTUARY_MAP_BASEMAP": "none", "SANCTUARY_MAP_POLICIES": str(world_dir / "policies.csv"),
+    env = {"SANCTUARY_MAP_BASEMAP": "none", "SANCTUARY_MAP_POLICIES": str(world_dir / "policies.csv"),
            "SANCTUARY_MAP_GEODATA": str(geodata), "SANCTUARY_MAP_DATA": str(world_dir / "data")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()[-2000:]}")
-        time.sleep(0.2)
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(20)
+    with log.open("w") as fh, streamlit_app(env, fh, timeout=60) as server:
+        yield server.url

@@ -18,6 +18,29 @@ from sanctuary_map.view import View
 CHROMIUM = Path(export.CHROMIUM).exists()
 
 
+def render_and_evaluate(steps: list[tuple[str, int, int, str]]) -> list:
+    """Open each (html, width, height, js) in one Chromium, wait for its tiles, and return what each js gives.
+
+    In its own thread: the full suite's browser tests keep an event loop running in this one (Playwright's sync API)."""
+    def run() -> list:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=export.CHROMIUM, args=export.CHROMIUM_ARGS)
+            page = browser.new_page()
+            seen = []
+            for html, width, height, js in steps:
+                page.set_viewport_size({"width": width, "height": height})
+                page.set_content(html, wait_until="load")
+                page.wait_for_function("() => window.SanctuaryMap && window.SanctuaryMap.tilesReady === true", timeout=30000)
+                seen.append(page.evaluate(js))
+            browser.close()
+            return seen
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result()
+
+
 def test_words_links_and_credit(world_data):
     v = View(types=("board_resolution",), states=("CA",), as_of="2020-01-01")
     assert export.describe(v) == "Board resolutions in California, in force on 2020-01-01"
@@ -60,28 +83,13 @@ def test_png_presets_titles_and_metadata(world_data, preset, size):
 
 @pytest.mark.skipif(not CHROMIUM, reason="Chromium not installed")
 def test_snapshot_has_no_controls_but_a_title_legend_and_credit(world_data):
-    import concurrent.futures
-
-    from playwright.sync_api import sync_playwright
-
     html = export.standalone_html(world_data, View(), title="No controls", controls=False)
-
-    def look() -> dict:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=export.CHROMIUM, args=export.CHROMIUM_ARGS)
-            page = b.new_page(viewport={"width": 900, "height": 600})
-            page.set_content(html)
-            page.wait_for_function("() => window.SanctuaryMap && window.SanctuaryMap.tilesReady === true", timeout=30000)
-            seen = {"controls": page.locator(".leaflet-control-zoom, .leaflet-control-layers").count(),
-                    "title": page.locator(".sm-export-title").inner_text(), "legend": page.locator(".sm-legend").count(),
-                    "scale": page.locator(".leaflet-control-scale").count(),
-                    "credit": page.locator(".sm-export-credit").inner_text()}
-            b.close()
-            return seen
-
-    # Playwright's sync API runs on its own thread (the browser tests may hold an event loop on this one).
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        seen = pool.submit(look).result()
+    [seen] = render_and_evaluate([(html, 900, 600, """() => ({
+        controls: document.querySelectorAll('.leaflet-control-zoom, .leaflet-control-layers').length,
+        title: document.querySelector('.sm-export-title').innerText,
+        legend: document.querySelectorAll('.sm-legend').length,
+        scale: document.querySelectorAll('.leaflet-control-scale').length,
+        credit: document.querySelector('.sm-export-credit').innerText})""")])
     assert seen["controls"] == 0 and seen["title"] == "No controls"
     assert seen["legend"] == 1 and seen["scale"] == 1 and "dataset version" in seen["credit"]
 
@@ -195,34 +203,17 @@ def test_the_legend_lists_only_what_is_in_the_frame(world_data):
 
 @pytest.mark.skipif(not CHROMIUM, reason="Chromium not installed")
 def test_wide_snapshots_put_the_legend_beside_the_map_and_panels_have_none(world_data):
-    import concurrent.futures
-
-    from playwright.sync_api import sync_playwright
-
     view = View(focus="place:4100003", as_of="2025-06-01")
     wide = export.standalone_html(world_data, view, title="Wide", width=1200, height=630, controls=False)
     panel = export.standalone_html(world_data, view, title="2025-06-01", width=600, height=285, controls=False, panel=True)
-
-    def look() -> dict:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=export.CHROMIUM, args=export.CHROMIUM_ARGS)
-            page = b.new_page(viewport={"width": 1200, "height": 630})
-            page.set_content(wide)
-            page.wait_for_function("() => window.SanctuaryMap && window.SanctuaryMap.tilesReady === true", timeout=30000)
-            seen = page.evaluate("""() => { const m = document.querySelector('.folium-map').getBoundingClientRect();
-                const l = document.querySelector('.sm-legend').getBoundingClientRect();
-                return {mapRight: m.right, legendLeft: l.left, legendBottom: l.bottom}; }""")
-            page.set_viewport_size({"width": 600, "height": 285})
-            page.set_content(panel)
-            seen["panel"] = page.evaluate("""() => [...document.querySelectorAll('.sm-legend, .sm-export-credit')]
-                .map((e) => getComputedStyle(e).display)""")
-            b.close()
-            return seen
-
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        seen = pool.submit(look).result()
+    seen, shown = render_and_evaluate([
+        (wide, 1200, 630, """() => { const m = document.querySelector('.folium-map').getBoundingClientRect();
+            const l = document.querySelector('.sm-legend').getBoundingClientRect();
+            return {mapRight: m.right, legendLeft: l.left, legendBottom: l.bottom}; }"""),
+        (panel, 600, 285, """() => [...document.querySelectorAll('.sm-legend, .sm-export-credit')]
+            .map((e) => getComputedStyle(e).display)""")])
     assert seen["legendLeft"] >= seen["mapRight"] - 1 and seen["legendBottom"] <= 630
-    assert seen["panel"] and set(seen["panel"]) == {"none"}
+    assert shown and set(shown) == {"none"}
 
 
 def test_presets_include_story_and_print_at_300_dpi():
@@ -244,27 +235,13 @@ def test_snapshot_labels_name_the_focus_first_and_only_places_in_the_frame(world
     assert "SanctuaryMap.labels(" not in export.standalone_html(world_data, view, controls=True), "the live map has none"
 
 
+@pytest.mark.skipif(not CHROMIUM, reason="Chromium not installed")
 def test_rendered_snapshot_places_labels_without_overlap(world_data):
     page_html = export.standalone_html(world_data, View(focus="place:0600001"), controls=False, width=900, height=600)
-    # In its own thread: the full suite's browser tests keep an event loop running in this one (Playwright's sync API).
-    with ThreadPoolExecutor(1) as pool:
-        boxes = pool.submit(_label_boxes, page_html).result()
+    [boxes] = render_and_evaluate([(page_html, 900, 600, """() => [...document.querySelectorAll('.sm-label')]
+        .map(e => { const r = e.getBoundingClientRect(); return [e.textContent, r.left, r.top, r.right, r.bottom]; })""")])
     assert boxes and boxes[0][0] == "Testville"
     for i, a in enumerate(boxes):
         assert 0 <= a[1] and a[3] <= 900 and 0 <= a[2] and a[4] <= 600, a
         for b in boxes[i + 1:]:
             assert a[3] < b[1] or b[3] < a[1] or a[4] < b[2] or b[4] < a[2], (a, b)
-
-
-def _label_boxes(page_html: str) -> list:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=export.CHROMIUM, args=export.CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 900, "height": 600})
-        page.set_content(page_html, wait_until="load")
-        page.wait_for_function("() => window.SanctuaryMap && window.SanctuaryMap.tilesReady === true", timeout=30000)
-        boxes = page.evaluate("() => [...document.querySelectorAll('.sm-label')].map(e => { const r = e.getBoundingClientRect();"
-                              " return [e.textContent, r.left, r.top, r.right, r.bottom]; })")
-        browser.close()
-    return boxes

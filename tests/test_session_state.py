@@ -107,13 +107,19 @@ def _world(world_env):
     yield
 
 
-def test_an_upload_of_old_rows_then_every_page():
-    """The reported crash, step by step: upload rows older than the published table, then visit every page."""
+def _uploaded(name: str, content: bytes) -> AppTest:
+    """The app after uploading ``content`` as ``name`` on "Your data" (checked to raise nothing)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.switch_page("pages/4_Your_data.py")
     at.run()
-    at.file_uploader[0].upload("old.csv", UPLOADS["old_years"], "text/csv").run()
+    at.file_uploader[0].upload(name, content, "text/csv").run()
     _no_exception(at, "upload")
+    return at
+
+
+def test_an_upload_of_old_rows_then_every_page():
+    """The reported crash, step by step: upload rows older than the published table, then visit every page."""
+    at = _uploaded("old.csv", UPLOADS["old_years"])
     assert any("2 valid row(s)" in s.value for s in at.success)
     # Reset: the filters start again from the uploaded table (its 1979 rows), then the table changes under them.
     next(b for b in at.button if b.label == "Reset filters").click().run()
@@ -132,11 +138,7 @@ def test_an_upload_of_old_rows_then_every_page():
 
 
 def test_a_broken_row_is_named_by_row_and_column_and_the_valid_row_is_kept():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.switch_page("pages/4_Your_data.py")
-    at.run()
-    at.file_uploader[0].upload("mixed.csv", UPLOADS["valid_and_broken"], "text/csv").run()
-    _no_exception(at, "upload")
+    at = _uploaded("mixed.csv", UPLOADS["valid_and_broken"])
     assert any("1 valid row(s)" in s.value and "1 row(s) left out" in s.value for s in at.success)
     problems = [df.value for df in at.dataframe if "problem" in df.value.columns]
     assert problems and any((p["row"] == 3).any() and (p["column"] == "stance").any() for p in problems)

@@ -91,11 +91,7 @@ def test_embed_mode_is_the_map_legend_and_credit(server, page):
 
 
 def test_phone_layout(server, browser):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = ctx.new_page()
-    page.goto(server + "/?focus=place:0600001")
-    wait_idle(page)
-    tiles_ready(page)
+    ctx, page = _device_page(browser, server + "/?focus=place:0600001", 390, 844)
     box = page.query_selector(MAP).bounding_box()
     assert box["width"] >= 360, "the map fills the width"
     frame = map_frame(page)
@@ -120,17 +116,22 @@ def _csv(rows: list[dict]) -> bytes:
     return buf.getvalue().encode()
 
 
+def _upload(page, server: str, name: str, rows: list[dict]):
+    """Upload ``rows`` as a CSV named ``name`` on "Your data"; wait for the confirmation; the page's main area."""
+    page.goto(server + "/Your_data")
+    wait_idle(page)
+    page.locator("input[type='file']").set_input_files({"name": name, "mimeType": "text/csv", "buffer": _csv(rows)})
+    expect(page.get_by_text("valid row(s) are now on the map")).to_be_visible(timeout=30000)
+    wait_idle(page)
+    return page.locator("[data-testid='stMain']")
+
+
 def test_hostile_upload_is_inert_and_any_index_jurisdiction_maps(server, page):
     rows = [world.policy(policy_id="quiet", jurisdiction_name="Springfield", geoid="0600003",
                          title='Fees < 5 & "quoted" text'),
             world.policy(policy_id="img", title="<img src=x onerror=alert(1)>"),
             world.policy(policy_id="jsurl", source_url="javascript:alert(3)")]
-    page.goto(server + "/Your_data")
-    wait_idle(page)
-    page.locator("input[type='file']").set_input_files({"name": "<b>evil</b>.csv", "mimeType": "text/csv", "buffer": _csv(rows)})
-    expect(page.get_by_text("valid row(s) are now on the map")).to_be_visible(timeout=30000)
-    wait_idle(page)
-    body = page.locator("[data-testid='stMain']")
+    body = _upload(page, server, "<b>evil</b>.csv", rows)
     expect(body).to_contain_text("2 row(s) left out")
     expect(body.locator("b", has_text="evil")).to_have_count(0)
     page.locator("[data-testid='stSidebar'] a", has_text="Map").first.click()
@@ -184,12 +185,7 @@ def test_a_filter_change_repaints_the_same_map_where_the_reader_left_it(server, 
 def test_an_upload_with_a_broken_row_names_it_then_every_page_works(server, page):
     rows = [world.policy(policy_id="fine", jurisdiction_name="Springfield", geoid="0600003", date_adopted="1979-11-27"),
             world.policy(policy_id="broken", stance="sideways")]
-    page.goto(server + "/Your_data")
-    wait_idle(page)
-    page.locator("input[type='file']").set_input_files({"name": "mine.csv", "mimeType": "text/csv", "buffer": _csv(rows)})
-    expect(page.get_by_text("valid row(s) are now on the map")).to_be_visible(timeout=30000)
-    wait_idle(page)
-    body = page.locator("[data-testid='stMain']")
+    body = _upload(page, server, "mine.csv", rows)
     expect(body).to_contain_text("1 row(s) left out")
     expect(body.locator("[data-testid='stDataFrame']").first).to_be_visible()
     # Every page, by the sidebar (the upload lives in this browser session), with the upload still in use.
@@ -217,6 +213,16 @@ def _inside(inner: dict, outer: dict, slack: float = 1) -> bool:
             and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + slack)
 
 
+def _device_page(browser, url: str, width: int, height: int):
+    """A new context at ``width`` x ``height`` (a phone below 500 px: mobile, touch) with ``url`` open and drawn."""
+    ctx = browser.new_context(viewport={"width": width, "height": height}, is_mobile=width < 500, has_touch=width < 500)
+    page = ctx.new_page()
+    page.goto(url)
+    wait_idle(page)
+    tiles_ready(page)
+    return ctx, page
+
+
 def _overlap(a: dict, b: dict) -> bool:
     return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
             and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
@@ -225,11 +231,7 @@ def _overlap(a: dict, b: dict) -> bool:
 @pytest.mark.parametrize("size", [(1400, 900), (390, 844)], ids=["desktop", "phone"])
 def test_popup_and_distance_labels_stay_in_view_with_the_legend_open(server, browser, size):
     w, h = size
-    ctx = browser.new_context(viewport={"width": w, "height": h}, is_mobile=w < 500, has_touch=w < 500)
-    page = ctx.new_page()
-    page.goto(server + "/?focus=unsd:0600010")
-    wait_idle(page)
-    tiles_ready(page)
+    ctx, page = _device_page(browser, server + "/?focus=unsd:0600010", w, h)
     page.locator(MAP).scroll_into_view_if_needed()
     legend = page.locator(".sm-legend")
     if legend.get_attribute("open") is None:
@@ -260,11 +262,7 @@ def test_popup_and_distance_labels_stay_in_view_with_the_legend_open(server, bro
 
 
 def test_phone_profile_has_a_small_map_and_readable_lists(server, browser):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = ctx.new_page()
-    page.goto(server + "/Place?j=unsd:0600010")
-    wait_idle(page)
-    tiles_ready(page)
+    ctx, page = _device_page(browser, server + "/Place?j=unsd:0600010", 390, 844)
     main = page.locator("[data-testid='stMain']")
     expect(main.locator("h2", has_text="Testville Unified")).to_be_visible()
     box = page.locator(MAP).bounding_box()
@@ -295,11 +293,7 @@ def test_a_direct_link_loads_without_a_failed_request_or_console_error(server, b
 @pytest.mark.parametrize("size", [(700, 560), (390, 600)], ids=["article", "phone"])
 def test_the_embed_names_the_place_credits_and_fits_its_frame(server, browser, size):
     w, h = size
-    ctx = browser.new_context(viewport={"width": w, "height": h}, is_mobile=w < 500, has_touch=w < 500)
-    page = ctx.new_page()
-    page.goto(server + "/?mode=embed&embed=true&focus=place:0600001&as_of=2026-01-01")
-    wait_idle(page)
-    tiles_ready(page)
+    ctx, page = _device_page(browser, server + "/?mode=embed&embed=true&focus=place:0600001&as_of=2026-01-01", w, h)
     main = page.locator("[data-testid='stMain']")
     expect(main.locator("h1.sm-embed-title")).to_contain_text("Testville")
     expect(main).to_contain_text("US Census Bureau")
