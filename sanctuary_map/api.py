@@ -32,6 +32,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
+from . import i18n
 from . import settings as paths
 from .data import MapData, load_map_data
 from .events import KINDS
@@ -216,12 +217,28 @@ def dumps(value: Any) -> bytes:
 
 
 def map_url(base: str, as_of: str = "", focus: str = "") -> str:
-    """The Map page as of a day, on a jurisdiction: the same address a shared link has."""
-    return Urls(base).map(View(as_of=as_of, focus=focus))
+    """The Map page as of a day, on a jurisdiction, in the answer's language: the same address a shared link has."""
+    return Urls(base).map(View(as_of=as_of, focus=focus, lang=_page_lang()))
 
 
 def profile_url(base: str, key: str, as_of: str = "") -> str:
-    return Urls(base).place(key, View(as_of=as_of))
+    return Urls(base).place(key, View(as_of=as_of, lang=_page_lang()))
+
+
+def _page_lang() -> str:
+    lang = i18n.current()
+    return "" if lang == i18n.SOURCE else lang
+
+
+def parse_lang(query: Query) -> str:
+    """The answer's language (``lang``: labels and generated sentences; error messages stay English), taken out of
+    ``query`` so each endpoint's own parameters are checked as before."""
+    values = query.pop("lang", [])
+    if not values:
+        return i18n.SOURCE
+    if len(values) > 1 or values[0] not in i18n.LANGS:
+        raise ApiError(400, f"lang must be one of {', '.join(i18n.LANGS)}", "lang")
+    return values[0]
 
 
 def _links(base: str, key: str, as_of: str) -> dict:
@@ -441,6 +458,9 @@ def _param(name: str, where: str, schema: dict, description: str, required: bool
 
 
 _DAY = {"type": "string", "format": "date", "pattern": _DAY_RE.pattern}
+_LANG = _param("lang", "query", {"enum": sorted(i18n.LANGS), "default": i18n.SOURCE},
+               "Language of labels and generated sentences (policy titles and quotes stay in their own language; "
+               "error messages are English).")
 _AS_OF = _param("as_of", "query", _DAY, "What was in force that day (YYYY-MM-DD, 1776-07-04 to today; default today).")
 _STR = {"type": "string"}
 _NSTR = {"type": ["string", "null"]}
@@ -534,13 +554,13 @@ def openapi(base: str) -> dict:
                 "parameters": [_param("lat", "query", {"type": "number", "minimum": -90, "maximum": 90}, "Latitude (WGS84)",
                                       True, 34.0522),
                                _param("lon", "query", {"type": "number", "minimum": -180, "maximum": 180},
-                                      "Longitude (WGS84)", True, -118.2437), _AS_OF],
+                                      "Longitude (WGS84)", True, -118.2437), _AS_OF, _LANG],
                 "responses": {ok: _json(_ref("At"), "The stack at the point"), **_ERRORS}}},
             f"{v1}/place/{{key}}": {"get": {
                 "summary": "The profile of one jurisdiction", "operationId": "place",
                 "parameters": [_param("key", "path", {"type": "string", "pattern": _FOCUS_RE.pattern},
                                       "LAYER:GEOID, e.g. unsd:0622710 (layers: " + ", ".join(LAYERS) + ")", True,
-                                      "unsd:0622710"), _AS_OF],
+                                      "unsd:0622710"), _AS_OF, _LANG],
                 "responses": {ok: _json(_ref("Place"), "The profile"), **_ERRORS,
                               "404": {"$ref": "#/components/responses/NotFound"}}}},
             f"{v1}/search": {"get": {
@@ -548,20 +568,20 @@ def openapi(base: str) -> dict:
                 "parameters": [_param("q", "query", {"type": "string", "maxLength": MAX_QUERY},
                                       "A name; 'Portland, OR' narrows to a state", True, "Los Angelos Unified"),
                                _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 50, "default": 10},
-                                      "Most hits returned")],
+                                      "Most hits returned"), _LANG],
                 "responses": {ok: _json(_ref("Search"), "Best matches first"), **_ERRORS}}},
             f"{v1}/changes": {"get": {
                 "summary": "Dated events between two days", "operationId": "changes",
                 "parameters": [_param("since", "query", _DAY, f"First day (default: {DEFAULT_CHANGE_DAYS} days before until)"),
                                _param("until", "query", _DAY, "Last day (default: today)"),
                                _param("kind", "query", {"type": "string"}, "Comma-separated kinds: " + ", ".join(KINDS)),
-                               _param("state", "query", {"enum": sorted(STATE_FIPS)}, "Two-letter state code")],
+                               _param("state", "query", {"enum": sorted(STATE_FIPS)}, "Two-letter state code"), _LANG],
                 "responses": {ok: _json(_ref("Changes"), "Events, oldest first"), **_ERRORS}}},
             f"{v1}/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
                                            "responses": {ok: {"description": "OpenAPI 3.1"}}}},
             "/feed.atom": {"get": {
                 "summary": "Atom feed of the latest events", "operationId": "feed",
-                "parameters": [_param("state", "query", {"enum": sorted(STATE_FIPS)}, "Only one state's events")],
+                "parameters": [_param("state", "query", {"enum": sorted(STATE_FIPS)}, "Only one state's events"), _LANG],
                 "responses": {ok: {"description": "Atom 1.0", "content": {"application/atom+xml": {"schema": _STR}}},
                               **_ERRORS}}},
             "/oembed": {"get": {

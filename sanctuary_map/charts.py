@@ -10,6 +10,7 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
+from . import i18n
 from .data import MapData
 from .i18n import N_, _
 from .view import in_force_mask
@@ -20,6 +21,13 @@ SOURCE = N_("Source: Sanctuary Map (every instrument cites its source)")
 
 def _months(start: str, end: str) -> list[str]:
     return [d.strftime("%Y-%m-%d") for d in pd.date_range(start, end, freq="MS")]
+
+
+def _with_month(frame: pd.DataFrame) -> pd.DataFrame:
+    """The tooltip's month in the reader's language ('2020-01'; 'enero de 2020'): Vega would print English."""
+    if len(frame):
+        frame["month"] = frame["date"].str[:7].map(i18n.day)
+    return frame
 
 
 def in_force_series(data: MapData, by: str, start: str = "2000-01-01", end: str | None = None) -> pd.DataFrame:
@@ -35,7 +43,7 @@ def in_force_series(data: MapData, by: str, start: str = "2000-01-01", end: str 
     frame = pd.DataFrame(rows)
     labels = STANCE_LABEL if by == "stance" else LEVEL_LABEL
     frame["label"] = frame[by].map(lambda k: _(labels[k]))
-    return frame
+    return _with_month(frame)
 
 
 def in_force_chart(data: MapData, by: str = "stance", start: str = "2000-01-01") -> alt.Chart:
@@ -49,7 +57,7 @@ def in_force_chart(data: MapData, by: str = "stance", start: str = "2000-01-01")
         y=alt.Y("instruments:Q", title=_("Instruments in force")),
         color=alt.Color("label:N", title=None, scale=alt.Scale(domain=labels, range=colours), legend=alt.Legend(orient="top")),
         strokeDash=alt.StrokeDash("label:N", legend=None),
-        tooltip=[alt.Tooltip("date:T", title=_("Month")), alt.Tooltip("label:N", title=""),
+        tooltip=[alt.Tooltip("month:N", title=_("Month")), alt.Tooltip("label:N", title=""),
                  alt.Tooltip("instruments:Q", title=_("instruments"))],
     ).properties(width="container", height=280)
 
@@ -65,7 +73,7 @@ def agreements_series(rows: pd.DataFrame, start: str = "2025-01-01", end: str | 
         counts = rows[active]["model"].value_counts()
         for m in MODELS:
             out.append({"date": day, "model": m, "label": _(MODEL_LABEL[m]), "agreements": int(counts.get(m, 0))})
-    return pd.DataFrame(out)
+    return _with_month(pd.DataFrame(out))
 
 
 def agreements_chart(rows: pd.DataFrame, start: str = "2020-01-01") -> alt.Chart:
@@ -79,7 +87,7 @@ def agreements_chart(rows: pd.DataFrame, start: str = "2020-01-01") -> alt.Chart
         y=alt.Y("agreements:Q", title=_("Agreements"), stack=True),
         color=alt.Color("label:N", title=None, scale=alt.Scale(domain=labels, range=[MODEL_COLOUR[m] for m in MODELS]),
                         legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("date:T", title=_("Month")), alt.Tooltip("label:N", title=""),
+        tooltip=[alt.Tooltip("month:N", title=_("Month")), alt.Tooltip("label:N", title=""),
                  alt.Tooltip("agreements:Q", title=_("agreements"))],
     ).properties(width="container", height=280)
 

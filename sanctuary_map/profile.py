@@ -27,6 +27,7 @@ from .policies import binds_levels
 from .selection import select
 from .view import View
 from .vocab import (
+    FEDERAL_LIST_LABEL,
     FLAG_LABELS,
     FLAGS,
     INSTRUMENT_LABEL,
@@ -390,7 +391,7 @@ def compare_table(data: MapData, keys: list[str], view: View) -> pd.DataFrame:
         col[_("County law that applies here")] = "; ".join(
             i["title"] for i in p["applies_here"] if i["applies_as"] == word(APPLIES_AS, "county")) or "—"
         col[_("287(g) agreements")] = len(p["agreements"])
-        col[_("Federal listings")] = ", ".join(sorted({d["list"] for d in p["listings"]})) or "—"
+        col[_("Federal listings")] = ", ".join(sorted({word(FEDERAL_LIST_LABEL, d["list"]) for d in p["listings"]})) or "—"
         col[_("Border distance")] = p["distance"] or "—"
         cols[f"{p['name']} ({p['state']})"] = col
     return pd.DataFrame(cols).astype(str)

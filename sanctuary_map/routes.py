@@ -30,7 +30,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import api, feed, oembed
+from . import api, feed, i18n, oembed
 from . import settings as paths
 from .data import MapData
 
@@ -103,16 +103,18 @@ def endpoint(source: Source, parse: Parse, answer: Answer, media_type: str = JSO
             return error_response(api.ApiError(405, f"method {request.method} is not allowed; use GET"),
                                   {"Allow": "GET, HEAD, OPTIONS"})
         try:
-            parsed = parse(_query(request), request)
-            base = site_base(request, prefix)
-            with source.lock:
-                data = source.get()
-                etag = _etag(data, request, base)
-                headers = {**CORS, "ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE}",
-                           "X-Dataset-Version": data.version}
-                if _not_modified(request.headers.get("if-none-match"), etag):
-                    return Response(status_code=304, headers=headers)
-                body = answer(data, parsed, base)
+            query = _query(request)
+            with i18n.using(api.parse_lang(query)):  # labels and sentences in the asked language
+                parsed = parse(query, request)
+                base = site_base(request, prefix)
+                with source.lock:
+                    data = source.get()
+                    etag = _etag(data, request, base)
+                    headers = {**CORS, "ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE}",
+                               "X-Dataset-Version": data.version}
+                    if _not_modified(request.headers.get("if-none-match"), etag):
+                        return Response(status_code=304, headers=headers)
+                    body = answer(data, parsed, base)
         except api.ApiError as exc:
             return error_response(exc)
         except Exception:  # a fault of ours: logged with its traceback, answered without one

@@ -410,3 +410,16 @@ def test_pages_get_the_backend_address_and_other_paths_pass_through():
     for path in ("/_stcore/health", "/app/static/generated/x.pmtiles", "/api/v1/at", "/feed.atom", "/favicon.png"):
         assert not mw._is_page({**http, "path": path}), path
     assert not PageHead(app=None, prefix="map")._is_page({**http, "path": "/Policies"})  # type: ignore[arg-type]
+
+
+def test_http_answers_in_spanish_with_links_that_keep_the_language(client):
+    en = client.get("/api/v1/place/unsd:0600010")
+    es = client.get("/api/v1/place/unsd:0600010", params={"lang": "es"})
+    assert es.status_code == 200 and es.headers["etag"] != en.headers["etag"]
+    assert en.json()["level"] != es.json()["level"], "labels follow the language"
+    assert es.json()["instruments"][0]["title"] == en.json()["instruments"][0]["title"], "titles stay as written"
+    assert "lang=es" in es.json()["links"]["map"] and "lang=" not in en.json()["links"]["map"]
+    bad = client.get("/api/v1/place/unsd:0600010", params={"lang": "fr"})
+    assert bad.status_code == 400 and bad.json()["parameter"] == "lang"
+    doc = client.get("/api/v1/openapi.json").json()
+    assert any(p["name"] == "lang" for p in doc["paths"]["/api/v1/place/{key}"]["get"]["parameters"])

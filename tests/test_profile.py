@@ -9,6 +9,7 @@ import pytest
 
 import world
 from conftest import world_args
+from sanctuary_map import i18n
 from sanctuary_map.profile import compare_table, profile, stack
 from sanctuary_map.view import View
 
@@ -61,6 +62,10 @@ def test_compare(world_data):
     t = compare_table(world_data, ["place:0600001", "county:06001"], View())
     assert list(t.columns) == ["Testville (CA)", "Alpha County (CA)"]
     assert t.loc["Direction", "Alpha County (CA)"] == "Requires cooperation"
+    assert t.loc["Federal listings", "Alpha County (CA)"] == "Justice Department list (2025-08-05)", "a name, not a code"
+    with i18n.using("es"):
+        es = compare_table(world_data, ["place:0600001", "county:06001"], View(lang="es"))
+    assert "Departamento de Justicia" in es.loc["Inclusiones en listas federales", "Alpha County (CA)"]
 
 
 def test_typed_coordinates_and_offline_addresses_give_clear_answers(monkeypatch):
