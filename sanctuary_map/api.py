@@ -230,7 +230,7 @@ def _page_lang() -> str:
     return "" if lang == i18n.SOURCE else lang
 
 
-def parse_lang(query: Query) -> str:
+def parse_lang(query: dict[str, list[str]]) -> str:
     """The answer's language (``lang``: labels and generated sentences; error messages stay English), taken out of
     ``query`` so each endpoint's own parameters are checked as before."""
     values = query.pop("lang", [])
@@ -577,6 +577,20 @@ def openapi(base: str) -> dict:
                                _param("kind", "query", {"type": "string"}, "Comma-separated kinds: " + ", ".join(KINDS)),
                                _param("state", "query", {"enum": sorted(STATE_FIPS)}, "Two-letter state code"), _LANG],
                 "responses": {ok: _json(_ref("Changes"), "Events, oldest first"), **_ERRORS}}},
+            f"{v1}/snapshot.png": {"get": {
+                "summary": "A snapshot image of a view (the embed snippet's <noscript> picture)", "operationId": "snapshot",
+                "description": "The Map page's own parameters (as_of, stance, type, level, focus, lang, ...: copy them from "
+                               "a share link), a web preset and a light or dark page. Drawn once per dataset version, view "
+                               "and day, then served from a cache; 503 with Retry-After while the renderer is busy.",
+                "parameters": [_AS_OF, _param("focus", "query", {"type": "string", "pattern": _FOCUS_RE.pattern},
+                                              "A jurisdiction to frame, LAYER:GEOID", example="place:2507000"),
+                               _param("preset", "query", {"enum": ["article", "social", "square"], "default": "article"},
+                                      "Size: article 1600x1000, social 1200x630, square 1080x1080"),
+                               _param("theme", "query", {"enum": ["light", "dark"], "default": "light"}, "Page colour"),
+                               _LANG],
+                "responses": {ok: {"description": "PNG with Title and Description (alt text) metadata",
+                                   "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}},
+                              **_ERRORS, "503": {"description": "The renderer is busy; retry after the Retry-After seconds"}}}},
             f"{v1}/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
                                            "responses": {ok: {"description": "OpenAPI 3.1"}}}},
             "/feed.atom": {"get": {

@@ -208,6 +208,7 @@ def parser() -> argparse.ArgumentParser:
     from .agreements import FETCH_MAX_BYTES, FETCH_TIMEOUT
     from .export import PRESETS
     from .view import add_view_arguments
+    from .vocab import THEMES
 
     ap = argparse.ArgumentParser(prog="python -m sanctuary_map", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -285,6 +286,7 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--format", required=True, choices=("png", "svg", "pdf", "html", "csv", "geojson"))
     e.add_argument("--out", required=True)
     e.add_argument("--preset", choices=tuple(PRESETS), default="article", help="image size (png/svg/pdf)")
+    e.add_argument("--theme", choices=tuple(THEMES), default="light", help="png/html: a light or a dark page")
     e.add_argument("--width", type=int, default=None)
     e.add_argument("--height", type=int, default=None)
     e.add_argument("--title", default="")

@@ -41,7 +41,9 @@ from .vocab import (
     BORDER_COLOUR,
     LAYER_LEVEL,
     STATE_NAMES,
+    THEMES,
     ZONE_COLOUR,
+    themed,
 )
 
 CHROMIUM = "/usr/bin/chromium"
@@ -104,6 +106,25 @@ def share_url(view: View, base: str | None = None) -> str:
     base = base.split("?", 1)[0]
     query = urllib.parse.urlencode(view.to_query(), doseq=True)
     return base + ("?" + query if query else "")
+
+
+def embed_snippet(data: MapData, view: View, embed_src: str, base: str | None) -> str:
+    """HTML for an article: a responsive frame (follows the host page's width, 5:4, at least 480 px tall) titled with
+    the view, and a ``<noscript>`` fallback for readers without scripts: the view's snapshot image (the same picture
+    as ``export --format png``, served by ``api/v1/snapshot.png``) with the description as its alt text, linking to
+    the map."""
+    from .url_builder import Urls
+
+    url = html.escape(embed_src, quote=True)
+    title = html.escape(_("Sanctuary Map: {title}").format(title=default_title(data, view)), quote=True)
+    link = html.escape(share_url(view, base), quote=True)
+    image = html.escape(Urls(base or settings().public_url or "http://localhost:8501/").snapshot(view), quote=True)
+    alt = html.escape(alt_text(data, view), quote=True)
+    return ('<div style="position:relative;width:100%;aspect-ratio:5/4;min-height:480px;max-height:90vh">'
+            f'<iframe src="{url}" title="{title}" loading="lazy" '
+            'style="position:absolute;inset:0;width:100%;height:100%;border:0"></iframe>'
+            f'<noscript><a href="{link}"><img src="{image}" alt="{alt}" width="1600" height="1000" '
+            'style="width:100%;height:auto"></a></noscript></div>')
 
 
 def place_name(data: MapData, view: View) -> str:
@@ -362,8 +383,9 @@ def _header(title: str, subtitle: str, credit: str) -> str:
 @in_view_language
 def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", subtitle: str | None = None,
                     width: int = 1200, height: int = 800, controls: bool = True, base_url: str | None = None,
-                    panel: bool = False) -> str:
-    """A single HTML file that opens without any network: assets and the extent's tiles inlined."""
+                    panel: bool = False, theme: str = "light") -> str:
+    """A single HTML file that opens without any network: assets and the extent's tiles inlined.  ``theme``
+    ("light" or "dark") colours the page and the map furniture."""
     from branca.element import Element, Figure
 
     url = share_url(view, base_url)
@@ -372,13 +394,15 @@ def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", 
         assets = Assets.inline()
     except FileNotFoundError as exc:
         raise ExportError(str(exc)) from exc
-    m = build_map(data, view, published, assets=assets, height="100%", animate=False, controls=controls)
+    if theme not in THEMES:
+        raise ExportError(f"theme must be one of {', '.join(THEMES)}, not {theme!r}")
+    m = build_map(data, view, published, assets=assets, height="100%", animate=False, controls=controls, theme=theme)
     if not controls:  # a snapshot: the legend lists only what is in its frame
-        from .mapping import Legend
+        from .mapping import Legend, themed_legend
 
         for child in list(m._children.values()):
             if isinstance(child, Legend):
-                fresh = Legend(child.title, frame_legend(data, view, width, height))
+                fresh = Legend(child.title, themed_legend(frame_legend(data, view, width, height), theme))
                 child.sections = fresh.sections
                 child.title = html.escape(_("In this map") if fresh.sections else _("Nothing in this frame matches"))
     root = cast(Figure, m.get_root())
@@ -400,6 +424,7 @@ def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", 
                                             credit_line(data, view, url))))
     if not controls:  # a snapshot: no zoom buttons, so the title block takes the left edge
         classes = ["sm-snapshot"] + (["sm-panel"] if panel else ["sm-wide"] if width > height * 1.2 else [])
+        classes += ["sm-dark"] if theme == "dark" else []
         root.html.add_child(Element(f"<script>document.body.classList.add({', '.join(json.dumps(c) for c in classes)});"
                                     "</script>"))
     page = root.render()
@@ -453,14 +478,14 @@ def _chromium_shot(page_html: str, width: int, height: int, scale: float, pdf: b
 @in_view_language
 def snapshot_png(data: MapData, view: View, *, preset: str = "article", width: int | None = None, height: int | None = None,
                  title: str = "Sanctuary Map", subtitle: str | None = None, base_url: str | None = None,
-                 fallback: bool = False) -> tuple[bytes, str]:
+                 fallback: bool = False, theme: str = "light") -> tuple[bytes, str]:
     """(PNG bytes, renderer).  Chromium renders the map without controls.  If it fails, that is an
     :class:`ExportError` unless ``fallback`` asks for a static matplotlib rendering, which then says so on
     the image and in the PNG's metadata (``sanctuary-map:renderer``)."""
     p = PRESETS.get(preset, PRESETS["article"])
     w, h = width or p.width, height or p.height
     page_html = standalone_html(data, view, title=title, subtitle=subtitle, width=w, height=h, controls=False,
-                                base_url=base_url)
+                                base_url=base_url, theme=theme)
     renderer = "chromium"
     try:
         if not Path(CHROMIUM).exists():
@@ -474,18 +499,19 @@ def snapshot_png(data: MapData, view: View, *, preset: str = "article", width: i
             raise ExportError(f"Chromium could not render the snapshot ({reason}). Install it with `make browser-deps`, "
                               "or ask for the static rendering (--fallback).") from exc
         renderer = f"matplotlib (fallback: Chromium failed with {exc.__class__.__name__})"
+        theme = "light"  # the static rendering is drawn on white
         png = vector_snapshot(data, view, "png", width=w, height=h, title=title, subtitle=subtitle,
                               note=_("Static rendering (no browser available: {error}).").format(error=exc.__class__.__name__))
     meta = {"sanctuary-map:view": share_url(view, base_url), "sanctuary-map:as-of": view.as_of_date(),
             "sanctuary-map:dataset-version": data.version, "sanctuary-map:renderer": renderer,
-            "Title": title, "Description": alt_text(data, view),
+            "sanctuary-map:theme": theme, "Title": title, "Description": alt_text(data, view),
             "sanctuary-map:legend": json.dumps([label for _s, e in frame_legend(data, view, w, h) for label, _c, _k in e])}
     return png_metadata(png, meta, dpi=PRINT_DPI if preset == "print" else None), renderer
 
 
 @in_view_language
 def small_multiples(data: MapData, view: View, dates: list[str], *, preset: str = "article", title: str = "Sanctuary Map",
-                    base_url: str | None = None) -> bytes:
+                    base_url: str | None = None, theme: str = "light") -> bytes:
     """One image of the same view at several dates side by side, each panel labelled with its date only; the sheet
     has one title, one legend (what is in any panel's frame) and one credit line."""
     from PIL import Image, ImageDraw, ImageFont
@@ -499,14 +525,17 @@ def small_multiples(data: MapData, view: View, dates: list[str], *, preset: str 
     legend: dict[str, tuple[str, str]] = {}
     for d in dates:
         v = replace(view, as_of=d)
-        page_html = standalone_html(data, v, title=i18n.day(d), width=pw, height=ph, controls=False, base_url=base_url, panel=True)
+        page_html = standalone_html(data, v, title=i18n.day(d), width=pw, height=ph, controls=False, base_url=base_url,
+                                    panel=True, theme=theme)
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             png = pool.submit(_chromium_shot, page_html, pw, ph, 1.0).result(timeout=90)
         panels.append(Image.open(io.BytesIO(png)).convert("RGB"))
         for _section, entries in frame_legend(data, v, pw, ph):
             for label, colour, kind in entries:
-                legend.setdefault(label, (colour, kind))
-    sheet = Image.new("RGB", (pw * cols, ph * rows + head + foot), "white")
+                legend.setdefault(label, (themed(colour, theme), kind))
+    ink = THEMES[theme]
+    text, soft = ("#f2f2f2", "#c8c8c8") if theme == "dark" else ("#111111", "#333333")
+    sheet = Image.new("RGB", (pw * cols, ph * rows + head + foot), ink["page"])
     for i, img in enumerate(panels):
         sheet.paste(img.resize((pw, ph)), ((i % cols) * pw, head + (i // cols) * ph))
     draw = ImageDraw.Draw(sheet)
@@ -517,9 +546,9 @@ def small_multiples(data: MapData, view: View, dates: list[str], *, preset: str 
         small = ImageFont.truetype("DejaVuSans.ttf", 13)
     except OSError:
         font = small = ImageFont.load_default()
-    draw.text((14, 8), title, fill="black", font=font)
+    draw.text((14, 8), title, fill=text, font=font)
     draw.text((14, 38), _("{what}, in force on each date shown").format(what=_filters_words(replace(view, as_of=dates[-1]))),
-              fill="#333", font=small)
+              fill=soft, font=small)
     # The one legend: a row of swatches under the panels.
     x, y = 14, head + ph * rows + 8
     for label, (colour, kind) in legend.items():
@@ -530,23 +559,24 @@ def small_multiples(data: MapData, view: View, dates: list[str], *, preset: str 
         if kind in ("line", "dash", "outline", "outline-dash", "outline-dot"):
             draw.line((x, y + 8, x + 18, y + 8), fill=colour, width=3)
         elif kind == "hatch":
-            draw.rectangle((x, y + 2, x + 18, y + 14), outline="black")
+            draw.rectangle((x, y + 2, x + 18, y + 14), outline=ink["ink"])
             for k in range(0, 18, 5):
-                draw.line((x + k, y + 14, x + min(18, k + 12), y + 2), fill="black")
+                draw.line((x + k, y + 14, x + min(18, k + 12), y + 2), fill=ink["ink"])
         else:
             draw.rectangle((x, y + 2, x + 18, y + 14), fill=colour, outline=colour)
-        draw.text((x + 24, y + 1), label, fill="#111", font=small)
+        draw.text((x + 24, y + 1), label, fill=text, font=small)
         x += 24 + tw + 18
     credit = credit_line(data, replace(view, as_of=dates[-1]), share_url(view, base_url)).replace(
         _("Data as of {day}").format(day=i18n.day(dates[-1])), _("Data as of each panel's date"))
-    draw.text((14, sheet.height - 20), credit[:220], fill="#333", font=ImageFont.truetype("DejaVuSans.ttf", 10)
+    draw.text((14, sheet.height - 20), credit[:220], fill=soft, font=ImageFont.truetype("DejaVuSans.ttf", 10)
               if isinstance(small, ImageFont.FreeTypeFont) else small)
     out = io.BytesIO()
     sheet.save(out, format="PNG")
     alt = (_("Small multiples: {title}, at {dates}.").format(title=title, dates=", ".join(i18n.day(d) for d in dates))
            + " " + alt_text(data, replace(view, as_of=dates[-1])))
     return png_metadata(out.getvalue(), {"sanctuary-map:view": share_url(view, base_url), "sanctuary-map:as-of": ",".join(dates),
-                                         "sanctuary-map:dataset-version": data.version, "Title": title, "Description": alt,
+                                         "sanctuary-map:dataset-version": data.version, "sanctuary-map:theme": theme,
+                                         "Title": title, "Description": alt,
                                          "sanctuary-map:legend": json.dumps(list(legend))})
 
 
@@ -681,16 +711,18 @@ def export_cli(args) -> int:
     if args.format == "geojson":
         out.write_bytes(boundaries_geojson(data, view))
     elif args.format == "html":
-        out.write_text(standalone_html(data, view, title=title, subtitle=args.subtitle, width=width, height=height),
-                       encoding="utf-8")
+        out.write_text(standalone_html(data, view, title=title, subtitle=args.subtitle, width=width, height=height,
+                                       theme=args.theme), encoding="utf-8")
     elif args.format in ("svg", "pdf"):
+        if args.theme != "light":
+            raise ExportError("--theme dark is for png and html snapshots; svg and pdf are drawn for print, on white")
         out.write_bytes(vector_snapshot(data, view, args.format, width=width, height=height, title=title,
                                         subtitle=args.subtitle))
     elif len(as_of_list) > 1:
-        out.write_bytes(small_multiples(data, view, as_of_list, preset=args.preset, title=title))
+        out.write_bytes(small_multiples(data, view, as_of_list, preset=args.preset, title=title, theme=args.theme))
     else:
         png, renderer = snapshot_png(data, view, preset=args.preset, width=args.width, height=args.height, title=title,
-                                     subtitle=args.subtitle, fallback=getattr(args, "fallback", False))
+                                     subtitle=args.subtitle, fallback=getattr(args, "fallback", False), theme=args.theme)
         out.write_bytes(png)
         print(f"rendered with {renderer}", file=sys.stderr)
     print(f"wrote {out}", file=sys.stderr)

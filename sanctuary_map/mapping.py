@@ -44,8 +44,10 @@ from .vocab import (
     SEGMENT_COLOUR,
     STANCE_LABEL,
     STATUS_LABEL,
+    THEMES,
     ZONE_ALL_COLOUR,
     ZONE_COLOUR,
+    themed,
     word,
 )
 
@@ -265,7 +267,7 @@ def map_config(data: MapData, view: View, published: Published) -> dict:
         "layerLabels": {layer: _(LAYER_SINGULAR[layer]).capitalize() for layer in LAYER_SINGULAR},
         "styles": STYLES, "zooms": {k: list(v) for k, v in tiles.ZOOMS.items()}, "levelDiff": tiles.LEVEL_DIFF,
         "archives": published.archives, "attribution": _(ATTRIBUTION),
-        "baseOpacity": 1.0, "lang": i18n.current(), "t": js_strings(),
+        "baseOpacity": 1.0, "lang": i18n.current(), "t": js_strings(), "theme": THEMES["light"],
     }
     if published.details_url:
         cfg["detailsUrl"] = details_url(data, published)
@@ -415,6 +417,11 @@ def map_legend(data: MapData, view: View, row: pd.Series | None) -> tuple[str, l
     return title, [(s, e) for s, e in sections if e]
 
 
+def themed_legend(sections: list, theme: str) -> list:
+    """Legend sections with each swatch's colour as ``theme`` draws it (:func:`vocab.themed`)."""
+    return [(title, [(label, themed(colour, theme), kind) for label, colour, kind in entries]) for title, entries in sections]
+
+
 def living_payload(data: MapData, view: View, published: Published, *, basemap: str = "none",
                    assets: Assets | None = None) -> dict:
     """Everything the living map (one Leaflet map per page visit, see static/js/living-map.js) receives on a rerun:
@@ -453,7 +460,10 @@ def build_map(
     animate: bool = True,
     controls: bool = True,
     config: dict | None = None,
+    theme: str = "light",
 ) -> folium.Map:
+    """The folium map of ``view``.  ``theme`` ("light" or "dark", :data:`vocab.THEMES`) colours the map furniture of a
+    snapshot; the live map is light."""
     assets = assets or Assets.served()
     tiles_url = BASEMAP_TILES.get(basemap)
     m = folium.Map(location=[37, -96], zoom_start=4, tiles=None, control_scale=True, height=height,
@@ -468,6 +478,7 @@ def build_map(
     cfg = config if config is not None else map_config(data, view, published)
     if tiles_url:
         cfg = {**cfg, "baseOpacity": 0.15}
+    cfg = {**cfg, "theme": THEMES[theme], "modelColours": {m: themed(c, theme) for m, c in cfg["modelColours"].items()}}
     conf = Config(cfg)
     m.add_child(conf)
     CustomPane("smTiles", z_index=400, pointer_events=False).add_to(m)
@@ -488,6 +499,7 @@ def build_map(
         if spec is None:
             continue
         url, inline = (spec, None) if isinstance(spec, str) else (None, spec)
+        style = {**style, "color": themed(str(style["color"]), theme)}
         GeoJsonOverlay(_(name), style, "smOverlay", url=url, data=inline, show=view_key in shown).add_to(m)
 
     bounds = CONUS_BOUNDS
@@ -498,7 +510,7 @@ def build_map(
         if segments:
             seg = folium.FeatureGroup(name=_("Distance to border"), show="distance" in shown)
             for s in segments:
-                folium.PolyLine(s["points"], color=s["colour"], weight=s["weight"], dash_array=s["dash"],
+                folium.PolyLine(s["points"], color=themed(s["colour"], theme), weight=s["weight"], dash_array=s["dash"],
                                 tooltip=folium.Tooltip(html.escape(s["label"]), permanent=True, sticky=False,
                                                        direction=s["direction"], class_name="sm-seg-label")).add_to(seg)
             seg.add_to(m)
@@ -506,7 +518,7 @@ def build_map(
     m.add_child(Interact(var, layer_vars))
 
     title, sections = map_legend(data, view, row)
-    Legend(title, sections).add_to(m)
+    Legend(title, themed_legend(sections, theme)).add_to(m)
     if controls:
         folium.LayerControl(collapsed=True).add_to(m)
     return m

@@ -23,6 +23,7 @@ import json
 import logging
 import threading
 import urllib.parse
+from pathlib import Path
 from typing import Any, Callable
 
 from starlette.requests import Request
@@ -30,7 +31,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import api, feed, i18n, oembed
+from . import api, feed, i18n, oembed, snapshots
 from . import settings as paths
 from .data import MapData
 
@@ -93,8 +94,10 @@ Parse = Callable[[dict[str, list[str]], Request], Any]
 Answer = Callable[[MapData, Any, str], bytes]
 
 
-def endpoint(source: Source, parse: Parse, answer: Answer, media_type: str = JSON, prefix: str = ""):
-    """One GET endpoint: validate (no data needed), then answer from the data, with CORS and caching headers."""
+def endpoint(source: Source, parse: Parse, answer: Answer, media_type: str = JSON, prefix: str = "", *,
+             slow: bool = False):
+    """One GET endpoint: validate (no data needed), then answer from the data, with CORS and caching headers.
+    A ``slow`` answer (a rendered image) is made after the data lock is released, so it holds no other request."""
 
     def handle(request: Request) -> Response:
         if request.method == "OPTIONS":
@@ -114,9 +117,12 @@ def endpoint(source: Source, parse: Parse, answer: Answer, media_type: str = JSO
                                "X-Dataset-Version": data.version}
                     if _not_modified(request.headers.get("if-none-match"), etag):
                         return Response(status_code=304, headers=headers)
+                    if not slow:
+                        body = answer(data, parsed, base)
+                if slow:
                     body = answer(data, parsed, base)
         except api.ApiError as exc:
-            return error_response(exc)
+            return error_response(exc, {"Retry-After": "30"} if exc.status == 503 else None)
         except Exception:  # a fault of ours: logged with its traceback, answered without one
             log.exception("%s %s failed", request.method, request.url.path)
             return error_response(api.ApiError(500, "internal error; it has been logged"))
@@ -139,15 +145,19 @@ def _unknown_path(request: Request) -> Response:
                                        "path"))
 
 
-def routes(source: Source | None = None, prefix: str = "") -> list[BaseRoute]:
+def routes(source: Source | None = None, prefix: str = "", snapshot_cache: Path | None = None) -> list[BaseRoute]:
     """Every route: ``/api/v1/at``, ``/api/v1/place/{layer}:{geoid}``, ``/api/v1/search``, ``/api/v1/changes``,
-    ``/api/v1/openapi.json``, ``/feed.atom`` and ``/oembed`` (under ``prefix``, Streamlit's ``server.baseUrlPath``)."""
+    ``/api/v1/snapshot.png``, ``/api/v1/openapi.json``, ``/feed.atom`` and ``/oembed`` (under ``prefix``, Streamlit's
+    ``server.baseUrlPath``); snapshot images are cached in ``snapshot_cache`` (default: beside the built geodata)."""
     source = source or Source()
     prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
     v1 = prefix + api.API_PREFIX
 
-    def ep(parse: Parse, answer: Answer, media_type: str = JSON):
-        return endpoint(source, parse, answer, media_type, prefix)
+    def ep(parse: Parse, answer: Answer, media_type: str = JSON, slow: bool = False):
+        return endpoint(source, parse, answer, media_type, prefix, slow=slow)
+
+    def png(data: MapData, q: snapshots.SnapshotQuery, base: str) -> bytes:
+        return snapshots.snapshot(data, q, base, snapshot_cache or snapshots.cache_dir(paths.settings().geodata))
 
     def json_answer(build: Callable[[MapData, Any, str], dict]) -> Answer:
         return lambda data, parsed, base: api.dumps(build(data, parsed, base))
@@ -160,6 +170,7 @@ def routes(source: Source | None = None, prefix: str = "") -> list[BaseRoute]:
         (f"{v1}/place/{{key}}", ep(lambda q, r: api.parse_place(r.path_params["key"], q), json_answer(api.place))),
         (f"{v1}/search", ep(lambda q, r: api.parse_search(q), json_answer(api.search))),
         (f"{v1}/changes", ep(lambda q, r: api.parse_changes(q), json_answer(api.changes))),
+        (f"{v1}/snapshot.png", ep(lambda q, r: snapshots.parse_snapshot(q), png, "image/png", slow=True)),
         (f"{v1}/openapi.json", ep(_no_params(), json_answer(lambda d, p, b: api.openapi(b)))),
         (f"{prefix}/feed.atom", ep(lambda q, r: feed.parse_feed(q), lambda d, state, b: feed.atom(d, b, state),
                                    feed.MEDIA_TYPE)),

@@ -34,6 +34,7 @@ from .vocab import (
     STANCE_LABEL,
     STATE_NAMES,
     STATUS_LABEL,
+    word,
 )
 
 # Our own navigation (labels we choose; the default one would call the home page "app").
@@ -453,17 +454,11 @@ def embed_credit(page: Page, view: View) -> None:
 
 
 def embed_snippet(page: Page, view: View) -> str:
-    """HTML for an article: a responsive frame (follows the host page's width), titled, with a <noscript> fallback
-    (the alt text and a link to the map)."""
-    from .export import alt_text, default_title, share_url
+    """HTML for an article: a responsive frame (follows the host page's width), titled, with a <noscript> fallback:
+    the view's snapshot image (its alt text the description), linking to the map."""
+    from .export import embed_snippet as snippet
 
-    url = html.escape(embed_url(view, page.data.version), quote=True)
-    title = html.escape(_("Sanctuary Map: {title}").format(title=default_title(page.data, view)), quote=True)
-    link = html.escape(share_url(view, share_base()), quote=True)
-    return ('<div style="position:relative;width:100%;aspect-ratio:5/4;min-height:480px;max-height:90vh">'
-            f'<iframe src="{url}" title="{title}" loading="lazy" '
-            'style="position:absolute;inset:0;width:100%;height:100%;border:0"></iframe>'
-            f'<noscript><p><a href="{link}">{html.escape(alt_text(page.data, view))}</a></p></noscript></div>')
+    return snippet(page.data, view, embed_url(view, page.data.version), share_base())
 
 
 def map_downloads(page: Page, view: View) -> None:
@@ -487,14 +482,17 @@ def map_downloads(page: Page, view: View) -> None:
                      "below.").format(day=i18n.day(view.as_of_date()), version=data.version))
         st.code(embed_snippet(page, view), language="html", wrap_lines=True)
         st.caption(_("The frame follows the width of the article (any width from a phone's up) at a 5:4 shape, at least "
-                     "480 px tall; readers without scripts get the description and a link instead."))
+                     "480 px tall; readers without scripts get a picture of the map, described in its alt text, linking to it."))
     with st.expander(_("Download a snapshot or the data"), icon=":material/download:"):
-        c1, c2, c3 = st.columns([2, 2, 1])
+        c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
         from .export import alt_text, default_title
+        from .vocab import THEME_LABEL
 
         title = c1.text_input(_("Title"), value=default_title(data, view), max_chars=120)
         subtitle = c2.text_input(_("Subtitle"), value=describe(view), max_chars=200)
         preset = c3.selectbox(_("Size"), list(PRESETS), format_func=lambda k: _(PRESETS[k].label))
+        theme = c4.selectbox(_("Page"), list(THEME_LABEL), format_func=lambda k: word(THEME_LABEL, k),
+                             help=_("A dark page for the PNG (the colours of the categories stay the same)."))
         st.text_area(_("Alt text (also in the PNG's Description)"), alt_text(data, view), height=90,
                      help=_("A text alternative for readers who cannot see the image: paste it with the picture."))
         b1, b2, b3, b4, b5, b6 = st.columns(6)
@@ -502,10 +500,10 @@ def map_downloads(page: Page, view: View) -> None:
             if st.button(_("Prepare PNG"), width="stretch"):
                 with st.spinner(_("Rendering the map in a headless browser…")):
                     png, renderer = snapshot_png(data, view, preset=preset, title=title, subtitle=subtitle, base_url=share_base(),
-                                                 fallback=True)
-                st.session_state["png"] = (png, renderer, view, preset, title, subtitle)
+                                                 fallback=True, theme=theme)
+                st.session_state["png"] = (png, renderer, view, preset, title, subtitle, theme)
             got = st.session_state.get("png")
-            if got and got[2:] == (view, preset, title, subtitle):
+            if got and got[2:] == (view, preset, title, subtitle, theme):
                 st.download_button(_("Download PNG"), got[0], "sanctuary-map.png", "image/png", width="stretch")
                 if got[1] != "chromium":
                     st.caption(_("Static rendering: no browser was available on the server."))

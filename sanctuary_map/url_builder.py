@@ -63,6 +63,13 @@ class Urls:
         """The map on a past day, focused on a jurisdiction if given."""
         return self.map(View(as_of=day, focus=focus, lang=lang))
 
+    def snapshot(self, view: View, preset: str = "article", theme: str = "light") -> str:
+        """The view's picture (``api/v1/snapshot.png``), frozen at its as-of date, as the embed's ``<noscript>`` image."""
+        frozen = replace(view, as_of=view.as_of_date())
+        query = {**frozen.to_query(), "preset": preset if preset != "article" else "", "theme": theme if theme != "light" else ""}
+        text = urllib.parse.urlencode({k: v for k, v in query.items() if v not in (None, "", [], ())}, doseq=True)
+        return self.base + "api/v1/snapshot.png" + ("?" + text if text else "")
+
     def embed(self, view: View, version: str) -> str:
         """The view as an embed: frozen at its as-of date (today's if none) and tagged with the dataset version;
         Streamlit's ``embed=true`` hides its toolbar, ``mode=embed`` makes the page show the map, legend and credit."""

@@ -193,6 +193,31 @@ ZONE_COLOUR = "#E6D200"  # the Mexican-border zone's outline, as drawn
 ZONE_ALL_COLOUR = "#777777"  # the all-boundaries zone's outline, as drawn
 SEGMENT_COLOUR = "#000000"
 
+# Snapshot themes: the map furniture (base fill, outlines, the federal-list ink, border and distance lines, the
+# "researched" grey) on a light or a dark page.  Category colours (stances, 287(g) models, zones) are the same in both.
+THEME_LABEL = {"light": N_("Light"), "dark": N_("Dark")}
+THEMES: dict[str, dict[str, str]] = {
+    "light": {"page": "#ffffff", "base": "#f4f4f1", "baseLine": "#8f8f8f", "outline": "#8a8a8a", "coverageLine": "#b8b8b8",
+              "researched": RESEARCHED_COLOUR, "ink": FEDERAL_COLOUR},
+    "dark": {"page": "#16181d", "base": "#2b2e35", "baseLine": "#70747d", "outline": "#5f636c", "coverageLine": "#4b4f57",
+             "researched": "#c8c8c8", "ink": "#f2f2f2"},
+}
+
+
+# Colours a dark page redraws lighter (keys lower case): black ink, the "researched" grey, the 287(g) models' dark
+# outlines (lighter: lavender, green, orchid, each still in its own dash pattern; checked in tests/test_palette.py).
+THEME_SWAP: dict[str, dict[str, str]] = {
+    "dark": {FEDERAL_COLOUR: THEMES["dark"]["ink"], RESEARCHED_COLOUR: THEMES["dark"]["researched"],
+             MODEL_COLOUR["jail_enforcement"].lower(): "#c2a5cf", MODEL_COLOUR["task_force"].lower(): "#a6dba0",
+             MODEL_COLOUR["warrant_service_officer"].lower(): "#e090f0", MODEL_COLOUR["other"].lower(): "#b0b0b0"},
+}
+
+
+def themed(colour: str, theme: str) -> str:
+    """A colour as drawn in ``theme``: the light theme's ink (black lines, hatch), "researched" grey and the 287(g)
+    models' dark outlines become the theme's own (:data:`THEME_SWAP`); stance fills and zones are unchanged."""
+    return THEME_SWAP.get(theme, {}).get(colour.lower(), colour)
+
 
 def word(table: dict[str, str], code: str) -> str:
     """``code``'s label from one vocabulary ``table``, in the current language (an unknown code as it is).  A helper, so

@@ -7,6 +7,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import feedparser
 import jsonschema
@@ -168,7 +169,7 @@ def _validator(doc: dict, name: str):
 def test_openapi_document_describes_every_answer(world_data):
     doc = api.openapi(BASE)
     assert doc["openapi"].startswith("3.") and doc["info"]["title"]
-    assert {"/api/v1/at", "/api/v1/place/{key}", "/api/v1/search", "/api/v1/changes", "/api/v1/openapi.json",
+    assert {"/api/v1/at", "/api/v1/place/{key}", "/api/v1/search", "/api/v1/changes", "/api/v1/openapi.json", "/api/v1/snapshot.png",
             "/feed.atom", "/oembed"} == set(doc["paths"])
     for path in doc["paths"].values():
         for op in path.values():
@@ -423,3 +424,62 @@ def test_http_answers_in_spanish_with_links_that_keep_the_language(client):
     assert bad.status_code == 400 and bad.json()["parameter"] == "lang"
     doc = client.get("/api/v1/openapi.json").json()
     assert any(p["name"] == "lang" for p in doc["paths"]["/api/v1/place/{key}"]["get"]["parameters"])
+
+
+@pytest.fixture()
+def snapshot_client(world_data, tmp_path):
+    app = Starlette(routes=routes.routes(routes.Source(lambda: world_data), snapshot_cache=tmp_path / "cache"))
+    with TestClient(app) as c:
+        yield c, tmp_path / "cache"
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Chromium not installed")
+def test_http_snapshot_is_the_export_png_drawn_once_per_view(snapshot_client):
+    from sanctuary_map.export import png_text
+
+    client, cache = snapshot_client
+    r = client.get("/api/v1/snapshot.png", params={"focus": "place:0600001", "preset": "social", "as_of": "2026-01-01"})
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png", r.text[:200]
+    meta = png_text(r.content)
+    assert "Testville" in meta["Title"] and meta["Description"] and meta["sanctuary-map:as-of"] == "2026-01-01"
+    [drawn] = list(cache.glob("*.png"))
+    before = drawn.stat().st_mtime_ns
+    again = client.get("/api/v1/snapshot.png", params={"focus": "place:0600001", "preset": "social", "as_of": "2026-01-01"})
+    assert again.content == r.content and drawn.stat().st_mtime_ns == before, "served from the cache, not drawn again"
+    es = client.get("/api/v1/snapshot.png", params={"focus": "place:0600001", "preset": "social", "as_of": "2026-01-01",
+                                                    "lang": "es"})
+    assert "de 2026" in png_text(es.content)["Description"], "drawn in the asked language"
+
+
+@pytest.mark.parametrize("params, parameter", [
+    ({"preset": "print"}, "preset"), ({"theme": "sepia"}, "theme"), ({"stance": "sideways"}, "view"),
+    ({"zoom": "3"}, "zoom"), ({"as_of": "2099-01-01"}, "view"),
+])
+def test_http_snapshot_refuses_what_the_page_would_drop(snapshot_client, params, parameter):
+    client, cache = snapshot_client
+    r = client.get("/api/v1/snapshot.png", params=params)
+    assert r.status_code == 400 and r.json()["parameter"] == parameter and not cache.exists()
+
+
+def test_http_snapshot_says_busy_instead_of_queueing_forever(snapshot_client, monkeypatch):
+    from sanctuary_map import snapshots
+
+    client, _cache = snapshot_client
+    monkeypatch.setattr(snapshots, "WAIT_SECONDS", 0.05)
+    assert snapshots._render.acquire(timeout=1)
+    try:
+        r = client.get("/api/v1/snapshot.png", params={"focus": "place:0600001"})
+    finally:
+        snapshots._render.release()
+    assert r.status_code == 503 and r.headers["retry-after"] == "30" and "busy" in r.json()["error"]
+
+
+def test_embed_snippet_falls_back_to_the_snapshot_image_without_scripts(world_data):
+    from sanctuary_map.export import embed_snippet
+
+    view = View(focus="place:0600001", as_of="2026-01-01")
+    html_text = embed_snippet(world_data, view, "https://map.example/?mode=embed", "https://map.example/")
+    noscript = html_text.split("<noscript>", 1)[1].split("</noscript>", 1)[0]
+    assert '<img src="https://map.example/api/v1/snapshot.png?' in noscript and "focus=place%3A0600001" in noscript
+    assert 'alt="' in noscript and "Testville" in noscript.split('alt="', 1)[1]
+    assert '<a href="https://map.example/?' in noscript

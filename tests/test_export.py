@@ -245,3 +245,27 @@ def test_rendered_snapshot_places_labels_without_overlap(world_data):
         assert 0 <= a[1] and a[3] <= 900 and 0 <= a[2] and a[4] <= 600, a
         for b in boxes[i + 1:]:
             assert a[3] < b[1] or b[3] < a[1] or a[4] < b[2] or b[4] < a[2], (a, b)
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="Chromium not installed")
+def test_a_dark_snapshot_has_a_dark_page_light_ink_and_says_so(world_data):
+    from sanctuary_map.vocab import FEDERAL_COLOUR, THEMES
+
+    view = View(focus="place:0600001")
+    page_html = export.standalone_html(world_data, view, controls=False, width=900, height=600, theme="dark")
+    [seen] = render_and_evaluate([(page_html, 900, 600, """() => ({
+        dark: document.body.classList.contains('sm-dark'),
+        page: getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor,
+        title: getComputedStyle(document.querySelector('.sm-export-title')).color,
+        label: getComputedStyle(document.querySelector('.sm-label')).color,
+        ink: SanctuaryMap._cfg.theme.ink})""")])
+    assert seen["dark"] and seen["page"] == "rgb(22, 24, 29)", seen  # THEMES["dark"]["page"]
+    assert seen["label"] == "rgb(244, 244, 244)" and seen["title"] == "rgb(238, 238, 238)", seen  # light text
+    assert seen["ink"] == THEMES["dark"]["ink"] != FEDERAL_COLOUR
+    png, _renderer = export.snapshot_png(world_data, view, preset="social", theme="dark")
+    assert export.png_text(png)["sanctuary-map:theme"] == "dark"
+    light, _r = export.snapshot_png(world_data, view, preset="social")
+    mean = [sum(Image.open(io.BytesIO(b)).convert("L").getdata()) / (1200 * 630) for b in (png, light)]
+    assert mean[0] < 90 < mean[1], f"a dark frame is dark, a light one light (mean luminance {mean})"
+    with pytest.raises(export.ExportError, match="theme"):
+        export.standalone_html(world_data, view, theme="sepia")

@@ -101,3 +101,22 @@ def test_no_blend_of_an_overlay_and_a_fill_impersonates_a_legend_colour(vision):
                     assert np.linalg.norm(mixed - lab) >= MIN_BLEND_DELTA_E, (
                         f"{colour} at {alpha} over {stance} ({layer}) looks like {name} under {vision}")
     assert checked > 0
+
+
+@pytest.mark.parametrize("vision", MACHADO)
+def test_dark_snapshots_keep_every_legend_colour_apart_and_visible(vision):
+    """On a dark page (export --theme dark) the redrawn colours (ink, "researched", the 287(g) outlines) stay apart
+    from each other and from the stance fills, and every line colour stands out from the dark base."""
+    from sanctuary_map.vocab import THEMES, themed
+
+    base = THEMES["dark"]["base"]
+    light = [MODEL_COLOUR[m] for m in ("jail_enforcement", "task_force", "warrant_service_officer")] + [FEDERAL_COLOUR]
+    lines = [themed(c, "dark") for c in light] + [ZONE_COLOUR]
+    assert all(d.lower() != c.lower() for d, c in zip(lines, light)), "the dark theme redraws the dark outlines"
+    everything = [*STANCE_COLOUR.values(), themed(RESEARCHED_COLOUR, "dark"), *lines]
+    labs = [_lab_of(_hex(c), vision) for c in everything]
+    worst = min(np.linalg.norm(a - b) for a, b in itertools.combinations(labs, 2))
+    assert worst >= MIN_DELTA_E, f"dark theme under {vision}: closest pair only {worst:.1f} apart"
+    dark = _lab_of(_hex(base), vision)
+    faint = min(np.linalg.norm(_lab_of(_hex(c), vision) - dark) for c in lines)
+    assert faint >= 30, f"a line colour is hard to see on the dark base under {vision} ({faint:.1f})"

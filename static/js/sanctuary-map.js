@@ -61,6 +61,7 @@
   function rules(cfg, group) {
     var out = [];
     var colours = cfg.colours;
+    var ink = cfg.theme;  // the map furniture's colours (light or dark snapshot), from vocab.THEMES
     group.layers.forEach(function (layer) {
       var style = cfg.styles[layer];
       if (group.kind === 'policy') {
@@ -91,18 +92,18 @@
         out.push({
           dataSource: layer, dataLayer: layer,
           filter: function (z, f) { return codeOf(cfg, layer, f.props.g) === undefined && !!researchedOn(cfg, layer, f.props.g); },
-          symbolizer: new protomapsL.PolygonSymbolizer({fill: '#6b6b6b', opacity: 0.12, stroke: '#6b6b6b', width: 0})
+          symbolizer: new protomapsL.PolygonSymbolizer({fill: ink.researched, opacity: 0.12, stroke: ink.researched, width: 0})
         });
         out.push({
           dataSource: layer, dataLayer: layer,
           filter: function (z, f) { return codeOf(cfg, layer, f.props.g) === undefined && !!researchedOn(cfg, layer, f.props.g); },
-          symbolizer: new protomapsL.LineSymbolizer({color: '#6b6b6b', width: 1.4, dash: [1.5, 3], dashColor: '#6b6b6b', dashWidth: 1.4})
+          symbolizer: new protomapsL.LineSymbolizer({color: ink.researched, width: 1.4, dash: [1.5, 3], dashColor: ink.researched, dashWidth: 1.4})
         });
         // Every other boundary of the layer: a faint outline, so it can be found, hovered and clicked.
         out.push({
           dataSource: layer, dataLayer: layer, minzoom: style.outline_from,
           filter: function (z, f) { return codeOf(cfg, layer, f.props.g) === undefined && !researchedOn(cfg, layer, f.props.g); },
-          symbolizer: new protomapsL.LineSymbolizer({color: '#8a8a8a', width: 0.5, opacity: 0.8})
+          symbolizer: new protomapsL.LineSymbolizer({color: ink.outline, width: 0.5, opacity: 0.8})
         });
       } else if (group.kind === 'coverage') {
         out.push({
@@ -110,10 +111,10 @@
           filter: function (z, f) { return !!coverageCode(cfg, f.props.g); },
           symbolizer: new protomapsL.PolygonSymbolizer({
             fill: function (z, f) { return colours[coverageCode(cfg, f.props.g)] || '#999'; },
-            opacity: 0.22, stroke: '#8a8a8a', width: 0.3
+            opacity: 0.22, stroke: ink.outline, width: 0.3
           })
         });
-        out.push({dataSource: layer, dataLayer: layer, symbolizer: new protomapsL.LineSymbolizer({color: '#b8b8b8', width: 0.3})});
+        out.push({dataSource: layer, dataLayer: layer, symbolizer: new protomapsL.LineSymbolizer({color: ink.coverageLine, width: 0.3})});
       } else if (group.kind === 'agreements') {
         // Agreements are outlines, never fills: a colour family apart from the stance fills, and a line style
         // per model (solid, dashed, dotted), so no agreement can be read as a stance or as another model.
@@ -134,16 +135,16 @@
         if (layer !== 'state') out.push({
           dataSource: layer, dataLayer: layer,
           filter: function (z, f) { return !!(cfg.federal[layer] || {})[f.props.g]; },
-          symbolizer: new protomapsL.PolygonSymbolizer({pattern: hatch(), opacity: 0.7})
+          symbolizer: new protomapsL.PolygonSymbolizer({pattern: hatch(ink.ink), opacity: 0.7})
         });
         out.push({
           dataSource: layer, dataLayer: layer,
           filter: function (z, f) { return !!(cfg.federal[layer] || {})[f.props.g]; },
-          symbolizer: new protomapsL.LineSymbolizer({color: '#000', width: 1.6, dash: [4, 3], dashColor: '#000', dashWidth: 1.6})
+          symbolizer: new protomapsL.LineSymbolizer({color: ink.ink, width: 1.6, dash: [4, 3], dashColor: ink.ink, dashWidth: 1.6})
         });
       } else if (group.kind === 'base') {
-        out.push({dataSource: layer, dataLayer: layer, symbolizer: new protomapsL.PolygonSymbolizer({fill: '#f4f4f1', opacity: cfg.baseOpacity})});
-        out.push({dataSource: layer, dataLayer: layer, symbolizer: new protomapsL.LineSymbolizer({color: '#8f8f8f', width: 0.8})});
+        out.push({dataSource: layer, dataLayer: layer, symbolizer: new protomapsL.PolygonSymbolizer({fill: ink.base, opacity: cfg.baseOpacity})});
+        out.push({dataSource: layer, dataLayer: layer, symbolizer: new protomapsL.LineSymbolizer({color: ink.baseLine, width: 0.8})});
       }
     });
     // A group switched off in the layer control paints nothing (its rules stay, so switching back is instant).
@@ -154,9 +155,9 @@
     return out;
   }
 
-  function hatch() {
+  function hatch(colour) {
     return protomapsL.createPattern(8, 8, function (canvas, ctx) {
-      ctx.strokeStyle = '#000'; ctx.lineWidth = 1; ctx.globalAlpha = 0.45;
+      ctx.strokeStyle = colour; ctx.lineWidth = 1; ctx.globalAlpha = 0.45;
       ctx.beginPath(); ctx.moveTo(0, 8); ctx.lineTo(8, 0); ctx.stroke();
     });
   }
@@ -209,7 +210,7 @@
     var renderer = L.canvas({pane: pane});
     var group = L.layerGroup();
     cfg.points.forEach(function (p) {  // [lat, lon, key, code, minzoom]
-      var m = L.circleMarker([p[0], p[1]], {renderer: renderer, radius: 4, weight: 1, color: '#fff',
+      var m = L.circleMarker([p[0], p[1]], {renderer: renderer, radius: 4, weight: 1, color: cfg.theme.page,
         fillColor: cfg.colours[p[3]] || '#999', fillOpacity: 0.95, pane: pane});
       m.smKey = p[2]; m.smMinZoom = p[4];
       m.on('click', function (e) { SM.openStack(cfg, map, e.latlng, [p[2]]); });
