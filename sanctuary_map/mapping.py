@@ -15,8 +15,10 @@ from __future__ import annotations
 import base64
 import html
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 import folium
 import pandas as pd
@@ -254,11 +256,47 @@ def details_url(data: MapData, published: Published) -> str | None:
     return published.localised[lang]
 
 
-def map_config(data: MapData, view: View, published: Published) -> dict:
+class MapConfig(TypedDict, total=False):
+    """The configuration the browser scripts read (``cfg.<key>`` in static/js/): every key defined here, once.
+    tests/test_mapping.py checks that the scripts read no other key and that :func:`map_config` sends these."""
+
+    lookup: dict[str, dict[str, str]]  # layer -> geoid -> stance code, the policies in force
+    shown: dict[str, list[str]]  # layer:geoid -> ids of the instruments shown there
+    coverage: dict[str, str]  # county geoid -> code of what applies there
+    points: list  # [lat, lon, name, code] of small places and districts drawn as points when zoomed out
+    researched: dict[str, dict[str, str]]  # layer -> geoid -> day searched, nothing found
+    agreements: dict[str, dict[str, str]]  # layer -> geoid -> 287(g) model
+    federal: dict[str, dict[str, int]]  # layer -> geoid -> federal listing (1)
+    agreementsShown: dict[str, list[int]]  # layer:geoid -> agreement row ids
+    federalShown: dict[str, list[int]]  # layer:geoid -> listing row ids
+    asOf: str  # the view's day, YYYY-MM-DD
+    colours: dict[str, str]  # stance code -> colour
+    stanceLabels: dict[str, str]
+    modelColours: dict[str, str]  # 287(g) model -> outline colour (themed)
+    modelDash: dict[str, list[float] | None]
+    layerLabels: dict[str, str]
+    styles: dict  # layer -> fill opacity, outline width, dash, zoom the outlines start
+    zooms: dict[str, list[int]]
+    levelDiff: int
+    archives: dict  # layer -> tile archive (address, or inlined tiles in snapshots)
+    attribution: str
+    baseOpacity: float
+    lang: str
+    t: dict[str, str]  # the scripts' words, translated (js_strings)
+    theme: dict[str, str]  # the map furniture's colours (vocab.THEMES)
+    details: dict  # instrument details inlined (snapshots) ...
+    detailsUrl: str | None  # ... or their static file (the served map)
+
+
+# Keys the scripts set on the configuration themselves, at run time (never sent from Python).
+JS_RUNTIME_KEYS = frozenset({"detailsReady", "detailsLoaded", "detailsFailed"})
+
+
+def map_config(data: MapData, view: View, published: Published) -> MapConfig:
     """What a render sends: the view's selection as lookups, plus static addresses (no filter rules)."""
     sel = select(data, view)
     lk, agreements, federal = sel.lookups, sel.agreement_lookup, sel.federal_lookup
-    cfg = {"researched": sel.researched_lookup,
+    cfg: MapConfig = {"researched": sel.researched_lookup,
         "lookup": lk.lookup, "shown": lk.shown, "coverage": lk.coverage, "points": lk.points,
         "agreements": agreements, "federal": federal, "asOf": view.as_of_date(),
         "agreementsShown": _ids_by_key(sel.agreements), "federalShown": _ids_by_key(sel.listings),
@@ -280,7 +318,7 @@ def map_config(data: MapData, view: View, published: Published) -> dict:
 class Config(MacroElement):
     _template = _template("config.js.j2")
 
-    def __init__(self, config: dict):
+    def __init__(self, config: Mapping):
         super().__init__()
         self._name = "SmConfig"
         self.config = config
@@ -374,7 +412,7 @@ OVERLAY_STYLES = {
 }
 
 
-def tile_groups(published: Published, cfg: dict) -> tuple[list[dict], list[tuple[str, str]]]:
+def tile_groups(published: Published, cfg: Mapping) -> tuple[list[dict], list[tuple[str, str]]]:
     """The tile layer's paint groups (bottom to top) and the (key, title) of each one the layer control switches."""
     groups = [{"key": "base", "kind": "base", "layers": ["state"]}] if "state" in published.archives else []
     toggles = []

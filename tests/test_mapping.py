@@ -90,3 +90,22 @@ def test_inline_config_carries_details_for_uploads(world_data, published):
     cfg = map_config(world_data, View(), Published(published.archives, None, {}))
     assert cfg["details"]["policies"]["testville-ord"]["t"] == "Testville sanctuary ordinance"
     assert "outlying part" in cfg["details"]["jurisdictions"]["unsd:0600010"]["d"]
+
+
+def test_the_scripts_read_only_the_config_keys_defined_in_python(world_data, published):
+    """Every `cfg.<key>` the browser scripts read is a key of MapConfig (or one they set themselves), and
+    map_config sends only MapConfig keys: one definition of the names, no single letters whose meanings drift."""
+    import re
+
+    from sanctuary_map.mapping import JS_RUNTIME_KEYS, MapConfig
+    from sanctuary_map.settings import JS_DIR, TEMPLATE_DIR
+
+    scripts = [*JS_DIR.glob("*.js"), *TEMPLATE_DIR.glob("*.j2")]
+    read = {k for f in scripts for k in re.findall(r"\bcfg\.([A-Za-z_]\w*)", f.read_text())}
+    read |= {k for f in scripts for k in re.findall(r"\bdata\.config\.([A-Za-z_]\w*)", f.read_text())}
+    defined = set(MapConfig.__annotations__)
+    assert read, "the scripts were read"
+    assert read - defined - JS_RUNTIME_KEYS == set(), f"keys read in JS but not defined in MapConfig: {read - defined}"
+    sent = set(map_config(world_data, View(), published))
+    assert sent <= defined, f"sent but not defined: {sent - defined}"
+    assert {"lookup", "colours", "theme", "t", "asOf"} <= sent
