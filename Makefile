@@ -14,11 +14,12 @@ run: install assets geodata  ## install everything, build data if missing, start
 
 test: install assets browser-deps lint  ## install everything, lint, validate the shipped tables, run all tests on fixtures
 	cd $(ROOT) && $(PY) -m sanctuary_map validate
+	cd $(ROOT) && node --test tests/js/
 	cd $(ROOT) && $(PY) -m pytest -q
 
 lint: install assets  ## ruff on the code, mypy on the package, ESLint on the browser scripts
 	cd $(ROOT) && $(VENV)/bin/ruff check sanctuary_map tests app.py pages benchmarks && $(VENV)/bin/mypy sanctuary_map
-	cd $(ROOT) && node_modules/.bin/eslint static/js
+	cd $(ROOT) && node_modules/.bin/eslint static/js tests/js
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	python3 -m venv $(VENV)

@@ -17,6 +17,8 @@ module.exports = [
       "no-var": "off",
     },
   },
+  // The unit tests of the scripts' pure helpers (node --test tests/js).
+  { files: ["tests/js/**/*.mjs"], languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: globals.node } },
   // The living map is a Streamlit components-v2 module (it exports its entry point).
   { files: ["static/js/living-map.js"], languageOptions: { sourceType: "module" } },
 ];

@@ -229,19 +229,23 @@
   /* ---------------------------------------------------------------- place names (snapshots) */
   // [lat, lon, name, kind] in priority order (the focused place first); a name that would overlap one already
   // placed, or leave the map, is dropped.  Text is set as text (never parsed as HTML).
+  // A label's box `r` cannot be placed when it leaves the frame `box` (less `pad`) or comes within `pad` of a box
+  // already taken (another label, the title, the legend, a control).
+  function labelClashes(r, box, taken, pad) {
+    if (r.left < box.left + pad || r.right > box.right - pad || r.top < box.top + pad || r.bottom > box.bottom - pad) return true;
+    return taken.some(function (q) {
+      return !(r.right + pad < q.left || r.left - pad > q.right || r.bottom + pad < q.top || r.top - pad > q.bottom);
+    });
+  }
+
   SM.labels = function (map, labels) {
     var pane = map.getPane('smLabels') || map.createPane('smLabels');
     pane.style.zIndex = 640; pane.style.pointerEvents = 'none';
     var box = map.getContainer().getBoundingClientRect(), placed = [], pad = 3;
     function clash(r) {
-      if (r.left < box.left + pad || r.right > box.right - pad || r.top < box.top + pad || r.bottom > box.bottom - pad) return true;
-      var taken = document.querySelectorAll('.sm-export-head, .sm-legend, .leaflet-control');
-      for (var i = 0; i < taken.length; i++) placed.push(taken[i].getBoundingClientRect());
-      var hit = placed.some(function (q) {
-        return !(r.right + pad < q.left || r.left - pad > q.right || r.bottom + pad < q.top || r.top - pad > q.bottom);
-      });
-      placed.length -= taken.length;
-      return hit;
+      var taken = Array.prototype.map.call(document.querySelectorAll('.sm-export-head, .sm-legend, .leaflet-control'),
+        function (e) { return e.getBoundingClientRect(); });
+      return labelClashes(r, box, placed.concat(taken), pad);
     }
     labels.forEach(function (l) {
       var span = document.createElement('span');
@@ -276,8 +280,10 @@
     return e;
   }
 
+  function isWebUrl(url) { return /^https?:\/\//i.test(url || ''); }
+
   function safeLink(url, text) {
-    if (!/^https?:\/\//i.test(url || '')) return null;
+    if (!isWebUrl(url)) return null;
     var a = el('a', text);
     a.setAttribute('href', url); a.setAttribute('target', '_blank'); a.setAttribute('rel', 'noopener noreferrer nofollow');
     return a;
@@ -434,6 +440,10 @@
   var detailFiles = SM._detailFiles = SM._detailFiles || {};
   // Files the first paint does not need wait until the tiles have drawn (browsers open six connections per host).
   var afterTiles = SM._afterTiles = SM._afterTiles || [];
+  // The pure helpers (no DOM, no map), for the unit tests in tests/js (node --test).
+  SM._pure = {t: t, tn: tn, codeOf: codeOf, coverageCode: coverageCode, researchedOn: researchedOn, picked: picked,
+              describe: describe, decodeBase64: decodeBase64, labelClashes: labelClashes, isWebUrl: isWebUrl};
+
   SM.whenTilesDrawn = function (fn) {
     if (SM.tilesReady === true) fn(); else afterTiles.push(fn);
   };
