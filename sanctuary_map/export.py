@@ -391,7 +391,7 @@ def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", 
     url = share_url(view, base_url)
     published, _summary = publish.inline(data, snapshot_bounds(data, view), width, height)
     try:
-        assets = Assets.inline()
+        assets, scripts = Assets.inline(), Assets.inline_scripts()
     except FileNotFoundError as exc:
         raise ExportError(str(exc)) from exc
     if theme not in THEMES:
@@ -406,6 +406,11 @@ def standalone_html(data: MapData, view: View, *, title: str = "Sanctuary Map", 
                 child.sections = fresh.sections
                 child.title = html.escape(_("In this map") if fresh.sections else _("Nothing in this frame matches"))
     root = cast(Figure, m.get_root())
+    for i, script in enumerate(scripts):  # before the map's own header entries (added when it renders)
+        root.header.add_child(Element(script), name=f"sm_inline_script_{i}")
+    if controls:  # an offline page holds the tiles of its own zoom: zooming in over-zooms them, zooming out has none
+        root.script.add_child(Element(f"SanctuaryMap.whenTilesDrawn(function () {{ {m.get_name()}.setMinZoom("
+                                      f"{m.get_name()}.getZoom()); }});"))
     if not controls:  # a snapshot: names from the boundary index, placed without collisions
         labels = json.dumps(frame_labels(data, view, width, height)).replace("</", "<\\/")
         # Placed once the tiles have drawn (the map exists by then), in the same tick that says the map is ready.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,17 +99,30 @@ class Assets:
 
     @classmethod
     def inline(cls) -> "Assets":
+        """The stylesheets as data: URIs; the scripts go into the page as text (:meth:`inline_scripts`)."""
+
         def uri(path: Path, mime: str) -> str:
             if not path.exists():
                 raise FileNotFoundError(f"{path} is missing: install the front-end assets with `make assets`.")
             return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
 
-        v, js = paths.VENDOR_DIR, "text/javascript"
-        return cls(js=(("leaflet", uri(v / "leaflet" / "leaflet.js", js)), ("pmtiles", uri(v / "pmtiles" / "pmtiles.js", js)),
-                       ("protomaps", uri(v / "protomaps-leaflet" / "protomaps-leaflet.js", js)),
-                       ("sanctuary", uri(paths.JS_DIR / "sanctuary-map.js", js))),
-                   css=(("leaflet_css", uri(v / "leaflet" / "leaflet.css", "text/css")),
-                        ("sanctuary_css", uri(paths.STATIC_DIR / "map.css", "text/css"))))
+        v = paths.VENDOR_DIR
+        return cls(js=(), css=(("leaflet_css", uri(v / "leaflet" / "leaflet.css", "text/css")),
+                               ("sanctuary_css", uri(paths.STATIC_DIR / "map.css", "text/css"))))
+
+    @staticmethod
+    def inline_scripts() -> list[str]:
+        """The scripts of an offline page as ``<script>`` elements holding their text, in load order (a third smaller
+        than base64 data: URIs).  A ``</script`` inside a script (in a string or comment) is written ``<\\/script``."""
+        v = paths.VENDOR_DIR
+        out = []
+        for path in (v / "leaflet" / "leaflet.js", v / "pmtiles" / "pmtiles.js",
+                     v / "protomaps-leaflet" / "protomaps-leaflet.js", paths.JS_DIR / "sanctuary-map.js"):
+            if not path.exists():
+                raise FileNotFoundError(f"{path} is missing: install the front-end assets with `make assets`.")
+            text = re.sub(r"</(script)", r"<\\/\1", path.read_text(encoding="utf-8"), flags=re.IGNORECASE)
+            out.append(f"<script>{text}</script>")
+        return out
 
 
 @dataclass
@@ -310,8 +324,24 @@ def map_config(data: MapData, view: View, published: Published) -> MapConfig:
     if published.details_url:
         cfg["detailsUrl"] = details_url(data, published)
     else:
-        cfg["details"] = details(data)
+        cfg["details"] = shown_details(details(data), cfg)
     return cfg
+
+
+def shown_details(full: dict, cfg: Mapping) -> dict:
+    """Of the popups' details, only what ``cfg`` shows (an embedded snapshot carries nothing it cannot show): the
+    instruments, agreements and listings its lookups name, and the jurisdictions they are at."""
+    shown, agreements, federal = cfg.get("shown", {}), cfg.get("agreementsShown", {}), cfg.get("federalShown", {})
+    ids = {i for v in shown.values() for i in v}
+    keys = set(shown) | set(agreements) | set(federal)
+
+    def pick(entries: dict[str, list[dict]], wanted: dict[str, list[int]]) -> dict[str, list[dict]]:
+        out = {k: [e for e in entries.get(k, []) if e["i"] in set(v)] for k, v in wanted.items()}
+        return {k: v for k, v in out.items() if v}
+
+    return {"policies": {k: v for k, v in full["policies"].items() if k in ids},
+            "jurisdictions": {k: v for k, v in full["jurisdictions"].items() if k in keys},
+            "agreements": pick(full["agreements"], agreements), "federal": pick(full["federal"], federal)}
 
 
 # ---------------------------------------------------------------------------- folium elements

@@ -85,7 +85,8 @@ def zoom_for(bounds: list[list[float]], width: int, height: int) -> int:
 
 
 def inline(data: MapData, bounds: list[list[float]], width: int, height: int) -> tuple[Published, dict]:
-    """Everything a snapshot needs, embedded: tiles for its extent (zoom z-1..z+1), details and outlines.
+    """Everything a snapshot needs, embedded: the tiles a reader sees at its zoom (zooming in over-zooms them),
+    details of what it shows, and the outlines simplified to the frame's scale.
 
     Returns the Published record and a summary (tile bytes per layer, zooms) for the docs and tests.
     """
@@ -99,25 +100,54 @@ def inline(data: MapData, bounds: list[list[float]], width: int, height: int) ->
     directory = data.boundaries.directory / tiles.TILE_DIR
     for archive in sorted(directory.glob("*.pmtiles")):
         lo, hi = tiles.ZOOMS.get(archive.stem, (0, 14))
-        # For each zoom the snapshot can show (one out, its own, one in), the tiles of what is visible at that
-        # zoom (a tile of zoom z is drawn at z + LEVEL_DIFF); past the archive's top zoom the browser over-zooms.
+        # The tiles of what is visible at the frame's zoom (a tile of zoom z is drawn at z + LEVEL_DIFF); layers not
+        # drawn at this scale (cities and districts are points then) are left out; past the archive's top zoom
+        # the browser over-zooms.
         wanted: dict[int, tuple[float, float, float, float]] = {}
-        for q in range(z - 1, z + 2):
-            if q - tiles.LEVEL_DIFF < lo:  # not drawn at this scale (cities and districts are points then)
-                continue
-            box = _visible(cx, cy, q, width, height)
-            dz = min(hi, q - tiles.LEVEL_DIFF)
-            old = wanted.get(dz)
-            wanted[dz] = box if old is None else (min(old[0], box[0]), min(old[1], box[1]), max(old[2], box[2]), max(old[3], box[3]))
+        if z - tiles.LEVEL_DIFF >= lo:
+            wanted[min(hi, z - tiles.LEVEL_DIFF)] = _visible(cx, cy, z, width, height)
         if not wanted:
             continue
         blob = tiles.subset_boxes(archive, wanted)
         if blob:
-            archives[archive.stem] = {"b64": base64.b64encode(blob).decode(), "key": f"inline:{archive.stem}"}
+            # Zooming in past the embedded zoom over-zooms these tiles (vector: sharp, with the detail of this zoom).
+            archives[archive.stem] = {"b64": base64.b64encode(blob).decode(), "key": f"inline:{archive.stem}",
+                                      "maxzoom": max(wanted)}
             sizes[archive.stem] = len(blob)
     overlays: dict[str, str | dict] = {}
     for key, fname in {"border": BORDER_FILE, **ZONE_FILES}.items():
         path = data.boundaries.directory / fname
         if path.exists():
-            overlays[key] = json.loads(path.read_text())
+            overlays[key] = simplified(json.loads(path.read_text()), pixel_degrees(z))
     return Published(archives, None, overlays), {"zoom": z, "layers": sizes}
+
+
+def pixel_degrees(z: int) -> float:
+    """Degrees of longitude one screen pixel spans at web-mercator zoom ``z`` (256-pixel tiles)."""
+    return 360.0 / (256 * 2 ** z)
+
+
+def simplified(collection: dict, tolerance: float) -> dict:
+    """A GeoJSON FeatureCollection with each geometry simplified to ``tolerance`` degrees (half a pixel of the
+    frame's deepest zoom is invisible) and coordinates rounded to match: the snapshot's outlines look the same and
+    weigh a fraction."""
+    from shapely.geometry import mapping, shape
+
+    digits = max(2, min(6, int(-math.log10(tolerance)) + 2))
+
+    def rounded(coords):
+        if isinstance(coords, (int, float)):
+            return round(coords, digits)
+        return [rounded(c) for c in coords]
+
+    features = []
+    for f in collection.get("features", []):
+        geom = f.get("geometry")
+        if geom:
+            simple = shape(geom).simplify(tolerance / 2, preserve_topology=True)
+            if simple.is_empty:
+                continue
+            g = mapping(simple)
+            geom = {"type": g["type"], "coordinates": rounded(g["coordinates"])}
+        features.append({**f, "geometry": geom})
+    return {**collection, "features": features}

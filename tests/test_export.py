@@ -55,9 +55,53 @@ def test_words_links_and_credit(world_data):
 def test_standalone_html_embeds_only_the_extent_tiles_and_no_network(world_data):
     html = export.standalone_html(world_data, View(focus="place:0600001"), title="T <b>", controls=False)
     assert "T &lt;b&gt;" in html and "<b>" not in html.split("<body>")[1].split("sm-export-title")[0] + ""
-    assert not re.search(r"""(src|href)=["']https?://""", html), "no external asset"
+    markup = re.sub(r"<script>.*?</script>", "<script></script>", html, flags=re.S)  # the inlined scripts' text aside
+    assert not re.search(r"""(src|href)=["']https?://""", markup), "no external asset"
+    assert "<script src=" not in markup and html.count("<script>") >= 4, "the scripts are in the page, as text"
     assert '"b64"' in html and "/app/static" not in html
     assert 'name="sanctuary-map:dataset-version"' in html
+
+
+def test_offline_pages_carry_only_their_zoom_what_they_show_and_outlines_at_their_scale(world_data):
+    """The offline page weighs what its frame needs: one zoom of tiles (zooming in over-zooms them), the details of
+    the instruments it shows, and the border and zones simplified to its scale."""
+    import base64
+
+    from pmtiles.reader import MemorySource, Reader
+
+    from sanctuary_map import publish, tiles
+    from sanctuary_map.mapping import map_config
+
+    view = View(focus="place:0600001")
+    bounds = export.snapshot_bounds(world_data, view)
+    published, summary = publish.inline(world_data, bounds, 900, 600)
+    z = summary["zoom"]
+    assert published.archives
+    for layer, spec in published.archives.items():
+        want = min(tiles.ZOOMS[layer][1], z - tiles.LEVEL_DIFF)
+        header = Reader(MemorySource(base64.b64decode(spec["b64"]))).header()
+        assert spec["maxzoom"] == want and header["min_zoom"] == header["max_zoom"] == want, (layer, header, want)
+    cfg = map_config(world_data, view, published)
+    shown = {i for ids in cfg["shown"].values() for i in ids}
+    assert shown and set(cfg["details"]["policies"]) == shown, "details of what the map shows, no more"
+    assert set(published.overlays) == {"border", "zone_mexico", "zone_all"}
+
+
+def test_outlines_are_simplified_within_half_a_pixel():
+    import math
+
+    from shapely.geometry import Polygon, shape
+
+    from sanctuary_map import publish
+
+    ring = [(-100 + math.cos(a / 400 * math.tau), 40 + math.sin(a / 400 * math.tau)) for a in range(400)]  # built here
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "zone"}, "geometry": {"type": "Polygon", "coordinates": [ring + ring[:1]]}}]}
+    tolerance = publish.pixel_degrees(5)
+    out = publish.simplified(collection, tolerance)
+    simple = shape(out["features"][0]["geometry"])
+    assert len(simple.exterior.coords) < 100 and out["features"][0]["properties"] == {"name": "zone"}
+    assert simple.hausdorff_distance(Polygon(ring)) <= tolerance, "no visible change at the frame's zoom"
 
 
 @pytest.mark.skipif(not CHROMIUM, reason="Chromium not installed")

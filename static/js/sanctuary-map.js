@@ -172,7 +172,9 @@
   SM.tileLayer = function (cfg, groups) {
     var sources = {};
     Object.keys(cfg.archives).forEach(function (layer) {
-      sources[layer] = {url: archive(cfg.archives[layer]), maxDataZoom: cfg.zooms[layer][1], levelDiff: cfg.levelDiff};
+      var spec = cfg.archives[layer];  // an embedded subset says its deepest zoom: past it, its tiles are over-zoomed
+      sources[layer] = {url: archive(spec), maxDataZoom: spec.maxzoom !== undefined ? spec.maxzoom : cfg.zooms[layer][1],
+                        levelDiff: cfg.levelDiff};
     });
     var paint = [];
     groups.forEach(function (g) { paint = paint.concat(rules(cfg, g)); });
