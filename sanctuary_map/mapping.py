@@ -196,15 +196,20 @@ def agreement_details(data: MapData) -> dict[str, list[dict]]:
     return out
 
 
-def _ids_by_key(rows: pd.DataFrame) -> dict[str, list[int]]:
-    """Row labels of a selection's agreements or listings, by boundary key: which detail entries the view shows."""
+def _row_ids(rows: pd.DataFrame) -> list[int]:
+    """Row labels of a selection's placed agreements or listings: which detail entries the view shows."""
     if rows.empty:
-        return {}
-    rows = rows[rows["geoid"] != ""]
-    out: dict[str, list[int]] = {}
-    for i, layer, geoid in zip(rows.index, rows["geoid_layer"], rows["geoid"]):
-        out.setdefault(f"{layer}:{geoid}", []).append(int(i))
-    return out
+        return []
+    return sorted(int(i) for i in rows.index[rows["geoid"] != ""])
+
+
+def grouped(lookup: Mapping[str, str]) -> dict[str, list[str]]:
+    """``{geoid: value}`` as ``{value: [geoid, ...]}``: the same lookup in about half the bytes (the browser
+    inverts it once, ``SanctuaryMap.expand``)."""
+    out: dict[str, list[str]] = {}
+    for geoid, value in lookup.items():
+        out.setdefault(str(value), []).append(geoid)
+    return {v: sorted(g) for v, g in sorted(out.items())}
 
 
 def federal_details(data: MapData) -> dict[str, list[dict]]:
@@ -276,13 +281,13 @@ class MapConfig(TypedDict, total=False):
 
     lookup: dict[str, dict[str, str]]  # layer -> geoid -> stance code, the policies in force
     shown: dict[str, list[str]]  # layer:geoid -> ids of the instruments shown there
-    coverage: dict[str, str]  # county geoid -> code of what applies there
+    coverage: dict[str, list[str]]  # code of what applies -> the county geoids (grouped: the smallest form)
     points: list  # [lat, lon, name, code] of small places and districts drawn as points when zoomed out
     researched: dict[str, dict[str, str]]  # layer -> geoid -> day searched, nothing found
-    agreements: dict[str, dict[str, str]]  # layer -> geoid -> 287(g) model
+    agreements: dict[str, dict[str, list[str]]]  # layer -> 287(g) model -> geoids (grouped)
     federal: dict[str, dict[str, int]]  # layer -> geoid -> federal listing (1)
-    agreementsShown: dict[str, list[int]]  # layer:geoid -> agreement row ids
-    federalShown: dict[str, list[int]]  # layer:geoid -> listing row ids
+    agreementsShown: list[int]  # row labels of the agreements the view shows (details are by boundary already)
+    federalShown: list[int]  # row labels of the listings the view shows
     asOf: str  # the view's day, YYYY-MM-DD
     colours: dict[str, str]  # stance code -> colour
     stanceLabels: dict[str, str]
@@ -311,9 +316,10 @@ def map_config(data: MapData, view: View, published: Published) -> MapConfig:
     sel = select(data, view)
     lk, agreements, federal = sel.lookups, sel.agreement_lookup, sel.federal_lookup
     cfg: MapConfig = {"researched": sel.researched_lookup,
-        "lookup": lk.lookup, "shown": lk.shown, "coverage": lk.coverage, "points": lk.points,
-        "agreements": agreements, "federal": federal, "asOf": view.as_of_date(),
-        "agreementsShown": _ids_by_key(sel.agreements), "federalShown": _ids_by_key(sel.listings),
+        "lookup": lk.lookup, "shown": lk.shown, "coverage": grouped(lk.coverage), "points": lk.points,
+        "agreements": {layer: grouped(by_geoid) for layer, by_geoid in agreements.items()}, "federal": federal,
+        "asOf": view.as_of_date(),
+        "agreementsShown": _row_ids(sel.agreements), "federalShown": _row_ids(sel.listings),
         "colours": CODE_COLOUR, "stanceLabels": {k: _(v) for k, v in {**STANCE_LABEL, **CODE_LABEL}.items()},
         "modelColours": MODEL_COLOUR, "modelDash": MODEL_DASH,
         "layerLabels": {layer: _(LAYER_SINGULAR[layer]).capitalize() for layer in LAYER_SINGULAR},
@@ -331,17 +337,19 @@ def map_config(data: MapData, view: View, published: Published) -> MapConfig:
 def shown_details(full: dict, cfg: Mapping) -> dict:
     """Of the popups' details, only what ``cfg`` shows (an embedded snapshot carries nothing it cannot show): the
     instruments, agreements and listings its lookups name, and the jurisdictions they are at."""
-    shown, agreements, federal = cfg.get("shown", {}), cfg.get("agreementsShown", {}), cfg.get("federalShown", {})
+    shown = cfg.get("shown", {})
     ids = {i for v in shown.values() for i in v}
-    keys = set(shown) | set(agreements) | set(federal)
 
-    def pick(entries: dict[str, list[dict]], wanted: dict[str, list[int]]) -> dict[str, list[dict]]:
-        out = {k: [e for e in entries.get(k, []) if e["i"] in set(v)] for k, v in wanted.items()}
+    def pick(entries: dict[str, list[dict]], wanted: set[int]) -> dict[str, list[dict]]:
+        out = {k: [e for e in v if e["i"] in wanted] for k, v in entries.items()}
         return {k: v for k, v in out.items() if v}
 
+    agreements = pick(full["agreements"], set(cfg.get("agreementsShown", [])))
+    federal = pick(full["federal"], set(cfg.get("federalShown", [])))
+    keys = set(shown) | set(agreements) | set(federal)
     return {"policies": {k: v for k, v in full["policies"].items() if k in ids},
             "jurisdictions": {k: v for k, v in full["jurisdictions"].items() if k in keys},
-            "agreements": pick(full["agreements"], agreements), "federal": pick(full["federal"], federal)}
+            "agreements": agreements, "federal": federal}
 
 
 # ---------------------------------------------------------------------------- folium elements

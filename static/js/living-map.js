@@ -200,6 +200,7 @@ function update(state, data, first) {
   ['lookup', 'shown', 'coverage', 'points', 'agreements', 'federal', 'researched', 'asOf', 'agreementsShown', 'federalShown',
    't', 'stanceLabels', 'layerLabels']
     .forEach((k) => { cfg[k] = data.config[k]; });
+  SM.expand(cfg);  // the grouped lookups as sent -> the maps the paint rules read
   SM._cfg = cfg;
   data.toggles.forEach((t) => {
     const layer = state.toggles[t.key];

@@ -314,18 +314,19 @@
     return ids.map(function (id) { return cfg.details.policies[id]; }).filter(Boolean);
   }
 
-  // The 287(g) agreements and federal listings the view shows at a boundary: the entries Python selected.
+  // The 287(g) agreements and federal listings the view shows at a boundary: the entries Python selected
+  // (`ids`: the row labels shown, as a set).
   function picked(list, ids) {
-    if (!ids || !ids.length) return [];
-    return (list || []).filter(function (x) { return ids.indexOf(x.i) >= 0; });
+    if (!ids) return [];
+    return (list || []).filter(function (x) { return ids[x.i] === true; });
   }
 
   function describe(cfg, entry) {
     var key = entry.layer + ':' + entry.geoid;
     var j = cfg.details.jurisdictions[key] || {};
     return {key: key, name: j.n || entry.name, level: cfg.layerLabels[entry.layer] || entry.layer, items: itemsFor(cfg, key),
-            agreements: picked((cfg.details.agreements || {})[key], (cfg.agreementsShown || {})[key]),
-            federal: picked((cfg.details.federal || {})[key], (cfg.federalShown || {})[key]), dist: j.d};
+            agreements: picked((cfg.details.agreements || {})[key], cfg.agreementsShown),
+            federal: picked((cfg.details.federal || {})[key], cfg.federalShown), dist: j.d};
   }
 
   var hoverTip = null;
@@ -442,14 +443,40 @@
   var detailFiles = SM._detailFiles = SM._detailFiles || {};
   // Files the first paint does not need wait until the tiles have drawn (browsers open six connections per host).
   var afterTiles = SM._afterTiles = SM._afterTiles || [];
+  // The lookups arrive in their smallest form (mapping.grouped: {value: [geoid, ...]}; row labels as lists); the
+  // paint rules read geoid -> value maps and label sets. `expand` turns the one into the other, in place (a change
+  // of form only: what each boundary means was decided in Python).
+  function invert(groups) {
+    var out = {};
+    Object.keys(groups || {}).forEach(function (value) {
+      groups[value].forEach(function (geoid) { out[geoid] = value; });
+    });
+    return out;
+  }
+  function asSet(ids) {
+    var out = {};
+    (ids || []).forEach(function (i) { out[i] = true; });
+    return out;
+  }
+  SM.expand = function (cfg) {
+    var agreements = {};
+    Object.keys(cfg.agreements || {}).forEach(function (layer) { agreements[layer] = invert(cfg.agreements[layer]); });
+    cfg.agreements = agreements;
+    cfg.coverage = invert(cfg.coverage);
+    cfg.agreementsShown = asSet(cfg.agreementsShown);
+    cfg.federalShown = asSet(cfg.federalShown);
+    return cfg;
+  };
+
   // The pure helpers (no DOM, no map), for the unit tests in tests/js (node --test).
-  SM._pure = {t: t, tn: tn, codeOf: codeOf, coverageCode: coverageCode, researchedOn: researchedOn, picked: picked,
+  SM._pure = {expand: SM.expand, t: t, tn: tn, codeOf: codeOf, coverageCode: coverageCode, researchedOn: researchedOn, picked: picked,
               describe: describe, decodeBase64: decodeBase64, labelClashes: labelClashes, isWebUrl: isWebUrl};
 
   SM.whenTilesDrawn = function (fn) {
     if (SM.tilesReady === true) fn(); else afterTiles.push(fn);
   };
   SM.configure = function (cfg) {
+    SM.expand(cfg);
     SM._cfg = cfg;
     // On a phone the legend starts folded (a tap opens it), so it does not cover the map.
     if (global.innerWidth < 600) {

@@ -22,7 +22,7 @@ const cfg = {
   researched: { place: { "0600003": "2026-11-30" } },
   shown: { "place:0600001": ["p1", "p2"] },
   layerLabels: { place: "City or town" },
-  agreementsShown: { "place:0600001": [2] },
+  agreementsShown: { 2: true },  // as SanctuaryMap.expand leaves it
   federalShown: {},
   details: {
     policies: { p1: { t: "Ordinance" } },
@@ -57,7 +57,7 @@ test("a boundary's entry: its name, level, instruments shown and only the agreem
   assert.deepEqual(Array.from(e.agreements, (a) => a.i), [2]);  // arrays of the script's realm: compare copies
   assert.equal(e.federal.length, 0);
   assert.equal(SM.describe(cfg, { layer: "place", geoid: "0699999", name: "From the tile" }).name, "From the tile");
-  assert.equal(SM.picked([{ i: 1 }], []).length, 0);
+  assert.equal(SM.picked([{ i: 1 }], {}).length, 0);
 });
 
 test("only web links are made links", () => {
@@ -81,4 +81,22 @@ test("labels are refused outside the frame or touching a box already taken", () 
   assert.equal(SM.labelClashes(r(100, 100), box, [r(150, 105)], 3), true, "overlapping another label");
   assert.equal(SM.labelClashes(r(100, 100), box, [r(182, 100)], 3), true, "closer than the padding");
   assert.equal(SM.labelClashes(r(100, 100), box, [r(190, 100)], 3), false, "clear of it");
+});
+
+test("grouped lookups as sent become the maps the paint rules read", () => {
+  const sent = {
+    coverage: { L: ["06001", "06003"], R: ["41001"] },
+    agreements: { county: { jail_enforcement: ["06001"], task_force: ["06005"] }, place: { task_force: ["0600001"] } },
+    agreementsShown: [3, 7],
+    federalShown: [],
+    lookup: { place: { "0600001": "L" } },
+  };
+  const cfg = SM.expand(sent);
+  assert.equal(SM.coverageCode(cfg, "06003"), "L");
+  assert.equal(SM.coverageCode(cfg, "41001"), "R");
+  assert.equal(cfg.agreements.county["06005"], "task_force");
+  assert.equal(cfg.agreements.place["0600001"], "task_force");
+  assert.equal(SM.picked([{ i: 3 }, { i: 4 }, { i: 7 }], cfg.agreementsShown).length, 2);
+  assert.equal(SM.picked([{ i: 3 }], cfg.federalShown).length, 0);
+  assert.equal(SM.codeOf(cfg, "place", "0600001"), "L", "lookup is sent as a map and left alone");
 });
