@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import gettext as _gettext
 import io
+import time
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
@@ -70,10 +71,22 @@ def _translations(lang: str, po_mtime: float, mo_mtime: float) -> _gettext.NullT
     return Translations(buf, domain=DOMAIN)
 
 
+# The catalogue files are checked for changes (a translator's edit, `make translations`) at most this often: every
+# message looked up does not need two stat calls (a page shows thousands).
+RECHECK_SECONDS = 2.0
+_checked: dict[str, tuple[float, _gettext.NullTranslations]] = {}
+
+
 def translations(lang: str | None = None) -> _gettext.NullTranslations:
     code = normalise(lang or current())
+    now = time.monotonic()
+    hit = _checked.get(code)
+    if hit is not None and now - hit[0] < RECHECK_SECONDS:
+        return hit[1]
     po = po_path(code)
-    return _translations(code, _mtime(po), _mtime(po.with_suffix(".mo")))
+    found = _translations(code, _mtime(po), _mtime(po.with_suffix(".mo")))
+    _checked[code] = (now, found)
+    return found
 
 
 # ---------------------------------------------------------------------------- the current language

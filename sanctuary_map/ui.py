@@ -620,7 +620,7 @@ def _adopted(day: str) -> str:
 
 def _place_labels(table: pd.DataFrame) -> dict[str, str]:
     """Search keys -> 'Fresno (city or town, CA)' in the current language."""
-    levels = table["level"].map(lambda v: _(v).lower())
+    levels = table["level"].map({v: _(v).lower() for v in table["level"].unique()})  # a few levels, many rows
     return dict(zip(table["key"], table["display"] + " (" + levels + ", " + table["state"] + ")"))
 
 
