@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
                 why = "same jurisdiction, adoption date, type and reference as a row already there"
             elif (r["geoid_layer"], r["geoid"], _title(r["title"])) in by_title:
                 why = "same jurisdiction and title as a row already there"
+            elif r["jurisdiction_level"] == "state" and r["binds_levels"] and "state" not in r["binds_levels"].split(";"):
+                why = "a state row binds the state too: add 'state' to binds_levels (tests/test_policies.py)"
             if why:
                 print(f"skipped {path.name}:{n} {r['policy_id']}: {why}")
                 continue
