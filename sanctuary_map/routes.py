@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
 import logging
 import threading
@@ -194,6 +195,18 @@ def backend_script(root: str) -> bytes:
             f"{{BACKEND_BASE_URL:window.location.origin+{base}}});</script>").encode("utf-8")
 
 
+def map_preloads(root: str) -> bytes:
+    """``<link rel=preload>`` for the living map's scripts and styles: the browser fetches them while Streamlit's own
+    front end starts, instead of after the map component has mounted (the component's script tags then find them
+    fetched)."""
+    from .mapping import Assets
+
+    assets = Assets.served(base=root.rstrip("/") + paths.STATIC_URL)
+    links = [f'<link rel="preload" as="script" href="{html.escape(url, quote=True)}">' for _k, url in assets.js]
+    links += [f'<link rel="preload" as="style" href="{html.escape(url, quote=True)}">' for _k, url in assets.css]
+    return "".join(links).encode("utf-8")
+
+
 def inject_head(page: bytes, snippet: bytes) -> bytes:
     """``page`` with ``snippet`` first in its ``<head>`` (before the app's scripts); unchanged without a head."""
     at = page.lower().find(b"<head>")
@@ -233,6 +246,7 @@ class PageHead:
             await self.app(scope, receive, send)
             return
         embed = self._is_embed(scope)
+        map_page = scope["path"] in (self.root + "/", self.root or "/")  # the Map page (and its embeds) draws the map
         drop = {b"accept-encoding", b"if-none-match", b"if-modified-since"}
         scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() not in drop]}
         request = Request(scope)
@@ -255,7 +269,7 @@ class PageHead:
             headers = [(k, v) for k, v in start.get("headers", [])]
             is_html = any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
             if start.get("status") == 200 and is_html and body:
-                body = inject_head(body, backend_script(self.root))
+                body = inject_head(body, backend_script(self.root) + (map_preloads(self.root) if map_page else b""))
                 if embed:
                     body = oembed.inject_discovery(body, page_url, base)
                 headers = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"etag", b"last-modified")]

@@ -483,3 +483,13 @@ def test_embed_snippet_falls_back_to_the_snapshot_image_without_scripts(world_da
     assert '<img src="https://map.example/api/v1/snapshot.png?' in noscript and "focus=place%3A0600001" in noscript
     assert 'alt="' in noscript and "Testville" in noscript.split('alt="', 1)[1]
     assert '<a href="https://map.example/?' in noscript
+
+
+def test_the_map_page_preloads_the_map_scripts_under_its_base_path(client):
+    from sanctuary_map.mapping import Assets
+    from sanctuary_map.routes import map_preloads
+
+    head = client.get("/").text.split("</head>", 1)[0]
+    for _name, url in Assets.served().js:
+        assert f'<link rel="preload" as="script" href="{url}">' in head, url
+    assert b'href="/map/app/static/vendor/leaflet/leaflet.js"' in map_preloads("/map")
