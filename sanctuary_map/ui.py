@@ -491,7 +491,7 @@ def map_downloads(page: Page, view: View) -> None:
         title = c1.text_input(_("Title"), value=default_title(data, view), max_chars=120)
         subtitle = c2.text_input(_("Subtitle"), value=describe(view), max_chars=200)
         preset = c3.selectbox(_("Size"), list(PRESETS), format_func=lambda k: _(PRESETS[k].label))
-        theme = c4.selectbox(_("Page"), list(THEME_LABEL), format_func=lambda k: word(THEME_LABEL, k),
+        theme = c4.selectbox(_("Background"), list(THEME_LABEL), format_func=lambda k: word(THEME_LABEL, k),
                              help=_("A dark page for the PNG (the colours of the categories stay the same)."))
         st.text_area(_("Alt text (also in the PNG's Description)"), alt_text(data, view), height=90,
                      help=_("A text alternative for readers who cannot see the image: paste it with the picture."))
