@@ -32,7 +32,7 @@ from .data import MapData
 from .filters import describe
 from .i18n import N_, _, ngettext
 from .join import rows_for
-from .mapping import CODE_COLOUR, CODE_LABEL, CONUS_BOUNDS, Assets, build_map, focus_bounds, focus_row
+from .mapping import CODE_COLOUR, CODE_LABEL, CONUS_BOUNDS, Assets, build_map, distance_section, focus_bounds, focus_row
 from .policies import COLUMNS
 from .selection import select
 from .settings import settings
@@ -100,10 +100,15 @@ def is_public(url: str) -> bool:
     return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified)
 
 
+def site(base: str | None = None) -> str:
+    """The address links are made on: ``base`` (the address the visitor used), else the configured public URL, else
+    the local server."""
+    return base or settings().public_url or "http://localhost:8501/"
+
+
 def share_url(view: View, base: str | None = None) -> str:
     """The view's address on ``base`` (the address the visitor used), else the configured public URL."""
-    base = base or settings().public_url or "http://localhost:8501/"
-    base = base.split("?", 1)[0]
+    base = site(base).split("?", 1)[0]
     query = urllib.parse.urlencode(view.to_query(), doseq=True)
     return base + ("?" + query if query else "")
 
@@ -118,7 +123,7 @@ def embed_snippet(data: MapData, view: View, embed_src: str, base: str | None) -
     url = html.escape(embed_src, quote=True)
     title = html.escape(_("Sanctuary Map: {title}").format(title=default_title(data, view)), quote=True)
     link = html.escape(share_url(view, base), quote=True)
-    image = html.escape(Urls(base or settings().public_url or "http://localhost:8501/").snapshot(view), quote=True)
+    image = html.escape(Urls(site(base)).snapshot(view), quote=True)
     alt = html.escape(alt_text(data, view), quote=True)
     return ('<div style="position:relative;width:100%;aspect-ratio:5/4;min-height:480px;max-height:90vh">'
             f'<iframe src="{url}" title="{title}" loading="lazy" '
@@ -247,11 +252,7 @@ def frame_legend(data: MapData, view: View, width: int = 1200, height: int = 800
         if zone is not None and layer in shown and not zone.boundary.intersects(frame).any():
             shown.discard(layer)
     sections = legend_sections(data, inside, frozenset(shown), bool(ag), bool(fed), bool(res), ag)
-    row = focus_row(data, view.focus or "")
-    if row is not None and pd.notna(row["border_km"]) and "distance" in shown:  # the focus's line to the border
-        from .vocab import SEGMENT_COLOUR
-
-        sections.append(("", [(_("Distance to the US\u2013Mexico border (selected)"), SEGMENT_COLOUR, "dash")]))
+    sections += distance_section(focus_row(data, view.focus or ""), shown)  # the focus's line to the border
     return [(s, e) for s, e in sections if e]
 
 
@@ -539,7 +540,7 @@ def small_multiples(data: MapData, view: View, dates: list[str], *, preset: str 
             for label, colour, kind in entries:
                 legend.setdefault(label, (themed(colour, theme), kind))
     ink = THEMES[theme]
-    text, soft = ("#f2f2f2", "#c8c8c8") if theme == "dark" else ("#111111", "#333333")
+    text, soft = ink["text"], ink["softText"]
     sheet = Image.new("RGB", (pw * cols, ph * rows + head + foot), ink["page"])
     for i, img in enumerate(panels):
         sheet.paste(img.resize((pw, ph)), ((i % cols) * pw, head + (i // cols) * ph))

@@ -484,11 +484,16 @@ def distance_segments(row: pd.Series) -> list[dict]:
     return out
 
 
+def distance_section(row: pd.Series | None, shown) -> list:
+    """The legend's entry for the focused jurisdiction's line to the border, when it is drawn ([] otherwise)."""
+    if row is None or pd.isna(row["border_km"]) or "distance" not in shown:
+        return []
+    return [("", [(_("Distance to the US\u2013Mexico border (selected)"), SEGMENT_COLOUR, "dash")])]
+
+
 def map_legend(data: MapData, view: View, row: pd.Series | None) -> tuple[str, list]:
     sel = select(data, view)
-    sections = list(sel.legend)
-    if row is not None and pd.notna(row["border_km"]) and "distance" in sel.layers_shown:
-        sections.append(("", [(_("Distance to the US\u2013Mexico border (selected)"), SEGMENT_COLOUR, "dash")]))
+    sections = list(sel.legend) + distance_section(row, sel.layers_shown)
     title = _("Jurisdictions with an instrument") if sel.lookups.lookup else _("No instrument matches the filters")
     return title, [(s, e) for s, e in sections if e]
 

@@ -654,7 +654,7 @@ def render_entry(e, *, compact: bool = False) -> None:
 
         st.caption(applies_sentence(e.applies, most=8))
     for a in e.agreements:
-        model = _(ML.get(a.get("model", ""), a.get("model", "")))
+        model = word(ML, a.get("model", ""))
         what = (_("{agency}: {model}, signed {day}").format(agency=a.get("agency", ""), model=model, day=i18n.day(a["signed"]))
                 if a.get("signed") else _("{agency}: {model}").format(agency=a.get("agency", ""), model=model))
         st.markdown(f"- **287(g)** — {what}")
@@ -689,7 +689,7 @@ def zone_phrases(mexico: str, everywhere: str) -> list[str]:
 
 def _instrument_facts(kind: str, adopted: str, effective: str, status: str) -> str:
     """'Ordinance; adopted 2017-03-14; effective 2017-04-01; in effect' (kind and status already in words)."""
-    facts = [kind, _("adopted {day}").format(day=i18n.day(adopted)) if adopted else _("adopted: date unknown")]
+    facts = [kind, _adopted(adopted)]
     if effective:
         facts.append(_("effective {day}").format(day=i18n.day(effective)))
     return "; ".join(facts + [status.lower()])
@@ -788,13 +788,13 @@ def render_profile(page: Page, p: dict) -> None:
     if p["instruments"]:
         st.subheader(_("Instruments"))
         _profile_list(p["instruments"], lambda r: " · ".join(
-                          [_(STANCE_LABEL.get(r["stance"], r["stance"])), r["type"], r["status"], _adopted(r["adopted"])]
+                          [word(STANCE_LABEL, r["stance"]), r["type"], r["status"], _adopted(r["adopted"])]
                           + ([_("effective {day}").format(day=i18n.day(r["effective"]))] if r["effective"] else [])),
                       lambda r: _("Does: {what}").format(what=", ".join(r["does"])) if r["does"] else "")
         with st.expander(_("As a table")):
             frame = pd.DataFrame(p["instruments"])[["title", "type", "stance", "status", "adopted", "effective", "does",
                                                     "source_url", "source_kind"]]
-            frame["stance"] = frame["stance"].map(lambda v: _(STANCE_LABEL.get(v, v)))
+            frame["stance"] = frame["stance"].map(lambda v: word(STANCE_LABEL, v))
             frame["does"] = frame["does"].map(", ".join)
             st.dataframe(frame, hide_index=True, width="stretch", column_config={
                 "title": _("Instrument"), "type": _("Type"), "stance": _("Direction"), "status": _("Status"),
@@ -803,7 +803,7 @@ def render_profile(page: Page, p: dict) -> None:
     if p.get("applies_here"):
         st.subheader(_("State and county law that applies here"))
         _profile_list(p["applies_here"], lambda r: " · ".join(
-            [r["applies_from"], _("binds {who}").format(who=r["binds"]), _(STANCE_LABEL.get(r["stance"], r["stance"])),
+            [r["applies_from"], _("binds {who}").format(who=r["binds"]), word(STANCE_LABEL, r["stance"]),
              r["type"], r["status"], _adopted(r["adopted"])]))
     if p["timeline"]:
         st.subheader(_("Timeline"))
@@ -824,7 +824,7 @@ def render_profile(page: Page, p: dict) -> None:
     with c2:
         st.subheader(_("287(g) agreements"))
         if p["agreements"]:
-            st.dataframe(pd.DataFrame(p["agreements"]).assign(model=lambda f: f["model"].map(lambda m: _(ML.get(m, m)))),
+            st.dataframe(pd.DataFrame(p["agreements"]).assign(model=lambda f: f["model"].map(lambda m: word(ML, m))),
                          hide_index=True, width="stretch")
         else:
             st.caption(_("None covering this jurisdiction on this date."))
@@ -972,7 +972,7 @@ def agreements_section(page: Page) -> None:
                   "moa_url"]].copy()
     from .agreements import MATCH_LABEL
 
-    shown["model"] = shown["model"].map(lambda m: _(ML.get(m, m)))
+    shown["model"] = shown["model"].map(lambda m: word(ML, m))
     shown["state"] = shown["state"].map(lambda s: STATE_NAMES.get(s, s))
     shown["match"] = shown["match"].map(lambda m: _(MATCH_LABEL.get(m, m)))
     from .agreements import counts_by_model_and_state, last_complete_capture

@@ -39,10 +39,13 @@ class Urls:
         base = (self.base or "").split("?", 1)[0].split("#", 1)[0]
         object.__setattr__(self, "base", base if not base or base.endswith("/") else base + "/")
 
-    def page(self, name: str, query: Mapping[str, object] | None = None) -> str:
-        path = PAGE_PATH[name]
+    def _at(self, path: str, query: Mapping[str, object] | None = None) -> str:
+        """``path`` on the root with ``query`` (empty values left out)."""
         text = urllib.parse.urlencode({k: v for k, v in (query or {}).items() if v not in (None, "", [], ())}, doseq=True)
         return (self.base + path or "./") + ("?" + text if text else "")
+
+    def page(self, name: str, query: Mapping[str, object] | None = None) -> str:
+        return self._at(PAGE_PATH[name], query)
 
     def map(self, view: View) -> str:
         """The Map page showing ``view`` (its filters, date, focus, layers and language)."""
@@ -66,9 +69,8 @@ class Urls:
     def snapshot(self, view: View, preset: str = "article", theme: str = "light") -> str:
         """The view's picture (``api/v1/snapshot.png``), frozen at its as-of date, as the embed's ``<noscript>`` image."""
         frozen = replace(view, as_of=view.as_of_date())
-        query = {**frozen.to_query(), "preset": preset if preset != "article" else "", "theme": theme if theme != "light" else ""}
-        text = urllib.parse.urlencode({k: v for k, v in query.items() if v not in (None, "", [], ())}, doseq=True)
-        return self.base + "api/v1/snapshot.png" + ("?" + text if text else "")
+        return self._at("api/v1/snapshot.png", {**frozen.to_query(), "preset": preset if preset != "article" else "",
+                                                "theme": theme if theme != "light" else ""})
 
     def embed(self, view: View, version: str) -> str:
         """The view as an embed: frozen at its as-of date (today's if none) and tagged with the dataset version;

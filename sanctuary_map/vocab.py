@@ -198,9 +198,9 @@ SEGMENT_COLOUR = "#000000"
 THEME_LABEL = {"light": N_("Light"), "dark": N_("Dark")}
 THEMES: dict[str, dict[str, str]] = {
     "light": {"page": "#ffffff", "base": "#f4f4f1", "baseLine": "#8f8f8f", "outline": "#8a8a8a", "coverageLine": "#b8b8b8",
-              "researched": RESEARCHED_COLOUR, "ink": FEDERAL_COLOUR},
+              "researched": RESEARCHED_COLOUR, "ink": FEDERAL_COLOUR, "text": "#111111", "softText": "#333333"},
     "dark": {"page": "#16181d", "base": "#2b2e35", "baseLine": "#70747d", "outline": "#5f636c", "coverageLine": "#4b4f57",
-             "researched": "#c8c8c8", "ink": "#f2f2f2"},
+             "researched": "#c8c8c8", "ink": "#f2f2f2", "text": "#f2f2f2", "softText": "#c8c8c8"},
 }
 
 
