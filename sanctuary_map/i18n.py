@@ -6,7 +6,8 @@ translated where they are shown).  Messages carry named placeholders (``_("{n} i
 a sentence is one message, never English fragments glued together, so a translation can reorder it.
 
 The language is a property of the view (``?lang=es``, ``--lang es``); :func:`activate` sets it for the current
-thread of work (each Streamlit session runs its script in its own thread; the API answers in English).  English is
+thread of work (each Streamlit session runs its script in its own thread; an API request in the language its
+``lang`` asks for).  English is
 the source language: it has no catalogue, and ``_()`` returns the message itself.
 
 Catalogue: ``sanctuary_map/locale/<lang>/LC_MESSAGES/messages.po`` (edited by people; ``make translations``
@@ -23,7 +24,7 @@ import time
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Literal
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
@@ -126,24 +127,23 @@ def N_(message: str) -> str:
 
 
 # ---------------------------------------------------------------------------- lists, dates and numbers
-def join_or(items: list[str] | tuple[str, ...]) -> str:
-    """'a or b or c' in English (as the site always wrote it); the language's own list pattern otherwise."""
+def _join(items: list[str] | tuple[str, ...], english: str, style: Literal["standard", "or"]) -> str:
     items = list(items)
     if current() == SOURCE or len(items) < 2:
-        return " or ".join(items)
+        return f" {english} ".join(items)
     from babel.lists import format_list
 
-    return format_list(items, style="or", locale=current())
+    return format_list(items, style=style, locale=current())
+
+
+def join_or(items: list[str] | tuple[str, ...]) -> str:
+    """'a or b or c' in English (as the site always wrote it); the language's own list pattern otherwise."""
+    return _join(items, "or", "or")
 
 
 def join_and(items: list[str] | tuple[str, ...]) -> str:
-    items = list(items)
-    if current() == SOURCE or len(items) < 2:
-        return " and ".join(items)
-    from babel.lists import format_list
-
-    return format_list(items, style="standard", locale=current())
-
+    """'a and b and c' in English; the language's own list pattern otherwise."""
+    return _join(items, "and", "standard")
 
 
 def day(value: str | dt.date | None, lang: str | None = None) -> str:
