@@ -103,16 +103,14 @@ def inline(data: MapData, bounds: list[list[float]], width: int, height: int) ->
         # The tiles of what is visible at the frame's zoom (a tile of zoom z is drawn at z + LEVEL_DIFF); layers not
         # drawn at this scale (cities and districts are points then) are left out; past the archive's top zoom
         # the browser over-zooms.
-        wanted: dict[int, tuple[float, float, float, float]] = {}
-        if z - tiles.LEVEL_DIFF >= lo:
-            wanted[min(hi, z - tiles.LEVEL_DIFF)] = _visible(cx, cy, z, width, height)
-        if not wanted:
+        if z - tiles.LEVEL_DIFF < lo:
             continue
-        blob = tiles.subset_boxes(archive, wanted)
+        dz = min(hi, z - tiles.LEVEL_DIFF)
+        blob = tiles.subset_boxes(archive, {dz: _visible(cx, cy, z, width, height)})
         if blob:
             # Zooming in past the embedded zoom over-zooms these tiles (vector: sharp, with the detail of this zoom).
             archives[archive.stem] = {"b64": base64.b64encode(blob).decode(), "key": f"inline:{archive.stem}",
-                                      "maxzoom": max(wanted)}
+                                      "maxzoom": dz}
             sizes[archive.stem] = len(blob)
     overlays: dict[str, str | dict] = {}
     for key, fname in {"border": BORDER_FILE, **ZONE_FILES}.items():
@@ -128,8 +126,8 @@ def pixel_degrees(z: int) -> float:
 
 
 def simplified(collection: dict, tolerance: float) -> dict:
-    """A GeoJSON FeatureCollection with each geometry simplified to ``tolerance`` degrees (half a pixel of the
-    frame's deepest zoom is invisible) and coordinates rounded to match: the snapshot's outlines look the same and
+    """A GeoJSON FeatureCollection with each geometry simplified to ``tolerance`` degrees (half a pixel at the
+    frame's zoom is invisible) and coordinates rounded to match: the snapshot's outlines look the same and
     weigh a fraction."""
     from shapely.geometry import mapping, shape
 
