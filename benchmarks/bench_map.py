@@ -1,6 +1,6 @@
 """Benchmark, one run, three ways to draw the same map, plus the build and the reruns.
 
-(a) this app: vector tiles (one PMTiles archive per layer) styled by small per-render lookups;
+(a) this app: vector tiles (one PMTiles archive holding every layer) styled by small per-render lookups;
 (b) the previous approach: the drawn jurisdictions embedded as GeoJSON in every render
     (coverage-simplified, coordinates rounded, as the app did before the boundary index);
 (c) ``GeoDataFrame.explore()`` on the same jurisdictions, unsimplified, every render.
@@ -126,7 +126,7 @@ def timed(fn, runs: int):
 
 # ---------------------------------------------------------------------------- tiles per screen
 def tile_bytes_per_screen() -> list[tuple[str, int, int]]:
-    """(view, tile count, bytes) a 1400 x 900 view fetches from every archive drawn at that zoom."""
+    """(view, tile count, bytes) a 1400 x 900 view fetches from the archive at that zoom."""
     from pmtiles.reader import MmapSource, Reader
 
     from sanctuary_map.publish import _merc, _visible
@@ -135,19 +135,16 @@ def tile_bytes_per_screen() -> list[tuple[str, int, int]]:
     for z, lon, lat in SCREENS:
         total, count = 0, 0
         box = _visible(lon, _merc(lat), z, *VIEW)
-        for layer, (lo, hi) in tiles.ZOOMS.items():
-            if z - tiles.LEVEL_DIFF < lo:
-                continue
-            dz = min(z - tiles.LEVEL_DIFF, hi)
-            with open(active_dir(paths.GEODATA_DIR) / tiles.TILE_DIR / f"{layer}.pmtiles", "rb") as fh:
-                reader = Reader(MmapSource(fh))
-                x0, y0, x1, y1 = tiles.tile_range(box, dz)
-                for x in range(x0, x1 + 1):
-                    for y in range(y0, y1 + 1):
-                        t = reader.get(dz, x, y)
-                        if t:
-                            total += len(t)
-                            count += 1
+        dz = min(z - tiles.LEVEL_DIFF, tiles.MAX_ZOOM)
+        with open(active_dir(paths.GEODATA_DIR) / tiles.TILE_DIR / tiles.ARCHIVE, "rb") as fh:
+            reader = Reader(MmapSource(fh))
+            x0, y0, x1, y1 = tiles.tile_range(box, dz)
+            for x in range(x0, x1 + 1):
+                for y in range(y0, y1 + 1):
+                    t = reader.get(dz, x, y)
+                    if t:
+                        total += len(t)
+                        count += 1
         out.append((f"z{z} @ {lon:.2f},{lat:.2f}", count, total))
     return out
 
@@ -363,14 +360,15 @@ def main() -> None:
         print("\n| layer | features here | archive here | bytes per feature | nation (features) | projected archive |")
         print("|---|---:|---:|---:|---:|---:|")
         total_here, total_nation = 0, 0
-        for layer, info in m["tiles"].items():
+        for layer, info in m["tiles"]["layers"].items():
             feats = m["layers"][layer]["features"]
             per = info["bytes"] / max(1, feats)
             proj = per * NATION[layer]
             total_here += info["bytes"]
             total_nation += proj
             print(f"| {layer} | {feats:,} | {info['bytes'] / 1e6:.1f} MB | {per:,.0f} | {NATION[layer]:,} | {proj / 1e6:.0f} MB |")
-        print(f"| all | | {total_here / 1e6:.1f} MB | | | {total_nation / 1e6:.0f} MB |")
+        print(f"| all (layers cut apart) | | {total_here / 1e6:.1f} MB | | | {total_nation / 1e6:.0f} MB |")
+        print(f"| **the joined archive** | | {m['tiles']['bytes'] / 1e6:.1f} MB | | | |")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ counties, places and unified / elementary / secondary school districts, from ``c
   Mexican land border and its nearest points (whole and mainland), both 100-mile zones,
   and the counties it overlaps.  Every join — policies, uploads, 287(g) agreements,
   federal lists — runs against this index;
-* ``tiles/<layer>.pmtiles``: vector tiles for drawing (see :mod:`sanctuary_map.tiles`);
+* ``tiles/boundaries.pmtiles``: vector tiles of every layer, for drawing (see :mod:`sanctuary_map.tiles`);
 * the border line and the two zones as GeoJSON, and ``manifest.json`` recording every
   file used (name, kind, vintage, sha256, features, CRS) and every (layer, state) the
   source did not have.
@@ -349,8 +349,10 @@ def load_boundaries(out_dir: Path) -> Boundaries:
             b.zones[key] = gpd.read_file(out_dir / fname)
         except Exception as exc:
             b.errors[key] = f"{fname} is missing or unreadable ({exc.__class__.__name__}). Run `{REBUILD}`."
+    archive = out_dir / tiles.TILE_DIR / tiles.ARCHIVE
+    held = tiles.layers_in(archive) if archive.exists() else []
     for layer in b.layers():
-        if not (out_dir / tiles.TILE_DIR / f"{layer}.pmtiles").exists():
+        if layer not in held:
             b.errors[f"tiles:{layer}"] = f"vector tiles for {LAYER_TITLES[layer].lower()} are missing. Run `{REBUILD}`."
     return b
 

@@ -19,11 +19,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypedDict
+from typing import TypedDict, cast
 
 import folium
 import pandas as pd
-from branca.element import MacroElement, Template
+from branca.element import Element, Figure, MacroElement, Template
 from folium.map import CustomPane, Layer
 
 from . import i18n, tiles
@@ -129,10 +129,11 @@ class Assets:
 class Published:
     """Addresses of the static files a served map uses (tiles, details, border and zones)."""
 
-    archives: dict[str, dict] = field(default_factory=dict)  # layer -> {"url": ...} or {"b64": ..., "key": ...}
+    archive: dict | None = None  # the tile archive: {"url": ...} (served) or {"b64": ..., "key": ..., "maxzoom": ...}
     details_url: str | None = None
     overlays: dict[str, str | dict] = field(default_factory=dict)  # border / zone_mexico / zone_all -> URL or GeoJSON
     localised: dict[str, str] = field(default_factory=dict)  # language -> its details file (details_url is English)
+    layers: tuple[str, ...] = ()  # the layers the archive holds (an embedded one: those drawn at its zoom)
 
 
 def _template(name: str) -> Template:
@@ -295,9 +296,9 @@ class MapConfig(TypedDict, total=False):
     modelDash: dict[str, list[float] | None]
     layerLabels: dict[str, str]
     styles: dict  # layer -> fill opacity, outline width, dash, zoom the outlines start
-    zooms: dict[str, list[int]]
+    maxZoom: int  # the archive's deepest zoom (past it, its tiles are over-zoomed)
     levelDiff: int
-    archives: dict  # layer -> tile archive (address, or inlined tiles in snapshots)
+    archive: dict | None  # the tile archive of every layer (address, or inlined tiles in snapshots)
     attribution: str
     baseOpacity: float
     lang: str
@@ -323,8 +324,8 @@ def map_config(data: MapData, view: View, published: Published) -> MapConfig:
         "colours": CODE_COLOUR, "stanceLabels": {k: _(v) for k, v in {**STANCE_LABEL, **CODE_LABEL}.items()},
         "modelColours": MODEL_COLOUR, "modelDash": MODEL_DASH,
         "layerLabels": {layer: _(LAYER_SINGULAR[layer]).capitalize() for layer in LAYER_SINGULAR},
-        "styles": STYLES, "zooms": {k: list(v) for k, v in tiles.ZOOMS.items()}, "levelDiff": tiles.LEVEL_DIFF,
-        "archives": published.archives, "attribution": _(ATTRIBUTION),
+        "styles": STYLES, "maxZoom": tiles.MAX_ZOOM, "levelDiff": tiles.LEVEL_DIFF,
+        "archive": published.archive, "attribution": _(ATTRIBUTION),
         "baseOpacity": 1.0, "lang": i18n.current(), "t": js_strings(), "theme": THEMES["light"],
     }
     if published.details_url:
@@ -405,6 +406,17 @@ class GeoJsonOverlay(Layer):
         self.style, self.pane, self.url, self.data = style, pane, url, data
 
 
+class InitialView(MacroElement):
+    """The map's first view (Leaflet's fitBounds, 20 px padding, no animation), added before every layer."""
+
+    _template = _template("initial_view.js.j2")
+
+    def __init__(self, bounds: list[list[float]]):
+        super().__init__()
+        self._name = "SmInitialView"
+        self.bounds = bounds
+
+
 class Interact(MacroElement):
     _template = _template("interact.js.j2")
 
@@ -452,10 +464,10 @@ OVERLAY_STYLES = {
 
 def tile_groups(published: Published, cfg: Mapping) -> tuple[list[dict], list[tuple[str, str]]]:
     """The tile layer's paint groups (bottom to top) and the (key, title) of each one the layer control switches."""
-    groups = [{"key": "base", "kind": "base", "layers": ["state"]}] if "state" in published.archives else []
+    groups = [{"key": "base", "kind": "base", "layers": ["state"]}] if "state" in published.layers else []
     toggles = []
     for key, title, kind, layers in GROUPS:
-        present = [x for x in layers if x in published.archives]
+        present = [x for x in layers if x in published.layers]
         if not present or key == "agreements" and not cfg.get("agreements") or key == "federal" and not cfg.get("federal"):
             continue
         groups.append({"key": key, "kind": kind, "layers": present})
@@ -530,6 +542,16 @@ def living_payload(data: MapData, view: View, published: Published, *, basemap: 
     }
 
 
+def prefetch_script(published: Published) -> str | None:
+    """The inline script that asks for the served tile archive's header and root directory from the page's head, so
+    the map's first tiles need not wait for the scripts to load and the map to start (None for embedded tiles)."""
+    url = (published.archive or {}).get("url")
+    if not url:
+        return None
+    # The address is written with tojson, which escapes "<", so nothing in it can close the script.
+    return "<script>" + _template("prefetch.js.j2").render(url=url, length=tiles.HEADER_BYTES) + "</script>"
+
+
 def build_map(
     data: MapData,
     view: View,
@@ -552,10 +574,18 @@ def build_map(
     # Per-instance asset links (folium's class-level defaults point at public CDNs).
     m.default_js = list(assets.js)
     m.default_css = list(assets.css)
+    early = prefetch_script(published)
+    if early:
+        cast(Figure, m.get_root()).header.add_child(Element(early), name="sm_prefetch", index=0)
     if tiles_url:
         folium.TileLayer(tiles=tiles_url[0], attr=tiles_url[1], name="OpenStreetMap", control=False, max_zoom=18).add_to(m)
     shown = {k for k in ("state", "county", "place", "school_district", "coverage", "agreements", "federal", "zone",
                          "zone_all", "border", "distance") if k not in view.hidden}
+    bounds = CONUS_BOUNDS
+    row = focus_row(data, view.focus or "")
+    if row is not None:
+        bounds = focus_bounds(row)
+    m.add_child(InitialView(bounds))
     cfg = config if config is not None else map_config(data, view, published)
     if tiles_url:
         cfg = {**cfg, "baseOpacity": 0.15}
@@ -583,10 +613,7 @@ def build_map(
         style = {**style, "color": themed(str(style["color"]), theme)}
         GeoJsonOverlay(_(name), style, "smOverlay", url=url, data=inline, show=view_key in shown).add_to(m)
 
-    bounds = CONUS_BOUNDS
-    row = focus_row(data, view.focus or "")
     if row is not None:
-        bounds = focus_bounds(row)
         segments = distance_segments(row)
         if segments:
             seg = folium.FeatureGroup(name=_("Distance to border"), show="distance" in shown)
@@ -595,7 +622,6 @@ def build_map(
                                 tooltip=folium.Tooltip(html.escape(s["label"]), permanent=True, sticky=False,
                                                        direction=s["direction"], class_name="sm-seg-label")).add_to(seg)
             seg.add_to(m)
-    m.fit_bounds(bounds, padding=(20, 20))
     m.add_child(Interact(var, layer_vars))
 
     title, sections = map_legend(data, view, row)

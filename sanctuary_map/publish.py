@@ -4,8 +4,8 @@ Served: the tile archives, the instrument details of a dataset version and the b
 zone outlines are placed under ``static/generated/`` with content-hashed names, so browsers
 fetch each once and cache it; a render then sends only lookups and addresses.
 
-Inlined (standalone HTML, PNG): only the tiles covering the snapshot's extent at the zooms it
-can show are embedded (copied unchanged from the archives), with the details and outlines.
+Inlined (standalone HTML, PNG): only the tiles covering the snapshot's extent at the zoom it
+shows are embedded (copied unchanged from the archives), with the details and outlines.
 """
 from __future__ import annotations
 
@@ -39,13 +39,14 @@ def publish_boundaries(data: MapData, static_dir: Path = paths.STATIC_DIR) -> Pu
     if data.boundaries is None:
         return Published()
     directory = data.boundaries.directory
-    urls = tiles.publish(directory / tiles.TILE_DIR, static_dir, paths.STATIC_URL)
+    url = tiles.publish(directory / tiles.TILE_DIR, static_dir, paths.STATIC_URL)
+    held = tuple(tiles.layers_in(directory / tiles.TILE_DIR / tiles.ARCHIVE)) if url else ()
     overlays: dict[str, str | dict] = {}
     for key, fname in {"border": BORDER_FILE, **ZONE_FILES}.items():
         path = directory / fname
         if path.exists() and key not in data.boundaries.errors:
             overlays[key] = _hashed_copy(path.read_text(), key, ".geojson", static_dir)
-    return Published({layer: {"url": url} for layer, url in urls.items()}, None, overlays)
+    return Published({"url": url} if url else None, None, overlays, layers=held)
 
 
 def publish_details(data: MapData, static_dir: Path = paths.STATIC_DIR, lang: str = i18n.SOURCE) -> str:
@@ -95,29 +96,21 @@ def inline(data: MapData, bounds: list[list[float]], width: int, height: int) ->
     z = zoom_for(bounds, width, height)
     (s, w), (n, e) = bounds
     cx, cy = (w + e) / 2, _merc((s + n) / 2)
-    archives: dict[str, dict] = {}
-    sizes: dict[str, int] = {}
-    directory = data.boundaries.directory / tiles.TILE_DIR
-    for archive in sorted(directory.glob("*.pmtiles")):
-        lo, hi = tiles.ZOOMS.get(archive.stem, (0, 14))
-        # The tiles of what is visible at the frame's zoom (a tile of zoom z is drawn at z + LEVEL_DIFF); layers not
-        # drawn at this scale (cities and districts are points then) are left out; past the archive's top zoom
-        # the browser over-zooms.
-        if z - tiles.LEVEL_DIFF < lo:
-            continue
-        dz = min(hi, z - tiles.LEVEL_DIFF)
-        blob = tiles.subset_boxes(archive, {dz: _visible(cx, cy, z, width, height)})
-        if blob:
-            # Zooming in past the embedded zoom over-zooms these tiles (vector: sharp, with the detail of this zoom).
-            archives[archive.stem] = {"b64": base64.b64encode(blob).decode(), "key": f"inline:{archive.stem}",
-                                      "maxzoom": dz}
-            sizes[archive.stem] = len(blob)
+    # The tiles of what is visible at the frame's zoom (a tile of zoom z is drawn at z + LEVEL_DIFF); layers not
+    # drawn at this scale (cities and districts are points then) are not in those tiles; zooming in past the
+    # embedded zoom over-zooms them (vector: sharp, with the detail of this zoom).
+    archive = data.boundaries.directory / tiles.TILE_DIR / tiles.ARCHIVE
+    dz = max(0, min(tiles.MAX_ZOOM, z - tiles.LEVEL_DIFF))
+    blob = tiles.subset_boxes(archive, {dz: _visible(cx, cy, z, width, height)}) if archive.exists() else None
+    spec = {"b64": base64.b64encode(blob).decode(), "key": "inline:boundaries", "maxzoom": dz} if blob else None
+    held = tuple(layer for layer in tiles.layers_in(archive) if tiles.ZOOMS.get(layer, (0, 0))[0] <= dz) if blob else ()
     overlays: dict[str, str | dict] = {}
     for key, fname in {"border": BORDER_FILE, **ZONE_FILES}.items():
         path = data.boundaries.directory / fname
         if path.exists():
             overlays[key] = simplified(json.loads(path.read_text()), pixel_degrees(z))
-    return Published(archives, None, overlays), {"zoom": z, "layers": sizes}
+    return Published(spec, None, overlays, layers=held), {"zoom": z, "tile_bytes": len(blob) if blob else 0,
+                                                           "layers": list(held)}
 
 
 def pixel_degrees(z: int) -> float:

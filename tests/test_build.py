@@ -89,20 +89,30 @@ def test_point_stack_is_top_to_bottom(world_geodata):
     assert keys == ["state:06", "county:06003", "place:0600002", "elsd:0600020", "scsd:0600030"]
 
 
-def test_tiles_cover_every_layer_and_subsets_stay_small(world_geodata):
-    from pmtiles.reader import MmapSource, Reader
+def test_one_archive_holds_every_layer_and_subsets_stay_small(world_geodata):
+    """Every layer's tiles are joined into one archive: a tile holds each layer drawn at its zoom, decodable as one
+    vector tile (the browser fetches one header, one directory and one file per tile position)."""
+    import gzip
 
-    for layer in ("state", "county", "place", "unsd", "elsd", "scsd"):
-        path = active_dir(world_geodata) / tiles.TILE_DIR / f"{layer}.pmtiles"
-        with path.open("rb") as fh:
-            header = Reader(MmapSource(fh)).header()
-        assert (header["min_zoom"], header["max_zoom"]) == tiles.ZOOMS[layer]
-    archive = active_dir(world_geodata) / tiles.TILE_DIR / "place.pmtiles"
+    from mapbox_vector_tile import decode
+    from pmtiles.reader import MemorySource, MmapSource, Reader
+
+    archive = active_dir(world_geodata) / tiles.TILE_DIR / tiles.ARCHIVE
+    assert sorted(p.name for p in archive.parent.iterdir()) == [tiles.ARCHIVE], "no per-layer parts left behind"
+    assert set(tiles.layers_in(archive)) == {"state", "county", "place", "unsd", "elsd", "scsd"}
+    with archive.open("rb") as fh:
+        reader = Reader(MmapSource(fh))
+        header = reader.header()
+        assert (header["min_zoom"], header["max_zoom"]) == (0, tiles.MAX_ZOOM)
+        x0, y0, _, _ = tiles.tile_range((-117.9, 33.8, -117.9, 33.8), 9)  # Testville, in every layer
+        tile = decode(gzip.decompress(reader.get(9, x0, y0)))
+        assert {"state", "county", "place", "unsd"} <= set(tile), sorted(tile)
+        assert any(f["properties"]["g"] == "0600001" for f in tile["place"]["features"])
+        x0, y0, _, _ = tiles.tile_range((-117.9, 33.8, -117.9, 33.8), 3)  # above the cities' first zoom
+        assert set(decode(gzip.decompress(reader.get(3, x0, y0)))) == {"state", "county"}
     box = (-117.95, 33.55, -117.55, 33.95)
     sub = tiles.subset_boxes(archive, {9: box})
     assert sub and len(sub) < archive.stat().st_size
-    from pmtiles.reader import MemorySource
-
     x0, y0, x1, y1 = tiles.tile_range(box, 9)
     reader = Reader(MemorySource(sub))
     assert reader.get(9, x0, y0) is not None and reader.header()["min_zoom"] == 9

@@ -58,7 +58,7 @@ def test_standalone_html_embeds_only_the_extent_tiles_and_no_network(world_data)
     markup = re.sub(r"<script>.*?</script>", "<script></script>", html, flags=re.S)  # the inlined scripts' text aside
     assert not re.search(r"""(src|href)=["']https?://""", markup), "no external asset"
     assert "<script src=" not in markup and html.count("<script>") >= 4, "the scripts are in the page, as text"
-    assert '"b64"' in html and "/app/static" not in html
+    assert '"b64"' in html and "/app/static" not in html and "(window.SanctuaryMapPrefetch =" not in html, "nothing to fetch offline"
     assert 'name="sanctuary-map:dataset-version"' in html
 
 
@@ -76,11 +76,14 @@ def test_offline_pages_carry_only_their_zoom_what_they_show_and_outlines_at_thei
     bounds = export.snapshot_bounds(world_data, view)
     published, summary = publish.inline(world_data, bounds, 900, 600)
     z = summary["zoom"]
-    assert published.archives
-    for layer, spec in published.archives.items():
-        want = min(tiles.ZOOMS[layer][1], z - tiles.LEVEL_DIFF)
-        header = Reader(MemorySource(base64.b64decode(spec["b64"]))).header()
-        assert spec["maxzoom"] == want and header["min_zoom"] == header["max_zoom"] == want, (layer, header, want)
+    spec = published.archive
+    want = min(tiles.MAX_ZOOM, z - tiles.LEVEL_DIFF)
+    reader = Reader(MemorySource(base64.b64decode(spec["b64"])))
+    header = reader.header()
+    assert spec["maxzoom"] == want and header["min_zoom"] == header["max_zoom"] == want, (header, want)
+    # The layers drawn at that zoom (cities and districts start deeper: below it they are points).
+    assert set(published.layers) == {layer for layer, (lo, _) in tiles.ZOOMS.items() if lo <= want}
+    assert {v["id"] for v in reader.metadata()["vector_layers"]} >= set(published.layers)
     cfg = map_config(world_data, view, published)
     shown = {i for ids in cfg["shown"].values() for i in ids}
     assert shown and set(cfg["details"]["policies"]) == shown, "details of what the map shows, no more"

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from sanctuary_map import tiles
 from sanctuary_map.mapping import Assets, Published, agreement_details, build_map, map_config
 from sanctuary_map.publish import publish_boundaries
 from sanctuary_map.selection import select
@@ -44,8 +45,14 @@ def test_map_html_uses_own_assets_tiles_and_small_lookups(world_data, published)
     assert "cdn" not in html.lower() and "unpkg" not in html and "jsdelivr" not in html
     assert all(u.startswith("/app/static/") for _, u in Assets.served().js)
     cfg = config_of(html)
-    assert set(cfg["archives"]) == {"state", "county", "place", "unsd", "elsd", "scsd"}
-    assert all(a["url"].endswith(".pmtiles") for a in cfg["archives"].values())
+    # One archive holds every layer: one header and directory to fetch, one request per tile position.
+    assert cfg["archive"]["url"].endswith(".pmtiles") and "archives" not in cfg
+    # The page's head asks for the archive's header and root directory before any script loads.
+    head = html[:html.index("</head>")]
+    early = head.index("SanctuaryMapPrefetch")
+    assert early < head.index("leaflet.js") and f'"{cfg["archive"]["url"]}"' in head[early:early + 600]
+    assert f"bytes=0-{tiles.HEADER_BYTES - 1}" in head
+    assert set(published.layers) == {"state", "county", "place", "unsd", "elsd", "scsd"}
     assert cfg["detailsUrl"].endswith(".json") and "details" not in cfg
     # Lookups travel grouped by value ({model: [geoids]}), the browser inverts them (SanctuaryMap.expand).
     assert "06001" in cfg["agreements"]["county"]["jail_enforcement"] and cfg["federal"]["county"]["06001"] == 1
@@ -78,7 +85,7 @@ def test_hostile_names_reach_the_page_only_as_escaped_json(world_data, published
 
     evil = MapData(data.table.__class__(policies), data.boundaries, None, join(policies, data.boundaries),
                    pd.DataFrame(), "v")
-    html = build_map(evil, View(), Published(published.archives, None, published.overlays)).get_root().render()
+    html = build_map(evil, View(), Published(published.archive, None, published.overlays, layers=published.layers)).get_root().render()
     assert bad not in html and "\\u003c/script\\u003e" in html
 
 
@@ -93,7 +100,7 @@ def test_legend_shows_only_what_is_visible(world_data, published):
 
 
 def test_inline_config_carries_details_for_uploads(world_data, published):
-    cfg = map_config(world_data, View(), Published(published.archives, None, {}))
+    cfg = map_config(world_data, View(), Published(published.archive, None, {}, layers=published.layers))
     assert cfg["details"]["policies"]["testville-ord"]["t"] == "Testville sanctuary ordinance"
     assert "outlying part" in cfg["details"]["jurisdictions"]["unsd:0600010"]["d"]
 

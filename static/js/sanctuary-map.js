@@ -1,7 +1,7 @@
 /* Sanctuary Map: vector-tile layers, styling lookups, hover and click, in the browser.
  *
- * Boundaries come from PMTiles archives (one per Census layer) read with the `pmtiles`
- * library and drawn on canvas by `protomaps-leaflet`; both are self-hosted npm packages.
+ * Boundaries come from one PMTiles archive (a layer per Census level in every tile) read with the
+ * `pmtiles` library and drawn on canvas by `protomaps-leaflet`; both are self-hosted npm packages.
  * What a boundary means under the current filters arrives with every render as small
  * lookups (`layer:geoid` -> category); the tiles themselves never change with the filters.
  *
@@ -12,10 +12,11 @@
   'use strict';
   var SM = global.SanctuaryMap = global.SanctuaryMap || {};
   var LAYER_ORDER = ['state', 'county', 'place', 'unsd', 'elsd', 'scsd'];
+  var SOURCE = 'boundaries';  // the one tile source: every layer is a data layer of its tiles
 
   /* ---------------------------------------------------------------- archives */
-  // One archive object per URL for the whole page (Streamlit re-creates the map in the same frame
-  // on every rerun): headers, directories and tile bytes are fetched once.
+  // One archive object per URL for the whole page (a snapshot page may draw several maps): its header,
+  // directories and tile bytes are fetched once.
   var archives = SM._archives = SM._archives || {};
 
   function BytesSource(bytes, key) { this.bytes = bytes; this.key = key; }
@@ -30,11 +31,37 @@
     return out;
   }
 
+  // A served archive: its first read (header and root directory) may already be under way, started from the page's
+  // head (mapping.prefetch_script); that answer is used once, and every other read is an ordinary range request.
+  function servedSource(url) {
+    var inner = new pmtiles.FetchSource(url);
+    var early = (global.SanctuaryMapPrefetch || {})[url];
+    if (!early) return inner;
+    return {
+      getKey: function () { return url; },
+      getBytes: function (offset, length, signal, etag) {
+        var got = early;
+        early = null;
+        if (!got || offset !== 0 || length !== got.bytes) return inner.getBytes(offset, length, signal, etag);
+        var again = function () { return inner.getBytes(offset, length, signal, etag); };
+        return got.response.then(function (r) {
+          if (r.status !== 206) return again();
+          var tag = r.headers.get('Etag');
+          if (tag && tag.indexOf('W/') === 0) tag = null;
+          return r.arrayBuffer().then(function (data) {
+            return {data: data, etag: tag || undefined, cacheControl: r.headers.get('Cache-Control') || undefined,
+                    expires: r.headers.get('Expires') || undefined};
+          });
+        }, again);
+      }
+    };
+  }
+
   function archive(spec) {
     // spec: {url: "..."} (served) or {b64: "...", key: "..."} (embedded in a snapshot)
     var key = spec.url || spec.key;
     if (!archives[key]) {
-      var p = spec.url ? new pmtiles.PMTiles(spec.url) : new pmtiles.PMTiles(new BytesSource(decodeBase64(spec.b64), key));
+      var p = new pmtiles.PMTiles(spec.url ? servedSource(spec.url) : new BytesSource(decodeBase64(spec.b64), key));
       var tiles = {};
       archives[key] = {
         getZxy: function (z, x, y) {  // memoised: every layer drawn from this archive shares the bytes
@@ -66,7 +93,7 @@
       var style = cfg.styles[layer];
       if (group.kind === 'policy') {
         out.push({
-          dataSource: layer, dataLayer: layer,
+          dataSource: SOURCE, dataLayer: layer,
           filter: function (z, f) {
             var hit = codeOf(cfg, layer, f.props.g) !== undefined;
             // Observable by the benchmark: when the first policy polygon is painted.
@@ -80,7 +107,7 @@
           })
         });
         out.push({
-          dataSource: layer, dataLayer: layer,
+          dataSource: SOURCE, dataLayer: layer,
           filter: function (z, f) { return codeOf(cfg, layer, f.props.g) !== undefined; },
           symbolizer: new protomapsL.LineSymbolizer({
             color: function (z, f) { return colours[codeOf(cfg, layer, f.props.g)] || '#999'; },
@@ -90,38 +117,38 @@
         });
         // Researched, nothing found: grey and dotted, unlike a boundary nobody has looked into yet.
         out.push({
-          dataSource: layer, dataLayer: layer,
+          dataSource: SOURCE, dataLayer: layer,
           filter: function (z, f) { return codeOf(cfg, layer, f.props.g) === undefined && !!researchedOn(cfg, layer, f.props.g); },
           symbolizer: new protomapsL.PolygonSymbolizer({fill: ink.researched, opacity: 0.12, stroke: ink.researched, width: 0})
         });
         out.push({
-          dataSource: layer, dataLayer: layer,
+          dataSource: SOURCE, dataLayer: layer,
           filter: function (z, f) { return codeOf(cfg, layer, f.props.g) === undefined && !!researchedOn(cfg, layer, f.props.g); },
           symbolizer: new protomapsL.LineSymbolizer({color: ink.researched, width: 1.4, dash: [1.5, 3], dashColor: ink.researched, dashWidth: 1.4})
         });
         // Every other boundary of the layer: a faint outline, so it can be found, hovered and clicked.
         out.push({
-          dataSource: layer, dataLayer: layer, minzoom: style.outline_from,
+          dataSource: SOURCE, dataLayer: layer, minzoom: style.outline_from,
           filter: function (z, f) { return codeOf(cfg, layer, f.props.g) === undefined && !researchedOn(cfg, layer, f.props.g); },
           symbolizer: new protomapsL.LineSymbolizer({color: ink.outline, width: 0.5, opacity: 0.8})
         });
       } else if (group.kind === 'coverage') {
         out.push({
-          dataSource: layer, dataLayer: layer,
+          dataSource: SOURCE, dataLayer: layer,
           filter: function (z, f) { return !!coverageCode(cfg, f.props.g); },
           symbolizer: new protomapsL.PolygonSymbolizer({
             fill: function (z, f) { return colours[coverageCode(cfg, f.props.g)] || '#999'; },
             opacity: 0.22, stroke: ink.outline, width: 0.3
           })
         });
-        out.push({dataSource: layer, dataLayer: layer, symbolizer: new protomapsL.LineSymbolizer({color: ink.coverageLine, width: 0.3})});
+        out.push({dataSource: SOURCE, dataLayer: layer, symbolizer: new protomapsL.LineSymbolizer({color: ink.coverageLine, width: 0.3})});
       } else if (group.kind === 'agreements') {
         // Agreements are outlines, never fills: a colour family apart from the stance fills, and a line style
         // per model (solid, dashed, dotted), so no agreement can be read as a stance or as another model.
         Object.keys(cfg.modelColours).forEach(function (model) {
           var dash = (cfg.modelDash || {})[model];
           out.push({
-            dataSource: layer, dataLayer: layer,
+            dataSource: SOURCE, dataLayer: layer,
             filter: function (z, f) { return (cfg.agreements[layer] || {})[f.props.g] === model; },
             symbolizer: new protomapsL.LineSymbolizer({
               color: cfg.modelColours[model], width: layer === 'county' ? 2.4 : 2.8, dash: dash || undefined,
@@ -133,18 +160,18 @@
         // Listed counties and cities are hatched; a listed state only gets the dashed outline (a hatch over a
         // whole state would hide everything else).
         if (layer !== 'state') out.push({
-          dataSource: layer, dataLayer: layer,
+          dataSource: SOURCE, dataLayer: layer,
           filter: function (z, f) { return !!(cfg.federal[layer] || {})[f.props.g]; },
           symbolizer: new protomapsL.PolygonSymbolizer({pattern: hatch(ink.ink), opacity: 0.7})
         });
         out.push({
-          dataSource: layer, dataLayer: layer,
+          dataSource: SOURCE, dataLayer: layer,
           filter: function (z, f) { return !!(cfg.federal[layer] || {})[f.props.g]; },
           symbolizer: new protomapsL.LineSymbolizer({color: ink.ink, width: 1.6, dash: [4, 3], dashColor: ink.ink, dashWidth: 1.6})
         });
       } else if (group.kind === 'base') {
-        out.push({dataSource: layer, dataLayer: layer, symbolizer: new protomapsL.PolygonSymbolizer({fill: ink.base, opacity: cfg.baseOpacity})});
-        out.push({dataSource: layer, dataLayer: layer, symbolizer: new protomapsL.LineSymbolizer({color: ink.baseLine, width: 0.8})});
+        out.push({dataSource: SOURCE, dataLayer: layer, symbolizer: new protomapsL.PolygonSymbolizer({fill: ink.base, opacity: cfg.baseOpacity})});
+        out.push({dataSource: SOURCE, dataLayer: layer, symbolizer: new protomapsL.LineSymbolizer({color: ink.baseLine, width: 0.8})});
       }
     });
     // A group switched off in the layer control paints nothing (its rules stay, so switching back is instant).
@@ -155,11 +182,16 @@
     return out;
   }
 
+  // One pattern canvas per colour for the page (each layer's federal rule shares it).
+  var hatches = {};
   function hatch(colour) {
-    return protomapsL.createPattern(8, 8, function (canvas, ctx) {
-      ctx.strokeStyle = colour; ctx.lineWidth = 1; ctx.globalAlpha = 0.45;
-      ctx.beginPath(); ctx.moveTo(0, 8); ctx.lineTo(8, 0); ctx.stroke();
-    });
+    if (!hatches[colour]) {
+      hatches[colour] = protomapsL.createPattern(8, 8, function (canvas, ctx) {
+        ctx.strokeStyle = colour; ctx.lineWidth = 1; ctx.globalAlpha = 0.45;
+        ctx.beginPath(); ctx.moveTo(0, 8); ctx.lineTo(8, 0); ctx.stroke();
+      });
+    }
+    return hatches[colour];
   }
 
   // A county's coverage code as sent (its own, its places' and districts', and its state's instruments, combined in
@@ -171,11 +203,9 @@
   // One canvas layer draws every group: each archive is fetched and decoded once, whatever is shown.
   SM.tileLayer = function (cfg, groups) {
     var sources = {};
-    Object.keys(cfg.archives).forEach(function (layer) {
-      var spec = cfg.archives[layer];  // an embedded subset says its deepest zoom: past it, its tiles are over-zoomed
-      sources[layer] = {url: archive(spec), maxDataZoom: spec.maxzoom !== undefined ? spec.maxzoom : cfg.zooms[layer][1],
-                        levelDiff: cfg.levelDiff};
-    });
+    var spec = cfg.archive;  // an embedded subset says its deepest zoom: past it, its tiles are over-zoomed
+    if (spec) sources[SOURCE] = {url: archive(spec), maxDataZoom: spec.maxzoom !== undefined ? spec.maxzoom : cfg.maxZoom,
+                                 levelDiff: cfg.levelDiff};
     var paint = [];
     groups.forEach(function (g) { paint = paint.concat(rules(cfg, g)); });
     var layer = protomapsL.leafletLayer({
@@ -296,11 +326,11 @@
     var found = {};
     (SM._layers || []).forEach(function (lyr) {
       if (!lyr._map || !lyr.queryTileFeaturesDebug) return;
-      var res = lyr.queryTileFeaturesDebug(latlng.lng, latlng.lat, 2);  // every source, shown or not
-      res.forEach(function (picked, source) {
+      var res = lyr.queryTileFeaturesDebug(latlng.lng, latlng.lat, 2);  // every layer, shown or not
+      res.forEach(function (picked) {
         picked.forEach(function (pf) {
-          var key = source + ':' + pf.feature.props.g;
-          if (!found[key]) found[key] = {layer: source, geoid: String(pf.feature.props.g), name: pf.feature.props.n};
+          var key = pf.layerName + ':' + pf.feature.props.g;
+          if (!found[key]) found[key] = {layer: pf.layerName, geoid: String(pf.feature.props.g), name: pf.feature.props.n};
         });
       });
     });
@@ -470,7 +500,8 @@
 
   // The pure helpers (no DOM, no map), for the unit tests in tests/js (node --test).
   SM._pure = {expand: SM.expand, t: t, tn: tn, codeOf: codeOf, coverageCode: coverageCode, researchedOn: researchedOn, picked: picked,
-              describe: describe, decodeBase64: decodeBase64, labelClashes: labelClashes, isWebUrl: isWebUrl};
+              describe: describe, decodeBase64: decodeBase64, labelClashes: labelClashes, isWebUrl: isWebUrl,
+              servedSource: servedSource};
 
   SM.whenTilesDrawn = function (fn) {
     if (SM.tilesReady === true) fn(); else afterTiles.push(fn);

@@ -100,3 +100,33 @@ test("grouped lookups as sent become the maps the paint rules read", () => {
   assert.equal(SM.picked([{ i: 3 }], cfg.federalShown).length, 0);
   assert.equal(SM.codeOf(cfg, "place", "0600001"), "L", "lookup is sent as a map and left alone");
 });
+
+test("the archive's first read uses the answer the page's head asked for, once; other reads are range requests", async () => {
+  const asked = [];
+  const context = {
+    window: {}, atob: (b) => Buffer.from(b, "base64").toString("binary"), performance: { now: () => 0 },
+    pmtiles: { FetchSource: class { constructor(url) { this.url = url; }
+      getKey() { return this.url; }
+      getBytes(offset, length) { asked.push([offset, length]); return Promise.resolve({ data: "fetched" }); } } },
+  };
+  const early = (status) => ({ bytes: 16384, response: Promise.resolve({ status,
+    headers: { get: (h) => ({ Etag: '"abc"', "Cache-Control": "max-age=60" })[h] || null },
+    arrayBuffer: () => Promise.resolve("early") }) });
+  context.window.SanctuaryMapPrefetch = { "/a.pmtiles": early(206), "/b.pmtiles": early(200) };
+  vm.createContext(context);
+  vm.runInContext(source, context);
+  const { servedSource } = context.window.SanctuaryMap._pure;
+  const a = servedSource("/a.pmtiles");
+  assert.equal(a.getKey(), "/a.pmtiles");
+  const first = await a.getBytes(0, 16384);
+  assert.equal(first.data, "early");
+  assert.equal(first.etag, '"abc"');
+  assert.deepEqual(asked, [], "no second request for the header");
+  assert.equal((await a.getBytes(0, 16384)).data, "fetched", "the early answer is used once");
+  assert.equal((await a.getBytes(50000, 2000)).data, "fetched");
+  assert.deepEqual(asked, [[0, 16384], [50000, 2000]]);
+  // A server that ignored the Range header (200, the whole file) is asked again the ordinary way.
+  assert.equal((await servedSource("/b.pmtiles").getBytes(0, 16384)).data, "fetched");
+  // No early answer for an address: the ordinary reader.
+  assert.equal(servedSource("/c.pmtiles").constructor.name, "FetchSource");
+});
