@@ -197,11 +197,28 @@ def agreement_details(data: MapData) -> dict[str, list[dict]]:
     return out
 
 
-def _row_ids(rows: pd.DataFrame) -> list[int]:
-    """Row labels of a selection's placed agreements or listings: which detail entries the view shows."""
+def _row_ids(rows: pd.DataFrame) -> list[list[int]]:
+    """Row labels of a selection's placed agreements or listings (which detail entries the view shows), as runs."""
     if rows.empty:
         return []
-    return sorted(int(i) for i in rows.index[rows["geoid"] != ""])
+    return runs(int(i) for i in rows.index[rows["geoid"] != ""])
+
+
+def runs(labels) -> list[list[int]]:
+    """Integers as ``[first, last]`` runs of consecutive values (``[0, 1, 2, 5]`` -> ``[[0, 2], [5, 5]]``): the rows a
+    view shows are mostly consecutive, so a few pairs stand for thousands of labels (the browser expands them)."""
+    out: list[list[int]] = []
+    for n in sorted(set(labels)):
+        if out and n == out[-1][1] + 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return out
+
+
+def in_runs(pairs) -> set[int]:
+    """The labels ``runs`` stands for."""
+    return {n for first, last in pairs for n in range(first, last + 1)}
 
 
 def grouped(lookup: Mapping[str, str]) -> dict[str, list[str]]:
@@ -287,8 +304,8 @@ class MapConfig(TypedDict, total=False):
     researched: dict[str, dict[str, str]]  # layer -> geoid -> day searched, nothing found
     agreements: dict[str, dict[str, list[str]]]  # layer -> 287(g) model -> geoids (grouped)
     federal: dict[str, dict[str, int]]  # layer -> geoid -> federal listing (1)
-    agreementsShown: list[int]  # row labels of the agreements the view shows (details are by boundary already)
-    federalShown: list[int]  # row labels of the listings the view shows
+    agreementsShown: list[list[int]]  # row labels of the agreements the view shows, as [first, last] runs
+    federalShown: list[list[int]]  # row labels of the listings the view shows, as runs
     asOf: str  # the view's day, YYYY-MM-DD
     colours: dict[str, str]  # stance code -> colour
     stanceLabels: dict[str, str]
@@ -345,8 +362,8 @@ def shown_details(full: dict, cfg: Mapping) -> dict:
         out = {k: [e for e in v if e["i"] in wanted] for k, v in entries.items()}
         return {k: v for k, v in out.items() if v}
 
-    agreements = pick(full["agreements"], set(cfg.get("agreementsShown", [])))
-    federal = pick(full["federal"], set(cfg.get("federalShown", [])))
+    agreements = pick(full["agreements"], in_runs(cfg.get("agreementsShown", [])))
+    federal = pick(full["federal"], in_runs(cfg.get("federalShown", [])))
     keys = set(shown) | set(agreements) | set(federal)
     return {"policies": {k: v for k, v in full["policies"].items() if k in ids},
             "jurisdictions": {k: v for k, v in full["jurisdictions"].items() if k in keys},

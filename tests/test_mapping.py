@@ -7,7 +7,7 @@ import re
 import pytest
 
 from sanctuary_map import tiles
-from sanctuary_map.mapping import Assets, Published, agreement_details, build_map, map_config
+from sanctuary_map.mapping import Assets, Published, agreement_details, build_map, in_runs, map_config, runs
 from sanctuary_map.publish import publish_boundaries
 from sanctuary_map.selection import select
 from sanctuary_map.view import View
@@ -60,7 +60,7 @@ def test_map_html_uses_own_assets_tiles_and_small_lookups(world_data, published)
     rows = agreement_details(world_data)
 
     def at(config: dict, key: str) -> set[int]:
-        return {e["i"] for e in rows.get(key, [])} & set(config["agreementsShown"])
+        return {e["i"] for e in rows.get(key, [])} & in_runs(config["agreementsShown"])
 
     assert at(cfg, "county:06001") and cfg["federalShown"]
     assert "models" not in cfg and "signedFrom" not in cfg
@@ -122,3 +122,8 @@ def test_the_scripts_read_only_the_config_keys_defined_in_python(world_data, pub
     sent = set(map_config(world_data, View(), published))
     assert sent <= defined, f"sent but not defined: {sent - defined}"
     assert {"lookup", "colours", "theme", "t", "asOf"} <= sent
+
+
+def test_row_labels_travel_as_runs():
+    assert runs([5, 0, 1, 2, 2, 9, 10]) == [[0, 2], [5, 5], [9, 10]]
+    assert runs([]) == [] and in_runs([[0, 2], [5, 5]]) == {0, 1, 2, 5}

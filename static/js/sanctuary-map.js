@@ -483,9 +483,10 @@
     });
     return out;
   }
-  function asSet(ids) {
+  // Row labels arrive as [first, last] runs of consecutive labels (mapping.runs).
+  function asSet(pairs) {
     var out = {};
-    (ids || []).forEach(function (i) { out[i] = true; });
+    (pairs || []).forEach(function (r) { for (var i = r[0]; i <= r[1]; i++) out[i] = true; });
     return out;
   }
   SM.expand = function (cfg) {

@@ -87,7 +87,7 @@ test("grouped lookups as sent become the maps the paint rules read", () => {
   const sent = {
     coverage: { L: ["06001", "06003"], R: ["41001"] },
     agreements: { county: { jail_enforcement: ["06001"], task_force: ["06005"] }, place: { task_force: ["0600001"] } },
-    agreementsShown: [3, 7],
+    agreementsShown: [[3, 3], [7, 9]],
     federalShown: [],
     lookup: { place: { "0600001": "L" } },
   };
@@ -96,7 +96,7 @@ test("grouped lookups as sent become the maps the paint rules read", () => {
   assert.equal(SM.coverageCode(cfg, "41001"), "R");
   assert.equal(cfg.agreements.county["06005"], "task_force");
   assert.equal(cfg.agreements.place["0600001"], "task_force");
-  assert.equal(SM.picked([{ i: 3 }, { i: 4 }, { i: 7 }], cfg.agreementsShown).length, 2);
+  assert.equal(SM.picked([{ i: 3 }, { i: 4 }, { i: 7 }, { i: 8 }, { i: 10 }], cfg.agreementsShown).length, 3);
   assert.equal(SM.picked([{ i: 3 }], cfg.federalShown).length, 0);
   assert.equal(SM.codeOf(cfg, "place", "0600001"), "L", "lookup is sent as a map and left alone");
 });
