@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 
 from .i18n import _
@@ -29,6 +30,7 @@ def parse_partial_date(value: str) -> tuple[int, int | None, int | None] | None:
     return year, month or None, day or None
 
 
+@functools.lru_cache(maxsize=8192)  # the same few thousand strings, mapped over columns on every new view
 def date_floor(value: str) -> str:
     """The earliest ISO day a partial date can mean (``2016-02`` -> ``2016-02-01``); '' if blank."""
     parsed = parse_partial_date(value) if value else None
@@ -38,6 +40,7 @@ def date_floor(value: str) -> str:
     return f"{y:04d}-{(m or 1):02d}-{(d or 1):02d}"
 
 
+@functools.lru_cache(maxsize=8192)
 def date_ceil(value: str) -> str:
     """The last ISO day a partial date can mean ('2016-02' -> '2016-02-29')."""
     parsed = parse_partial_date(value) if value else None

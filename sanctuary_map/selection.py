@@ -112,8 +112,11 @@ def _compute(data: MapData, view: View) -> Selection:
     fed = _federal_lookup(listings)
     res = _researched_lookup(data, lk)
     legend = legend_sections(data, lk, shown, bool(ag), bool(fed), bool(res), ag)
-    return Selection(view, data.version, apply(view, data.policies, for_map=False), apply(view, data.policies), mapped,
-                     agreements, listings, lk, ag, fed, res, shown, legend, describe(view))
+    in_force = apply(view, data.policies)
+    # The table's rows are those in force too, unless the view asks for inactive ones (the same rows: taken once).
+    table = apply(view, data.policies, for_map=False) if view.include_inactive else in_force
+    return Selection(view, data.version, table, in_force, mapped, agreements, listings, lk, ag, fed, res, shown, legend,
+                     describe(view))
 
 
 def _researched_lookup(data: MapData, lk: Lookups) -> dict[str, dict[str, str]]:
