@@ -264,6 +264,7 @@ class Boundaries:
     errors: dict[str, str] = field(default_factory=dict)
     border: gpd.GeoDataFrame | None = None
     zones: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    tile_layers: tuple[str, ...] = ()  # the layers the tile archive holds (read once, at load)
     _keyed: pd.DataFrame | None = None
     _full: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     _by_geoid: dict[str, gpd.GeoSeries] = field(default_factory=dict)
@@ -350,9 +351,9 @@ def load_boundaries(out_dir: Path) -> Boundaries:
         except Exception as exc:
             b.errors[key] = f"{fname} is missing or unreadable ({exc.__class__.__name__}). Run `{REBUILD}`."
     archive = out_dir / tiles.TILE_DIR / tiles.ARCHIVE
-    held = tiles.layers_in(archive) if archive.exists() else []
+    b.tile_layers = tuple(tiles.layers_in(archive)) if archive.exists() else ()
     for layer in b.layers():
-        if layer not in held:
+        if layer not in b.tile_layers:
             b.errors[f"tiles:{layer}"] = f"vector tiles for {LAYER_TITLES[layer].lower()} are missing. Run `{REBUILD}`."
     return b
 

@@ -559,6 +559,9 @@ def living_payload(data: MapData, view: View, published: Published, *, basemap: 
     }
 
 
+_PREFETCH = _template("prefetch.js.j2")
+
+
 def prefetch_script(published: Published) -> str | None:
     """The inline script that asks for the served tile archive's header and root directory from the page's head, so
     the map's first tiles need not wait for the scripts to load and the map to start (None for embedded tiles)."""
@@ -566,7 +569,7 @@ def prefetch_script(published: Published) -> str | None:
     if not url:
         return None
     # The address is written with tojson, which escapes "<", so nothing in it can close the script.
-    return "<script>" + _template("prefetch.js.j2").render(url=url, length=tiles.HEADER_BYTES) + "</script>"
+    return "<script>" + _PREFETCH.render(url=url, length=tiles.HEADER_BYTES) + "</script>"
 
 
 def build_map(

@@ -40,7 +40,7 @@ def publish_boundaries(data: MapData, static_dir: Path = paths.STATIC_DIR) -> Pu
         return Published()
     directory = data.boundaries.directory
     url = tiles.publish(directory / tiles.TILE_DIR, static_dir, paths.STATIC_URL)
-    held = tuple(tiles.layers_in(directory / tiles.TILE_DIR / tiles.ARCHIVE)) if url else ()
+    held = data.boundaries.tile_layers if url else ()
     overlays: dict[str, str | dict] = {}
     for key, fname in {"border": BORDER_FILE, **ZONE_FILES}.items():
         path = directory / fname
@@ -103,7 +103,7 @@ def inline(data: MapData, bounds: list[list[float]], width: int, height: int) ->
     dz = max(0, min(tiles.MAX_ZOOM, z - tiles.LEVEL_DIFF))
     blob = tiles.subset_boxes(archive, {dz: _visible(cx, cy, z, width, height)}) if archive.exists() else None
     spec = {"b64": base64.b64encode(blob).decode(), "key": "inline:boundaries", "maxzoom": dz} if blob else None
-    held = tuple(layer for layer in tiles.layers_in(archive) if tiles.ZOOMS.get(layer, (0, 0))[0] <= dz) if blob else ()
+    held = tuple(layer for layer in data.boundaries.tile_layers if tiles.ZOOMS.get(layer, (0, 0))[0] <= dz) if blob else ()
     overlays: dict[str, str | dict] = {}
     for key, fname in {"border": BORDER_FILE, **ZONE_FILES}.items():
         path = data.boundaries.directory / fname

@@ -80,12 +80,12 @@ def _write_layer(layer: str, parquet: str, target: str) -> tuple[str, float]:
     return layer, time.time() - started
 
 
-def join_archives(parts: dict[str, Path], target: Path) -> dict:
+def join_archives(parts: dict[str, Path], target: Path) -> None:
     """One archive from one archive per layer: the tiles of each position concatenated, in ``parts``' order.
 
     A Mapbox Vector Tile is a protobuf message whose layers are a repeated field, so two encoded tiles
     concatenated are one tile holding both layers (the protobuf rule for repeated fields); each part's tiles are
-    gzip-compressed, so they are decompressed, joined and compressed again. Returns the joined header.
+    gzip-compressed, so they are decompressed, joined and compressed again.
     """
     from pmtiles.reader import MmapSource, Reader, all_tiles
     from pmtiles.tile import Compression, TileType, zxy_to_tileid
@@ -116,8 +116,6 @@ def join_archives(parts: dict[str, Path], target: Path) -> dict:
                       "center_lon_e7": (minx + maxx) // 2, "center_lat_e7": (miny + maxy) // 2}
         writer.finalize(new_header, {"name": "Sanctuary Map boundaries", "format": "pbf", "vector_layers": layers})
     tmp.replace(target)
-    with open(target, "rb") as fh:
-        return Reader(MmapSource(fh)).header()
 
 
 def layers_in(archive: Path) -> list[str]:
