@@ -113,7 +113,7 @@ def share_url(view: View, base: str | None = None) -> str:
     return base + ("?" + query if query else "")
 
 
-def embed_snippet(data: MapData, view: View, embed_src: str, base: str | None) -> str:
+def embed_snippet(data: MapData, view: View, embed_src: str, base: str | None, *, alt: str | None = None) -> str:
     """HTML for an article: a responsive frame (follows the host page's width, 5:4, at least 480 px tall) titled with
     the view, and a ``<noscript>`` fallback for readers without scripts: the view's snapshot image (the same picture
     as ``export --format png``, served by ``api/v1/snapshot.png``) with the description as its alt text, linking to
@@ -124,7 +124,7 @@ def embed_snippet(data: MapData, view: View, embed_src: str, base: str | None) -
     title = html.escape(_("Sanctuary Map: {title}").format(title=default_title(data, view)), quote=True)
     link = html.escape(share_url(view, base), quote=True)
     image = html.escape(Urls(site(base)).snapshot(view), quote=True)
-    alt = html.escape(alt_text(data, view), quote=True)
+    alt = html.escape(alt_text(data, view) if alt is None else alt, quote=True)
     return ('<div style="position:relative;width:100%;aspect-ratio:5/4;min-height:480px;max-height:90vh">'
             f'<iframe src="{url}" title="{title}" loading="lazy" '
             'style="position:absolute;inset:0;width:100%;height:100%;border:0"></iframe>'
@@ -153,15 +153,22 @@ def default_title(data: MapData, view: View) -> str:
     return _("Sanctuary Map: immigration-enforcement cooperation policy")
 
 
-def _in_frame(data: MapData, view: View, frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows (with geoid_layer, geoid) whose boundary's centre lies in the snapshot's extent."""
-    if not len(frame) or data.boundaries is None or not view.focus or view.focus == "none":
-        return frame
+def _frame_keys(data: MapData, view: View) -> pd.MultiIndex | None:
+    """(layer, GEOID) of the boundaries whose centre lies in the snapshot's extent; None: no limit (the whole
+    country, or no boundary index)."""
+    if data.boundaries is None or not view.focus or view.focus == "none":
+        return None
     (s, w), (n, e) = snapshot_bounds(data, view)
     idx = data.boundaries.index
     inside = idx[(idx["lat"] >= s) & (idx["lat"] <= n) & (idx["lon"] >= w) & (idx["lon"] <= e)]
-    keys = set(zip(inside["layer"], inside["geoid"]))
-    return frame[[k in keys for k in zip(frame["geoid_layer"], frame["geoid"])]]
+    return pd.MultiIndex.from_arrays([inside["layer"], inside["geoid"]])
+
+
+def _in_frame(frame: pd.DataFrame, keys: pd.MultiIndex | None) -> pd.DataFrame:
+    """The rows of ``frame`` (with geoid_layer, geoid) among ``keys`` (see :func:`_frame_keys`)."""
+    if keys is None or not len(frame):
+        return frame
+    return frame[pd.MultiIndex.from_arrays([frame["geoid_layer"], frame["geoid"]]).isin(keys)]
 
 
 def frame_extent(data: MapData, view: View, width: int = 1200, height: int = 800) -> tuple[float, float, float, float]:
@@ -266,7 +273,8 @@ def alt_text(data: MapData, view: View) -> str:
     """A text alternative for a snapshot: what is shown, where, when and how many (PNG Description, page alt text)."""
     sel = select(data, view)
     place = place_name(data, view)
-    shown = _in_frame(data, view, sel.mapped).drop_duplicates(["geoid_layer", "geoid"])
+    keys, key = _frame_keys(data, view), ["geoid_layer", "geoid"]  # only the columns counted: the rows are wide
+    shown = _in_frame(sel.mapped[[*key, "stance"]], keys).drop_duplicates(key)
     counts = shown["stance"].value_counts().to_dict() if len(shown) else {}
     parts = [_(w).format(n=counts[s]) for s, w in ALT_COUNTS if counts.get(s)]
     n = len(shown)
@@ -276,10 +284,10 @@ def alt_text(data: MapData, view: View) -> str:
                     "{map} as of {day}: {n} jurisdictions in the frame with instruments on cooperation with federal "
                     "immigration enforcement in force{counts}.", n).format(
         map=where, day=i18n.day(view.as_of_date()), n=n, counts=f" ({', '.join(parts)})" if parts else "")
-    agreements = _in_frame(data, view, sel.agreements_drawn)
+    agreements = _in_frame(sel.agreements_drawn[key], keys)
     if len(agreements):
         text += " " + _("{n} 287(g) agreements in force are outlined.").format(n=len(agreements))
-    listings = _in_frame(data, view, sel.listings_drawn)
+    listings = _in_frame(sel.listings_drawn[key], keys)
     if len(listings):
         k = len(listings)
         text += " " + ngettext("{n} place on a federal \u201csanctuary\u201d list is hatched.",

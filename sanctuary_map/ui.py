@@ -453,12 +453,12 @@ def embed_credit(page: Page, view: View) -> None:
     map_table(page, view)
 
 
-def embed_snippet(page: Page, view: View) -> str:
+def embed_snippet(page: Page, view: View, alt: str | None = None) -> str:
     """HTML for an article: a responsive frame (follows the host page's width), titled, with a <noscript> fallback:
     the view's snapshot image (its alt text the description), linking to the map."""
     from .export import embed_snippet as snippet
 
-    return snippet(page.data, view, embed_url(view, page.data.version), share_base())
+    return snippet(page.data, view, embed_url(view, page.data.version), share_base(), alt=alt)
 
 
 def map_downloads(page: Page, view: View) -> None:
@@ -466,7 +466,9 @@ def map_downloads(page: Page, view: View) -> None:
     from .export import (
         PRESETS,
         agreements_csv,
+        alt_text,
         boundaries_geojson,
+        default_title,
         describe,
         listings_csv,
         policies_csv,
@@ -476,16 +478,16 @@ def map_downloads(page: Page, view: View) -> None:
     )
 
     data = page.data
+    alt = alt_text(data, view)  # in the embed's fallback image and in the box below: worked out once
     with st.expander(_("Embed this map in an article"), icon=":material/code:"):
         st.caption(_("The embed shows the map, its legend and a credit line, frozen at the as-of date ({day}) and tagged "
                      "with dataset version {version}. For a copy that never changes, use the offline HTML "
                      "below.").format(day=i18n.day(view.as_of_date()), version=data.version))
-        st.code(embed_snippet(page, view), language="html", wrap_lines=True)
+        st.code(embed_snippet(page, view, alt), language="html", wrap_lines=True)
         st.caption(_("The frame follows the width of the article (any width from a phone's up) at a 5:4 shape, at least "
                      "480 px tall; readers without scripts get a picture of the map, described in its alt text, linking to it."))
     with st.expander(_("Download a snapshot or the data"), icon=":material/download:"):
         c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
-        from .export import alt_text, default_title
         from .vocab import THEME_LABEL
 
         title = c1.text_input(_("Title"), value=default_title(data, view), max_chars=120)
@@ -493,7 +495,7 @@ def map_downloads(page: Page, view: View) -> None:
         preset = c3.selectbox(_("Size"), list(PRESETS), format_func=lambda k: _(PRESETS[k].label))
         theme = c4.selectbox(_("Background"), list(THEME_LABEL), format_func=lambda k: word(THEME_LABEL, k),
                              help=_("A dark page for the PNG (the colours of the categories stay the same)."))
-        st.text_area(_("Alt text (also in the PNG's Description)"), alt_text(data, view), height=90,
+        st.text_area(_("Alt text (also in the PNG's Description)"), alt, height=90,
                      help=_("A text alternative for readers who cannot see the image: paste it with the picture."))
         b1, b2, b3, b4, b5, b6 = st.columns(6)
         with b1:
@@ -581,7 +583,7 @@ def jurisdiction_search(page: Page, focus: str) -> str:
     from .search import answer
 
     table = search_table(page)
-    labels = _place_labels(table)
+    labels = _place_labels(page)
     c1, c2, c3 = st.columns([3, 3, 1], vertical_alignment="bottom")
     query = c1.text_input(_("Find a place"), key="find_query",
                           placeholder=_("City, county, school district or state — e.g. Fresno, Portland OR, Chicago Public "
@@ -618,10 +620,17 @@ def _adopted(day: str) -> str:
     return _("adopted {day}").format(day=i18n.day(day)) if day else _("adopted: date unknown")
 
 
-def _place_labels(table: pd.DataFrame) -> dict[str, str]:
-    """Search keys -> 'Fresno (city or town, CA)' in the current language."""
-    levels = table["level"].map({v: _(v).lower() for v in table["level"].unique()})  # a few levels, many rows
-    return dict(zip(table["key"], table["display"] + " (" + levels + ", " + table["state"] + ")"))
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _labels(version: str, lang: str, _table: pd.DataFrame) -> dict[str, str]:
+    with i18n.using(lang):
+        levels = _table["level"].map({v: _(v).lower() for v in _table["level"].unique()})  # a few levels, many rows
+        return dict(zip(_table["key"], _table["display"] + " (" + levels + ", " + _table["state"] + ")"))
+
+
+def _place_labels(page: Page) -> dict[str, str]:
+    """Search keys -> 'Fresno (city or town, CA)' in the current language (made once per dataset and language: the
+    search box needs them on every rerun, before the map)."""
+    return _labels(page.data.version, i18n.current(), search_table(page))
 
 
 def clicked_point(value) -> tuple[float, float] | None:
@@ -890,7 +899,7 @@ def compare_picker(page: Page) -> list[str]:
     raw = st.query_params.get("compare", "")
     keys = [k for k in (_valid_key(x) for x in raw.split(",")) if k][:4]
     table = search_table(page)
-    labels = _place_labels(table)
+    labels = _place_labels(page)
     query = st.text_input(_("Add a place to compare"), key="compare_query", placeholder=_("type a name"))
     options = list(keys)
     if query.strip():

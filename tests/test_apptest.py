@@ -104,3 +104,15 @@ def test_embed_mode_shows_map_and_credit_only():
     assert map_payload(at)
     assert not at.sidebar.multiselect and "dataset version" in at.caption[0].value
     assert "updated since" in at.caption[0].value
+
+
+def test_search_box_labels_follow_the_language_after_the_other_one_was_shown():
+    # The place labels are made once per dataset and language: an English visit first must not leave English labels
+    # in a Spanish one (nor the reverse).
+    english = run("app.py", {"focus": "unsd:0600010"})
+    spanish = run("app.py", {"focus": "unsd:0600010", "lang": "es"})
+    again = run("app.py", {"focus": "unsd:0600010"})
+    shown = [next(s for s in at.selectbox if s.value == "unsd:0600010") for at in (english, spanish, again)]
+    labels = [s.format_func(s.value) for s in shown]
+    assert "Testville Unified" in labels[0] and labels[0] == labels[2]
+    assert labels[1] != labels[0] and "Testville Unified" in labels[1]
