@@ -273,8 +273,8 @@ def alt_text(data: MapData, view: View) -> str:
     """A text alternative for a snapshot: what is shown, where, when and how many (PNG Description, page alt text)."""
     sel = select(data, view)
     place = place_name(data, view)
-    keys, key = _frame_keys(data, view), ["geoid_layer", "geoid"]  # only the columns counted: the rows are wide
-    shown = _in_frame(sel.mapped[[*key, "stance"]], keys).drop_duplicates(key)
+    keys, cols = _frame_keys(data, view), ["geoid_layer", "geoid"]  # only the columns counted: the rows are wide
+    shown = _in_frame(sel.mapped[[*cols, "stance"]], keys).drop_duplicates(cols)
     counts = shown["stance"].value_counts().to_dict() if len(shown) else {}
     parts = [_(w).format(n=counts[s]) for s, w in ALT_COUNTS if counts.get(s)]
     n = len(shown)
@@ -284,10 +284,10 @@ def alt_text(data: MapData, view: View) -> str:
                     "{map} as of {day}: {n} jurisdictions in the frame with instruments on cooperation with federal "
                     "immigration enforcement in force{counts}.", n).format(
         map=where, day=i18n.day(view.as_of_date()), n=n, counts=f" ({', '.join(parts)})" if parts else "")
-    agreements = _in_frame(sel.agreements_drawn[key], keys)
+    agreements = _in_frame(sel.agreements_drawn[cols], keys)
     if len(agreements):
         text += " " + _("{n} 287(g) agreements in force are outlined.").format(n=len(agreements))
-    listings = _in_frame(sel.listings_drawn[key], keys)
+    listings = _in_frame(sel.listings_drawn[cols], keys)
     if len(listings):
         k = len(listings)
         text += " " + ngettext("{n} place on a federal \u201csanctuary\u201d list is hatched.",
