@@ -89,13 +89,21 @@ class Assets:
 
     js: tuple[tuple[str, str], ...]
     css: tuple[tuple[str, str], ...]
+    # The living map's ES module (static/js/living.js), which the map component and the page's first view import.
+    living: str = ""
 
     @classmethod
     def served(cls, base: str = paths.STATIC_URL) -> "Assets":
         return cls(js=(("leaflet", f"{base}/vendor/leaflet/leaflet.js"), ("pmtiles", f"{base}/vendor/pmtiles/pmtiles.js"),
                        ("protomaps", f"{base}/vendor/protomaps-leaflet/protomaps-leaflet.js"),
                        ("sanctuary", f"{base}/js/sanctuary-map.js")),
-                   css=(("leaflet_css", f"{base}/vendor/leaflet/leaflet.css"), ("sanctuary_css", f"{base}/map.css")))
+                   css=(("leaflet_css", f"{base}/vendor/leaflet/leaflet.css"), ("sanctuary_css", f"{base}/map.css")),
+                   living=f"{base}/js/living.js")
+
+    @classmethod
+    def first_view(cls, base: str = paths.STATIC_URL) -> str:
+        """The module that draws a cold visit's first view from the page's HTML (static/js/instant-map.js)."""
+        return f"{base}/js/instant-map.js"
 
     @classmethod
     def inline(cls) -> "Assets":
@@ -556,6 +564,7 @@ def living_payload(data: MapData, view: View, published: Published, *, basemap: 
                   "segments": distance_segments(row) if "distance" in shown else []},
         "basemap": {"url": tiles_url[0], "attribution": tiles_url[1]} if tiles_url else None,
         "assets": {"js": [u for _k, u in assets.js], "css": [u for _k, u in assets.css]},
+        "living": assets.living,
     }
 
 

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import json
 import math
+import threading
 from pathlib import Path
 
 from . import i18n, tiles
@@ -47,6 +48,25 @@ def publish_boundaries(data: MapData, static_dir: Path = paths.STATIC_DIR) -> Pu
         if path.exists() and key not in data.boundaries.errors:
             overlays[key] = _hashed_copy(path.read_text(), key, ".geojson", static_dir)
     return Published({"url": url} if url else None, None, overlays, layers=held)
+
+
+_served: dict[str, Published] = {}
+_served_lock = threading.Lock()
+SERVED_KEEP = 3
+
+
+def served(data: MapData, key: str) -> Published:
+    """What the served app's pages and the page head (:mod:`firstview`) share for the shipped data: its tiles,
+    outlines and English details, published once per ``key`` (the shipped data's files and build); thread-safe."""
+    with _served_lock:
+        hit = _served.pop(key, None)
+        if hit is None:
+            hit = publish_boundaries(data)
+            hit.details_url = publish_details(data)
+        _served[key] = hit  # most recently used last
+        while len(_served) > SERVED_KEEP:
+            _served.pop(next(iter(_served)))
+        return hit
 
 
 def publish_details(data: MapData, static_dir: Path = paths.STATIC_DIR, lang: str = i18n.SOURCE) -> str:

@@ -27,6 +27,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any, Callable
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -207,6 +208,19 @@ def map_preloads(root: str) -> bytes:
     return "".join(links).encode("utf-8")
 
 
+def first_view(source: Source, query_string: str, root: str) -> bytes:
+    """The Map page's first view for this link (:mod:`firstview`), from the data the pages read."""
+    from . import firstview
+    from .publish import served
+
+    cfg = paths.settings()
+    if not cfg.first_view:
+        return b""
+    data = source.get()
+    key = api.data_version(data)
+    return firstview.snippet(data, query_string, served(data, key), key=key, root=root, basemap=cfg.basemap)
+
+
 def inject_head(page: bytes, snippet: bytes) -> bytes:
     """``page`` with ``snippet`` first in its ``<head>`` (before the app's scripts); unchanged without a head."""
     at = page.lower().find(b"<head>")
@@ -218,13 +232,15 @@ def inject_head(page: bytes, snippet: bytes) -> bytes:
 
 class PageHead:
     """ASGI middleware for the HTML page Streamlit serves at every page path: the backend address first in its
-    ``<head>`` (no probing 404s on direct links) and, for an embed URL (``/?mode=embed...``), the oEmbed discovery
+    ``<head>`` (no probing 404s on direct links), on the Map page the first view of its link (:mod:`firstview`: the
+    map is drawn before Streamlit's front end has started) and, for an embed URL (``/?mode=embed...``), the oEmbed discovery
     link.  The request reaches the app without ``Accept-Encoding`` and conditional headers, so the page comes back
     whole and uncompressed (a few KB); its ETag and Last-Modified are dropped, since its body changed."""
 
-    def __init__(self, app: ASGIApp, prefix: str = ""):
+    def __init__(self, app: ASGIApp, prefix: str = "", source: Source | None = None):
         self.app = app
         self.root = "/" + prefix.strip("/") if prefix.strip("/") else ""
+        self.source = source or Source()
 
     def _is_page(self, scope: Scope) -> bool:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -269,7 +285,14 @@ class PageHead:
             headers = [(k, v) for k, v in start.get("headers", [])]
             is_html = any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
             if start.get("status") == 200 and is_html and body:
-                body = inject_head(body, backend_script(self.root) + (map_preloads(self.root) if map_page else b""))
+                head = backend_script(self.root) + (map_preloads(self.root) if map_page else b"")
+                if map_page and not embed:  # the map drawn at once; an embed's frame is laid out by the component
+                    try:
+                        query = scope.get("query_string", b"").decode("latin-1")
+                        head += await anyio.to_thread.run_sync(first_view, self.source, query, self.root)
+                    except Exception:  # never a broken page: the component draws the map as before
+                        log.exception("first view")
+                body = inject_head(body, head)
                 if embed:
                     body = oembed.inject_discovery(body, page_url, base)
                 headers = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"etag", b"last-modified")]
@@ -283,8 +306,8 @@ class PageHead:
 EmbedDiscovery = PageHead  # the name it had when it only wrote the discovery link
 
 
-def middleware(prefix: str = "") -> list:
-    """What ``st.App`` wraps the app with: :class:`PageHead`."""
+def middleware(prefix: str = "", source: Source | None = None) -> list:
+    """What ``st.App`` wraps the app with: :class:`PageHead` (its first view drawn from ``source``)."""
     from starlette.middleware import Middleware
 
-    return [Middleware(PageHead, prefix=prefix)]
+    return [Middleware(PageHead, prefix=prefix, source=source)]

@@ -219,6 +219,13 @@ def answer(query: str, table: pd.DataFrame, *, missing_layers=None, limit: int =
     return Answer(hits, top.key, "")
 
 
+def shown_focus(focus: str, keys) -> str:
+    """The place the Map page's search box starts on for a link's ``focus``: that place when the search knows it (one
+    of ``keys``, the search table's), else the whole country ("none").  The page and its first view (firstview.py)
+    both use it, so the map the page's HTML draws is the one the page then shows."""
+    return focus if focus == "none" or focus in keys else "none"
+
+
 def search_table(data) -> pd.DataFrame:
     """Everything findable in a MapData: the index, the policy table, 287(g) agencies, federal listings."""
     agreements = data.agreements.rows if data.agreements is not None else None

@@ -40,6 +40,8 @@ BASEMAP_ENV = "SANCTUARY_MAP_BASEMAP"
 BASEMAP_KEY_ENV = "SANCTUARY_MAP_BASEMAP_KEY"  # API key for a provider that needs one (MapTiler, Thunderforest, CARTO...)
 PUBLIC_URL_ENV = "SANCTUARY_MAP_PUBLIC_URL"
 TIMING_ENV = "SANCTUARY_MAP_TIMING"
+# "0" turns off the first view in the Map page's HTML (firstview.py): the map then waits for its component (benchmarks).
+FIRST_VIEW_ENV = "SANCTUARY_MAP_FIRST_VIEW"
 # Where the app reads its data (tests point these at fixtures built in code; the defaults are the project's).
 POLICIES_ENV = "SANCTUARY_MAP_POLICIES"
 GEODATA_ENV = "SANCTUARY_MAP_GEODATA"
@@ -124,6 +126,7 @@ class Settings:
     basemap_key: str = ""
     public_url: str = ""  # '' = not configured: links use the address the visitor used
     timing: bool = False
+    first_view: bool = True
     policies: Path = POLICIES_CSV
     geodata: Path = GEODATA_DIR
     data: Path = DATA_DIR
@@ -143,6 +146,7 @@ class Settings:
             basemap_key=env.get(BASEMAP_KEY_ENV, "").strip(),
             public_url=public,
             timing=bool(env.get(TIMING_ENV, "").strip()),
+            first_view=env.get(FIRST_VIEW_ENV, "").strip() != "0",
             policies=Path(env.get(POLICIES_ENV) or POLICIES_CSV),
             geodata=Path(env.get(GEODATA_ENV) or GEODATA_DIR),
             data=Path(env.get(DATA_ENV) or DATA_DIR),

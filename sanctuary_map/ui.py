@@ -23,7 +23,6 @@ from .filters import BY_NAME, FILTERS, RANGE_BOUNDS, RANGES, Filter, clamp, clam
 from .i18n import N_, _
 from .mapping import Published
 from .policies import PolicyTable
-from .publish import publish_boundaries, publish_details
 from .settings import settings
 from .view import EARLIEST, View, parse_query
 from .vocab import (
@@ -125,10 +124,9 @@ def _shipped(key: str, geodata: str) -> MapData:
 
 @st.cache_resource(show_spinner=False, max_entries=3)
 def _published(key: str, geodata: str) -> Published:
-    data = _shipped(key, geodata)
-    pub = publish_boundaries(data)
-    pub.details_url = publish_details(data)
-    return pub
+    from .publish import served
+
+    return served(_shipped(key, geodata), f"{key}|{geodata}")
 
 
 def _upload_data(table: PolicyTable, upload_key: str, shipped: MapData) -> MapData:
@@ -580,15 +578,16 @@ def search_table(page: Page) -> pd.DataFrame:
 def jurisdiction_search(page: Page, focus: str) -> str:
     """A search box that finds every jurisdiction (any boundary, any table row), typo-tolerant; returns the focus."""
     from .profile import missing_layers
-    from .search import answer
+    from .search import answer, shown_focus
 
     table = search_table(page)
     labels = _place_labels(page)
-    c1, c2, c3 = st.columns([3, 3, 1], vertical_alignment="bottom")
+    # Keyed (class st-key-sm_find): the row just above the map, where a cold visit's first view is placed (living.js).
+    c1, c2, c3 = st.container(key="sm_find").columns([3, 3, 1], vertical_alignment="bottom")
     query = c1.text_input(_("Find a place"), key="find_query",
                           placeholder=_("City, county, school district or state — e.g. Fresno, Portland OR, Chicago Public "
                                         "Schools"), help=_("Typos are fine. Add a state to narrow: 'Portland, OR'."))
-    current = focus if focus in labels or focus == "none" else "none"
+    current = shown_focus(focus, labels)
     options = ["none"]
     said = answer(query, table, missing_layers=lambda s: missing_layers(page.data, s)) if query.strip() else None
     hits = said.hits if said else []

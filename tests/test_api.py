@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -274,8 +275,9 @@ def client(world_data):
     def index(request):
         return HTMLResponse(INDEX, headers={"ETag": '"index"'})
 
-    app = Starlette(routes=[*routes.routes(routes.Source(lambda: world_data)), Route("/", index)],
-                    middleware=routes.middleware())
+    source = routes.Source(lambda: world_data)
+    app = Starlette(routes=[*routes.routes(source), Route("/", index), Route("/Policies", index)],
+                    middleware=routes.middleware(source=source))
     with TestClient(app) as c:
         yield c
 
@@ -355,9 +357,12 @@ def test_http_embed_page_announces_its_oembed(client):
     assert client.get(href).json()["type"] == "rich"
     plain = client.get("/?as_of=2020-01-01")  # a page that is not an embed: the backend address, no discovery link
     assert "application/json+oembed" not in plain.text and "BACKEND_BASE_URL" in plain.text
-    # Nothing else changed: the page is Streamlit's, with the backend script and the map's preloads first in its head.
+    # Nothing else changed: the page is Streamlit's, with the backend script, the map's preloads and its first view
+    # first in its head.
     added = routes.backend_script("") + routes.map_preloads("")
-    assert plain.content == INDEX.encode().replace(b"<head>", b"<head>" + added, 1)
+    first = plain.content.split(added, 1)[1].split(b"<title>", 1)[0]
+    assert first.startswith(b'<script type="application/json" id="sm-first-view">')
+    assert plain.content == INDEX.encode().replace(b"<head>", b"<head>" + added + first, 1)
 
 
 def test_app_py_is_an_st_app_for_streamlit_run():
@@ -495,3 +500,71 @@ def test_the_map_page_preloads_the_map_scripts_under_its_base_path(client):
     for _name, url in Assets.served().js:
         assert f'<link rel="preload" as="script" href="{url}">' in head, url
     assert b'href="/map/app/static/vendor/leaflet/leaflet.js"' in map_preloads("/map")
+
+
+# ---------------------------------------------------------------------------- the first view in the Map page's HTML
+def _first_view(text: str) -> dict | None:
+    m = re.search(r'<script type="application/json" id="sm-first-view">(.*?)</script>', text, re.S)
+    return json.loads(m.group(1)) if m else None
+
+
+def test_the_map_page_carries_the_first_view_of_its_link(client, world_data):
+    from sanctuary_map.mapping import Assets
+
+    plain = _first_view(client.get("/").text)
+    requiring = _first_view(client.get("/", params={"stance": "requires_cooperation", "lang": "es"}).text)
+    assert plain and requiring
+    # The link's view, in the link's language: another filter gives other results, in Spanish.
+    assert requiring["lang"] == "es" and plain["lang"] == "en"
+    assert requiring["config"]["lookup"] != plain["config"]["lookup"]
+    assert requiring["legend"]["title"] != plain["legend"]["title"]
+    assert plain["height"] == 560 and plain["living"] == Assets.served().living
+    head = client.get("/").text.split("</head>", 1)[0]
+    assert f'<script type="module" src="{Assets.first_view()}"></script>' in head
+    # The place the page's search box starts on: the link's when the search knows it, else the whole country (this
+    # fixture world has no Los Angeles Unified, the page's default).
+    assert _first_view(client.get("/", params={"focus": "unsd:0600010"}).text)["focus"]["key"] == "unsd:0600010"
+    assert plain["focus"]["key"] == _first_view(client.get("/", params={"focus": "unsd:9999999"}).text)["focus"]["key"] == "none"
+    # Other pages and embeds have no first view (an embed's frame is laid out by its component).
+    assert _first_view(client.get("/Policies").text) is None
+    assert _first_view(client.get("/", params={"mode": "embed"}).text) is None
+
+
+def test_a_hostile_link_gives_a_first_view_that_cannot_close_its_script(client):
+    r = client.get("/", params={"focus": "</script><script>alert(1)</script>", "stance": "<b>&amp;", "lang": "xx"})
+    assert r.status_code == 200
+    first = _first_view(r.text)
+    assert first is not None and first["lang"] == "en"  # the nearest valid view
+    body = r.text.split('id="sm-first-view">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in body and ">" not in body and "&" not in body
+    assert "alert(1)" not in r.text.split("</head>", 1)[0].replace(body, "")
+
+
+def test_script_json_escapes_what_could_end_a_script():
+    from sanctuary_map.firstview import script_json
+
+    value = {"t": "</script><!-- & \u2028 ünï"}
+    text = script_json(value)
+    assert "<" not in text and ">" not in text and "&" not in text and json.loads(text) == value
+
+
+def test_without_the_first_view_or_when_it_fails_the_page_is_served_as_before(world_data, monkeypatch):
+    from sanctuary_map import firstview
+    from sanctuary_map.publish import served
+
+    def index(request):
+        return HTMLResponse(INDEX)
+
+    def broken():
+        raise RuntimeError("the data could not be read")
+
+    for source, env in ((routes.Source(broken), "1"), (routes.Source(lambda: world_data), "0")):
+        monkeypatch.setenv("SANCTUARY_MAP_FIRST_VIEW", env)
+        app = Starlette(routes=[Route("/", index)], middleware=routes.middleware(source=source))
+        with TestClient(app) as c:
+            r = c.get("/")
+        assert r.status_code == 200 and r.text.endswith("<body>app</body></html>") and _first_view(r.text) is None
+        assert "Traceback" not in r.text and "window.__streamlit" in r.text
+    monkeypatch.setenv("SANCTUARY_MAP_FIRST_VIEW", "1")
+    assert firstview.snippet(world_data, "stance=nonsense&from=2017-13-45", served(world_data, "test"),
+                             key="test").startswith(b'<script type="application/json" id="sm-first-view">')

@@ -60,8 +60,11 @@ def map_frame(page):
 
 
 def tiles_ready(page) -> None:
-    """Wait until the map's vector tiles have drawn (the map sets SanctuaryMap.tilesReady)."""
+    """Wait until the map's vector tiles have drawn (the map sets SanctuaryMap.tilesReady) and the map is the map
+    component's (a cold visit's first view, drawn from the page's HTML, is adopted by the component when it mounts)."""
     page.wait_for_function("() => !!window.SanctuaryMap && window.SanctuaryMap.tilesReady === true", timeout=60000)
+    page.wait_for_function("() => !window.__smInstant && !!document.querySelector('.sm-living-host .sm-living-map')",
+                           timeout=60000)
 
 
 def map_point(page, lat: float, lon: float) -> tuple[float, float]:

@@ -325,3 +325,27 @@ def test_a_click_before_the_details_arrive_waits_for_them_instead_of_saying_none
     stack = page.locator(".leaflet-popup.sm-stack", has_text="What applies here")  # the waiting popup fades out
     expect(stack).to_contain_text("Testville sanctuary ordinance")
     expect(stack).not_to_contain_text("No instrument recorded in this view")
+
+
+def test_a_cold_visit_draws_the_map_before_streamlit_and_the_page_adopts_that_same_map(server, browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = ctx.new_page()
+    # The first map object the page makes, whenever it appears (before the component exists, if the first view works).
+    page.add_init_script("(function keep() { if (window.SanctuaryMap && SanctuaryMap.map && !window.__firstMap) {"
+                         " window.__firstMap = SanctuaryMap.map; window.__hadComponent = !!document.querySelector('.sm-living-host'); }"
+                         " requestAnimationFrame(keep); })();")
+    page.goto(server + "/?focus=unsd:0600010")
+    page.wait_for_function("() => !!window.SanctuaryMap && SanctuaryMap.adoptedAt !== undefined", timeout=60000)
+    wait_idle(page)
+    assert page.evaluate("window.__hadComponent") is False, "the first map was drawn before the map component existed"
+    assert page.evaluate("SanctuaryMap.map === window.__firstMap"), "the component adopted the first map, not a new one"
+    assert page.locator("#sm-instant").count() == 0 and page.locator(".sm-living-host .sm-living-map").count() == 1
+    assert page.evaluate("SanctuaryMap.firstPolicyPaint < SanctuaryMap.adoptedAt")
+    # The adopted map still answers: a filter change repaints it in place.
+    paints = page.evaluate("SanctuaryMap.paints")
+    page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.click()
+    page.get_by_role("option", name="Requires cooperation").click()
+    page.keyboard.press("Escape")
+    page.wait_for_function(f"() => SanctuaryMap.paints > {paints}", timeout=30000)
+    assert page.evaluate("SanctuaryMap.map === window.__firstMap")
+    ctx.close()

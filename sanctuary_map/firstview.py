@@ -1,0 +1,81 @@
+"""The first view in the page: the Map page's HTML carries the results of the view its link asks for, so a cold
+visit's map is drawn before Streamlit's front end has started (static/js/instant-map.js draws it; the map component
+adopts that same map when it mounts, see static/js/living.js).
+
+:func:`snippet` is what :class:`sanctuary_map.routes.PageHead` writes into the ``<head>``: a JSON script element
+(``id="sm-first-view"``) with exactly what the component receives on the page's first run for that link
+(:func:`sanctuary_map.mapping.living_payload`), and the module that draws it.  The link's query is read with the
+same parser as the page's (:func:`sanctuary_map.view.parse_query`: a hostile or out-of-range link gives the nearest
+valid view), in the link's language.  Anything that goes wrong leaves the page as it was: the component then draws
+the map as it always could.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import logging
+import threading
+import urllib.parse
+
+from . import i18n
+from . import settings as paths
+from .data import MapData
+from .mapping import DEFAULT_FOCUS, Assets, Published, living_payload
+from .search import search_table, shown_focus
+from .view import parse_query
+
+log = logging.getLogger(__name__)
+MAP_HEIGHT = 560  # the Map page's map (app.py); the first view takes the same room
+CACHE_KEEP = 64
+_cache: dict[tuple, bytes] = {}
+_keys: dict[str, frozenset[str]] = {}  # dataset version -> the search's place keys
+_lock = threading.Lock()  # the selection caches behind living_payload are not meant for concurrent writers
+
+
+def payload(data: MapData, query: dict[str, list[str]], published: Published, *, root: str = "", basemap: str = "none",
+            today: dt.date | None = None) -> dict:
+    """What the map component receives on the Map page's first run for a link with ``query``."""
+    view, _notices = parse_query(query, today=today)
+    if data.version not in _keys:
+        _keys.clear()
+        _keys[data.version] = frozenset(search_table(data)["key"])
+    # The page's search box starts on the link's place (else Los Angeles Unified) when it knows it, else the country.
+    view = view.with_focus(shown_focus(view.focus or DEFAULT_FOCUS, _keys[data.version]))
+    with i18n.using((query.get("lang") or [""])[0]):
+        out = living_payload(data, view, published, basemap=basemap, assets=Assets.served(base=root + paths.STATIC_URL))
+    out["height"] = MAP_HEIGHT
+    return out
+
+
+def script_json(value: dict) -> str:
+    """JSON that is safe inside a ``<script>`` element: no ``<`` (so no ``</script>``) and no ``&``."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def snippet(data: MapData, query_string: str, published: Published, *, key: str, root: str = "",
+            basemap: str = "none", today: dt.date | None = None) -> bytes:
+    """The ``<head>`` addition for the Map page at ``?query_string`` (b"" when there is no map to draw), cached per
+    ``key`` (the shipped data's version and build), query, site root and day."""
+    if data.boundaries is None:
+        return b""
+    today = today or dt.date.today()
+    query = urllib.parse.parse_qs(query_string[:4000], keep_blank_values=True)
+    cache_key = (key, tuple(sorted((k, tuple(v)) for k, v in query.items())), root, basemap, today)
+    with _lock:
+        hit = _cache.pop(cache_key, None)
+        if hit is None:
+            try:
+                first = payload(data, query, published, root=root, basemap=basemap, today=today)
+            except Exception:  # never a broken page: the component draws the map as before
+                log.exception("first view for ?%s", query_string[:200])
+                return b""
+            src = html.escape(Assets.first_view(base=root + paths.STATIC_URL), quote=True)
+            living = html.escape(first["living"], quote=True)
+            hit = (f'<script type="application/json" id="sm-first-view">{script_json(first)}</script>'
+                   f'<link rel="modulepreload" href="{living}"><script type="module" src="{src}"></script>').encode("utf-8")
+        _cache[cache_key] = hit
+        while len(_cache) > CACHE_KEEP:
+            _cache.pop(next(iter(_cache)))
+        return hit
