@@ -218,6 +218,7 @@ def first_view(source: Source, query_string: str, root: str) -> bytes:
         return b""
     data = source.get()
     key = api.data_version(data)
+    # The key the pages publish under too (ui._published): one set of files, published once per process.
     return firstview.snippet(data, query_string, served(data, key), key=key, root=root, basemap=cfg.basemap)
 
 

@@ -124,9 +124,11 @@ def _shipped(key: str, geodata: str) -> MapData:
 
 @st.cache_resource(show_spinner=False, max_entries=3)
 def _published(key: str, geodata: str) -> Published:
+    from .api import data_version
     from .publish import served
 
-    return served(_shipped(key, geodata), f"{key}|{geodata}")
+    data = _shipped(key, geodata)
+    return served(data, data_version(data))  # the key the page head's first view uses too (routes.first_view)
 
 
 def _upload_data(table: PolicyTable, upload_key: str, shipped: MapData) -> MapData:
