@@ -26,7 +26,7 @@ import json
 import math
 import re
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -36,9 +36,9 @@ from . import i18n
 from . import settings as paths
 from .data import MapData, load_map_data
 from .events import KINDS
-from .filters import EARLIEST
+from .filters import EARLIEST, FILTERS
 from .url_builder import Urls
-from .view import _FOCUS_RE, View
+from .view import _FOCUS_RE, View, parse_query
 from .vocab import LAYERS, STATE_FIPS
 
 API_VERSION = "v1"
@@ -121,6 +121,20 @@ def check_params(query: Query, allowed: Sequence[str]) -> None:
             raise ApiError(400, f"unknown parameter {name[:40]!r}; this endpoint takes: {expected}", name[:40])
         if len(values) > 1:
             raise ApiError(400, f"parameter {name!r} is given {len(values)} times; give it once", name)
+
+
+VIEW_PARAMS = frozenset(f.param for f in FILTERS)
+
+
+def parse_view(query: Query, own: Sequence[str] = ()) -> View:
+    """The Map page's own parameters (a share link's), validated strictly: a value the page would drop is a 400 here.
+    Parameters of the endpoint itself (``own``) are left to its caller; the view is in the answer's language (taken
+    from the query for the whole answer, see routes.endpoint)."""
+    check_params({k: v for k, v in query.items() if k not in VIEW_PARAMS}, own)  # a filter may repeat (stance=…&stance=…)
+    view, notices = parse_query({k: list(v) for k, v in query.items() if k in VIEW_PARAMS})
+    if notices:
+        raise ApiError(400, notices[0], "view")
+    return replace(view, lang="" if i18n.current() == i18n.SOURCE else i18n.current())
 
 
 def single(query: Query, name: str, default: str = "") -> str:
@@ -214,6 +228,12 @@ def plain(value: Any) -> Any:
 
 def dumps(value: Any) -> bytes:
     return json.dumps(plain(value), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def markup_safe(text: str) -> str:
+    """JSON text with ``<``, ``>`` and ``&`` written as escapes (the same JSON): it can sit in a ``<script>`` and never
+    carries markup, even when it quotes what a visitor sent (an error naming a bad value)."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def map_url(base: str, as_of: str = "", focus: str = "") -> str:
@@ -518,6 +538,15 @@ def schemas() -> dict:
                        "distance": _ref("Distance"), "overlapping": _array({"type": "object"}),
                        "timeline": _array({"type": "object"}), "links": _ref("Links")},
                       ("key", "name", "level", "state", "as_of", "instruments", "timeline")),
+        "MapView": _obj({"config": _obj({"lookup": {"type": "object"}, "shown": {"type": "object"},
+                                         "coverage": {"type": "object"}, "asOf": _DAY}, ("lookup", "shown", "asOf")),
+                         "lang": _STR, "groups": _array({"type": "object"}), "toggles": _array({"type": "object"}),
+                         "overlays": _array({"type": "object"}), "shown": _array(_STR),
+                         "legend": _obj({"title": _STR, "sections": _array({"type": "array"})}, ("title", "sections")),
+                         "focus": _obj({"key": _STR, "bounds": _array(_array({"type": "number"})),
+                                        "segments": _array({"type": "object"})}, ("key", "bounds")),
+                         "basemap": {"type": ["object", "null"]}, "assets": {"type": "object"}, "living": _STR},
+                        ("config", "lang", "legend", "focus", "shown")),
         "Search": _obj({"query": _STR, "selected": _NSTR, "message": _STR, "hits": _array(_obj(
             {"key": _STR, "name": _STR, "level": _STR, "state": _STR, "score": {"type": "number"},
              "has_boundary": {"type": "boolean"}, "records": {"type": "integer"}, "exact": {"type": "boolean"},
@@ -577,6 +606,19 @@ def openapi(base: str) -> dict:
                                _param("kind", "query", {"type": "string"}, "Comma-separated kinds: " + ", ".join(KINDS)),
                                _param("state", "query", {"enum": sorted(STATE_FIPS)}, "Two-letter state code"), _LANG],
                 "responses": {ok: _json(_ref("Changes"), "Events, oldest first"), **_ERRORS}}},
+            f"{v1}/map": {"get": {
+                "summary": "What the map draws for a view (the living map's answer to a filter change)",
+                "operationId": "map",
+                "description": "The Map page's own parameters (copy them from a share link). The answer is what the map "
+                               "component receives for that view: lookups of layer and GEOID to the direction drawn, "
+                               "county coverage, 287(g) models and federal listings, the ids of the entries shown, the "
+                               "legend and the focus, with the addresses of the static tiles and details. Results only: "
+                               "no filter rules.",
+                "parameters": [_AS_OF, _param("focus", "query", {"type": "string", "pattern": _FOCUS_RE.pattern},
+                                              "A jurisdiction to frame, LAYER:GEOID", example="unsd:0622710"),
+                               _param("stance", "query", {"type": "string"}, "A direction (repeatable), as in a share link",
+                                      example="requires_cooperation"), _LANG],
+                "responses": {ok: _json(_ref("MapView"), "The map's results for the view"), **_ERRORS}}},
             f"{v1}/snapshot.png": {"get": {
                 "summary": "A snapshot image of a view (the embed snippet's <noscript> picture)", "operationId": "snapshot",
                 "description": "The Map page's own parameters (as_of, stance, type, level, focus, lang, ...: copy them from "

@@ -166,6 +166,22 @@ def range_phrase(name: str, start: str, end: str) -> str:
     return _(message).format(start=i18n.day(start), end=i18n.day(end))
 
 
+def widget_words(options: Mapping[str, Iterable[str]]) -> dict[str, dict[str, Any]]:
+    """For each multi-value filter the sidebar draws: its URL parameter, the code behind each label its widget shows
+    (in the current language; ``options`` gives the widget's choices where they are not the registry's), and whether
+    the widget shows the complement of the link's values (the layers shown; the link names those hidden).  The living
+    map reads a click on such a widget with these words and asks the API for the new view's results at once
+    (static/js/living.js): it builds the link, never a rule."""
+    out: dict[str, dict[str, Any]] = {}
+    for f in FILTERS:
+        if f.kind != "multi" or f.section in ("none", "lang"):
+            continue
+        codes = list(options.get(f.name, f.choices))
+        out[f.name] = {"param": f.param, "labels": {f.label_of(c): c for c in codes}, "codes": codes,
+                       "invert": f.name == "hidden"}
+    return out
+
+
 def describe(view) -> str:
     """Every active filter in words: 'School-board resolutions in California, adopted from 2017-06-01 to
     2019-06-30, in force on 2026-11-26'.  Each filter brings its own phrase."""

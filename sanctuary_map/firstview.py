@@ -20,10 +20,11 @@ import urllib.parse
 
 from . import i18n
 from . import settings as paths
+from .api import markup_safe
 from .data import MapData
 from .mapping import DEFAULT_FOCUS, Assets, Published, living_payload
 from .search import search_table, shown_focus
-from .view import parse_query
+from .view import View, parse_query
 
 log = logging.getLogger(__name__)
 MAP_HEIGHT = 560  # the Map page's map (app.py); the first view takes the same room
@@ -43,15 +44,20 @@ def payload(data: MapData, query: dict[str, list[str]], published: Published, *,
     # The page's search box starts on the link's place (else Los Angeles Unified) when it knows it, else the country.
     view = view.with_focus(shown_focus(view.focus or DEFAULT_FOCUS, _keys[data.version]))
     with i18n.using((query.get("lang") or [""])[0]):
-        out = living_payload(data, view, published, basemap=basemap, assets=Assets.served(base=root + paths.STATIC_URL))
+        out = results(data, view, published, root=root, basemap=basemap)
     out["height"] = MAP_HEIGHT
     return out
 
 
+def results(data: MapData, view: View, published: Published, *, root: str = "", basemap: str = "none") -> dict:
+    """What the map component receives for ``view`` (in the current language), with the static files' addresses under
+    ``root``: the first view, and the API's answer to a filter change (``/api/v1/map``, see living.js)."""
+    return living_payload(data, view, published, basemap=basemap, assets=Assets.served(base=root + paths.STATIC_URL))
+
+
 def script_json(value: dict) -> str:
     """JSON that is safe inside a ``<script>`` element: no ``<`` (so no ``</script>``) and no ``&``."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return markup_safe(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
 
 
 def snippet(data: MapData, query_string: str, published: Published, *, key: str, root: str = "",

@@ -36,6 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import api, feed, i18n, oembed, snapshots
 from . import settings as paths
 from .data import MapData
+from .view import View
 
 log = logging.getLogger(__name__)
 JSON = "application/json; charset=utf-8"
@@ -74,7 +75,7 @@ def _query(request: Request) -> dict[str, list[str]]:
 
 
 def error_response(exc: api.ApiError, extra: dict[str, str] | None = None) -> Response:
-    return Response(api.dumps(exc.body()), exc.status, media_type=JSON,
+    return Response(api.markup_safe(api.dumps(exc.body()).decode("utf-8")), exc.status, media_type=JSON,
                     headers={**CORS, "Cache-Control": "no-store", **(extra or {})})
 
 
@@ -149,7 +150,7 @@ def _unknown_path(request: Request) -> Response:
 
 def routes(source: Source | None = None, prefix: str = "", snapshot_cache: Path | None = None) -> list[BaseRoute]:
     """Every route: ``/api/v1/at``, ``/api/v1/place/{layer}:{geoid}``, ``/api/v1/search``, ``/api/v1/changes``,
-    ``/api/v1/snapshot.png``, ``/api/v1/openapi.json``, ``/feed.atom`` and ``/oembed`` (under ``prefix``, Streamlit's
+    ``/api/v1/map``, ``/api/v1/snapshot.png``, ``/api/v1/openapi.json``, ``/feed.atom`` and ``/oembed`` (under ``prefix``, Streamlit's
     ``server.baseUrlPath``); snapshot images are cached in ``snapshot_cache`` (default: beside the built geodata)."""
     source = source or Source()
     prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
@@ -164,6 +165,16 @@ def routes(source: Source | None = None, prefix: str = "", snapshot_cache: Path 
     def json_answer(build: Callable[[MapData, Any, str], dict]) -> Answer:
         return lambda data, parsed, base: api.dumps(build(data, parsed, base))
 
+    def map_results(data: MapData, view: View, base: str) -> bytes:
+        # What the map component would receive for the view: the living map answers a filter change with it before
+        # the page's rerun arrives (living.js); the same selection, cache and files as the pages (one key, see first_view).
+        from . import firstview
+        from .publish import served
+
+        published = served(data, api.data_version(data))
+        out = firstview.results(data, view, published, root=prefix, basemap=paths.settings().basemap)
+        return json.dumps(out, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
     def oembed_parse(query, request):
         return oembed.parse_oembed(query, [site_base(request, prefix), paths.settings().public_url])
 
@@ -172,6 +183,7 @@ def routes(source: Source | None = None, prefix: str = "", snapshot_cache: Path 
         (f"{v1}/place/{{key}}", ep(lambda q, r: api.parse_place(r.path_params["key"], q), json_answer(api.place))),
         (f"{v1}/search", ep(lambda q, r: api.parse_search(q), json_answer(api.search))),
         (f"{v1}/changes", ep(lambda q, r: api.parse_changes(q), json_answer(api.changes))),
+        (f"{v1}/map", ep(lambda q, r: api.parse_view(q), map_results)),
         (f"{v1}/snapshot.png", ep(lambda q, r: snapshots.parse_snapshot(q), png, "image/png", slow=True)),
         (f"{v1}/openapi.json", ep(_no_params(), json_answer(lambda d, p, b: api.openapi(b)))),
         (f"{prefix}/feed.atom", ep(lambda q, r: feed.parse_feed(q), lambda d, state, b: feed.atom(d, b, state),

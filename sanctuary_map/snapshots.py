@@ -13,14 +13,11 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import i18n
-from .api import ApiError, Query, check_params, single
+from .api import ApiError, Query, parse_view, single
 from .data import MapData
-from .filters import FILTERS
-from .view import View, parse_query
+from .view import View
 from .vocab import THEMES
 
-VIEW_PARAMS = frozenset(f.param for f in FILTERS)
 PRESETS = ("article", "social", "square")  # the web sizes (print and story are for the command line)
 WAIT_SECONDS = 45.0
 MAX_CACHED = 300
@@ -37,13 +34,8 @@ class SnapshotQuery:
 def parse_snapshot(query: Query) -> SnapshotQuery:
     """The view (the Map page's own parameters, validated strictly: a value the page would drop is a 400 here),
     the preset and the theme."""
-    own = ("preset", "theme", "v")
-    check_params({k: v for k, v in query.items() if k not in VIEW_PARAMS}, own)  # a filter may repeat (stance=…&stance=…)
-    view, notices = parse_query({k: list(v) for k, v in query.items() if k in VIEW_PARAMS})
-    if notices:
-        raise ApiError(400, notices[0], "view")
     # The language was taken from the query for the whole answer (routes.endpoint): the image is drawn in it.
-    view = replace(view, lang="" if i18n.current() == i18n.SOURCE else i18n.current())
+    view = parse_view(query, ("preset", "theme", "v"))
     preset = single(query, "preset", "article")
     if preset not in PRESETS:
         raise ApiError(400, f"preset must be one of {', '.join(PRESETS)}", "preset")

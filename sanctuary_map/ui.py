@@ -12,6 +12,7 @@ import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Iterable
 
 import pandas as pd
 import streamlit as st
@@ -271,6 +272,12 @@ def _view_from_session(today: dt.date, focus: str) -> View:
     return View(**kw)  # type: ignore[arg-type]
 
 
+def _options(data: MapData, states: Iterable[str]) -> dict[str, list[str]]:
+    """The choices of the widgets whose choices are not the registry's: the states offered (those in the data, plus
+    any already chosen: a link may name a state with no rows) and the layers."""
+    return {"states": sorted(set(data.policies["state"]) | set(states) & set(STATE_NAMES)), "hidden": list(LAYER_KEYS)}
+
+
 def _sidebar(data: MapData) -> tuple[View, list[str]]:
     """Filters shared by every page, drawn from the filter registry; they live in the URL so a copied link
     restores the view, to the day."""
@@ -281,10 +288,8 @@ def _sidebar(data: MapData) -> tuple[View, list[str]]:
     for key, value in initial.items():
         # Re-assigning keeps widget state alive when the user switches pages.
         s[key] = s[key] if key in s else value
-    # States offered: those in the data, plus any already chosen (a link may name a state with no rows).
-    state_options = sorted(set(data.policies["state"]) | set(s[FILTER_KEYS["states"]]) & set(STATE_NAMES))
-    _clamp_session(today, {"states": set(state_options)})
-    options = {"states": state_options, "hidden": list(LAYER_KEYS)}
+    options = _options(data, s[FILTER_KEYS["states"]])
+    _clamp_session(today, {"states": set(options["states"])})
     with st.sidebar:
         language_switch()
         for target, label, icon in PAGES:
@@ -558,11 +563,28 @@ def living_map(page: Page, view: View, *, height: int | str = 560) -> tuple[floa
 
     payload = living_payload(page.data, view, page.published, basemap=settings().basemap)
     payload["height"] = height
+    payload["filters"] = _filter_words(page, view)
     component = _living_map_component(_mtime(paths.JS_DIR / "living-map.js"))
     # A CSS height (the embed: what the frame leaves) sizes the map's own box; the element then fits its content.
     result = component(key="living_map", data=payload, height=height if isinstance(height, int) else "content",
                        on_clicked_change=lambda: None)
     return clicked_point({"last_clicked": (result or {}).get("clicked")} if result else None)
+
+
+def _filter_words(page: Page, view: View) -> dict | None:
+    """What the living map needs to answer a click on a sidebar filter at once (static/js/living.js): the API's
+    address for the view's results, the view's link, and each filter widget's URL parameter and labels.  None where
+    the API would answer from other data (an upload) or there is no sidebar (an embed)."""
+    from .api import API_PREFIX
+    from .filters import widget_words
+    from .url_builder import site_path
+
+    if page.uploaded or is_embed():
+        return None
+    words = widget_words(_options(page.data, view.states))
+    return {"url": site_path(st.get_option("server.baseUrlPath") or "", API_PREFIX + "/map"),
+            "version": page.data.version, "query": view.to_query(),
+            "widgets": {FILTER_KEYS[name]: w for name, w in words.items()}}
 
 
 # ---------------------------------------------------------------------------- search and "what applies here"

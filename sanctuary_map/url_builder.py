@@ -29,6 +29,12 @@ def root(url: str | None, base_path: str = "") -> str:
     return f"{parts.scheme}://{parts.netloc}/" + (base + "/" if base else "")
 
 
+def site_path(base_path: str, path: str) -> str:
+    """``path`` on this server, from its root (``server.baseUrlPath`` first): '/base/api/v1/map'."""
+    base = base_path.strip("/")
+    return ("/" + base if base else "") + "/" + path.lstrip("/")
+
+
 @dataclass(frozen=True)
 class Urls:
     """Links on one app root: absolute when ``base`` is an address, else relative ('?as_of=…', 'Place?j=…')."""

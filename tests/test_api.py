@@ -167,11 +167,18 @@ def _validator(doc: dict, name: str):
     return jsonschema.Draft202012Validator({"$ref": f"#/components/schemas/{name}", "components": doc["components"]})
 
 
+def _map_view(data) -> dict:
+    from sanctuary_map.firstview import results
+    from sanctuary_map.publish import served
+
+    return results(data, View(focus="unsd:0600010"), served(data, api.data_version(data)))
+
+
 def test_openapi_document_describes_every_answer(world_data):
     doc = api.openapi(BASE)
     assert doc["openapi"].startswith("3.") and doc["info"]["title"]
-    assert {"/api/v1/at", "/api/v1/place/{key}", "/api/v1/search", "/api/v1/changes", "/api/v1/openapi.json", "/api/v1/snapshot.png",
-            "/feed.atom", "/oembed"} == set(doc["paths"])
+    assert {"/api/v1/at", "/api/v1/place/{key}", "/api/v1/search", "/api/v1/changes", "/api/v1/map", "/api/v1/openapi.json",
+            "/api/v1/snapshot.png", "/feed.atom", "/oembed"} == set(doc["paths"])
     for path in doc["paths"].values():
         for op in path.values():
             assert "200" in op["responses"] and op["operationId"]
@@ -185,6 +192,7 @@ def test_openapi_document_describes_every_answer(world_data):
         "Changes": api.changes(world_data, api.ChangesQuery("2017-01-01", "2025-12-31"), BASE, TODAY),
         "Error": api.ApiError(400, "x", "lat").body(),
         "OEmbed": oembed.oembed(world_data, oembed.parse_oembed(q(url=f"{BASE}?mode=embed"), [BASE]), BASE),
+        "MapView": json.loads(json.dumps(_map_view(world_data))),
     }
     for name, sample in samples.items():
         _validator(doc, name).validate(sample)
@@ -500,6 +508,43 @@ def test_the_map_page_preloads_the_map_scripts_under_its_base_path(client):
     for _name, url in Assets.served().js:
         assert f'<link rel="preload" as="script" href="{url}">' in head, url
     assert b'href="/map/app/static/vendor/leaflet/leaflet.js"' in map_preloads("/map")
+
+
+# ---------------------------------------------------------------------------- the map's results for a view
+def test_the_map_endpoint_answers_what_the_map_component_gets_for_that_view(client, world_data):
+    from sanctuary_map import i18n
+    from sanctuary_map.mapping import Assets, living_payload
+    from sanctuary_map.publish import served
+
+    view = View(stances=("requires_cooperation",), focus="unsd:0600010", lang="es")
+    r = client.get("/api/v1/map", params=view.to_query())
+    assert r.status_code == 200 and r.headers["x-dataset-version"] == world_data.version
+    assert "max-age=" in r.headers["cache-control"] and r.headers["access-control-allow-origin"] == "*"
+    from sanctuary_map.settings import settings
+
+    with i18n.using("es"):
+        expected = living_payload(world_data, view, served(world_data, api.data_version(world_data)),
+                                  basemap=settings().basemap, assets=Assets.served())
+    assert r.json() == json.loads(json.dumps(expected)), "the same results, words and addresses as the component's"
+    assert r.json()["lang"] == "es" and r.json()["focus"]["key"] == "unsd:0600010"
+    other = client.get("/api/v1/map", params={"stance": "limits_cooperation"}).json()
+    assert other["config"]["lookup"] != r.json()["config"]["lookup"] and other["lang"] == "en"
+
+
+@pytest.mark.parametrize("params, parameter", [
+    ({"stance": "<script>"}, "view"),
+    ({"as_of": "2099-01-01"}, "view"),
+    ({"focus": "town:1"}, "view"),
+    ({"zoom": "3"}, "zoom"),
+])
+def test_the_map_endpoint_refuses_what_the_page_would_drop(client, params, parameter):
+    r = client.get("/api/v1/map", params=params)
+    assert r.status_code == 400 and r.json()["parameter"] == parameter and "<script>" not in r.text
+
+
+def test_the_map_endpoint_is_in_the_openapi_document(client):
+    doc = client.get("/api/v1/openapi.json").json()
+    assert doc["paths"]["/api/v1/map"]["get"]["operationId"] == "map"
 
 
 # ---------------------------------------------------------------------------- the first view in the Map page's HTML

@@ -58,6 +58,23 @@ def test_map_page_sends_lookups_not_geometry_and_follows_filters():
     assert at.query_params["stance"] in ("requires_cooperation", ["requires_cooperation"])
 
 
+def test_the_map_gets_the_words_to_answer_a_filter_click_at_once_and_the_link_of_its_view():
+    at = run("app.py", {"lang": "es", "stance": "limits_cooperation"})
+    words = map_payload(at)["filters"]
+    assert words["url"] == "/api/v1/map" and words["query"]["stance"] in ("limits_cooperation", ["limits_cooperation"])
+    assert words["query"]["lang"] == "es" and words["query"]["focus"] == map_payload(at)["focus"]["key"]
+    # Each filter widget by its key, with its URL parameter and the labels it shows (here in Spanish).
+    direction = words["widgets"]["f_stances"]
+    assert direction["param"] == "stance" and not direction["invert"]
+    assert direction["labels"]["Limita la cooperación"] == "limits_cooperation"
+    labels = {w: set(words["widgets"][w]["labels"]) for w in words["widgets"]}
+    shown = {m.key: set(m.options) for m in at.sidebar.multiselect if m.key in words["widgets"]}
+    assert shown and all(shown[k] == labels[k] for k in shown), "the labels the widgets show, exactly"
+    assert words["widgets"]["f_layers"]["invert"] and words["widgets"]["f_layers"]["param"] == "hide"
+    # An embed has no sidebar; an embed's map gets none.
+    assert map_payload(run("app.py", {"mode": "embed"}))["filters"] is None
+
+
 def test_hostile_and_out_of_range_links_show_a_notice_and_the_nearest_view():
     for query in ({"from": "1900"}, {"to": "2099"}, {"from": "1980"}, {"as_of": "3000-01-01"}, {"focus": "<script>"},
                   {"type": "nope"}, {"j": "x:y"}):

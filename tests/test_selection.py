@@ -66,6 +66,47 @@ def test_selection_is_computed_once_per_view(world_data):
     assert select(world_data, View(stances=("requires_cooperation",))) is not a
 
 
+def test_two_threads_asking_for_the_same_new_view_compute_it_once(world_data, monkeypatch):
+    """A filter change: the map's request to the API and the page's rerun ask for the same selection at once."""
+    import threading
+    import time
+
+    from sanctuary_map import selection
+
+    computed, real = [], selection._compute
+
+    def slow(data, view):
+        computed.append(view)
+        time.sleep(0.2)  # long enough for the second thread to arrive while the first computes
+        return real(data, view)
+
+    monkeypatch.setattr(selection, "_compute", slow)
+    view = View(stances=("mixed",), as_of="2019-06-30")
+    got: list = []
+    threads = [threading.Thread(target=lambda: got.append(select(world_data, view))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(computed) == 1 and len(got) == 2 and got[0] is got[1]
+    assert not selection._computing, "nothing is left waiting"
+
+
+def test_a_failed_selection_is_not_cached_and_the_next_request_tries_again(world_data, monkeypatch):
+    from sanctuary_map import selection
+
+    view, real = View(stances=("mixed",), as_of="2018-01-31"), selection._compute
+    monkeypatch.setattr(selection, "_compute", lambda data, v: (_ for _ in ()).throw(RuntimeError("disk")))
+    try:
+        select(world_data, view)
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the error reaches the caller")
+    monkeypatch.setattr(selection, "_compute", real)
+    assert select(world_data, view).view.as_of == "2018-01-31" and not selection._computing
+
+
 def test_hidden_layers_leave_the_legend_and_the_downloads(world_data):
     shown = select(world_data, View())
     hidden = select(world_data, View(hidden=("agreements", "federal")))

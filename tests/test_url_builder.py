@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import urllib.parse
 
-from sanctuary_map.url_builder import Urls, root
+from sanctuary_map.url_builder import Urls, root, site_path
 from sanctuary_map.view import View, parse_query
 
 
@@ -38,3 +38,8 @@ def test_an_embed_is_frozen_at_its_day_and_tagged_with_the_version():
 def test_relative_links_without_a_base():
     assert Urls().place("county:06037") == "Place?j=county%3A06037"
     assert Urls().map(View()) == "./" and Urls().map(View(as_of="2020-01-01")) == "./?as_of=2020-01-01"
+
+
+def test_a_path_on_this_server_starts_at_its_base_path():
+    assert site_path("", "/api/v1/map") == "/api/v1/map"
+    assert site_path("/map/", "api/v1/map") == site_path("map", "/api/v1/map") == "/map/api/v1/map"

@@ -18,6 +18,8 @@
  *
  * Safety: data arrive as JSON; every string shown goes through textContent (see sanctuary-map.js).
  */
+import {changedQuery, queryString, same} from './view-links.js';
+
 const loaded = (window.__smAssets = window.__smAssets || {});
 
 // The words this file shows come from Python in the view's language (data.config.t, see mapping.js_strings).
@@ -281,9 +283,84 @@ function adopt(host, setStateValue) {
   return state;
 }
 
-// What a rerun's data change on the map (the height is the element's, not the map's).
-function same(a, b) {
-  return JSON.stringify(Object.assign({}, a, {height: null})) === JSON.stringify(Object.assign({}, b, {height: null}));
+
+/* ---------------------------------------------------------------- a filter change, answered at once
+ * A click on an option of a sidebar filter (or on a chosen value's remove button) does two things: Streamlit reruns
+ * the page, and this asks the API (/api/v1/map) for the new view's results and repaints as soon as they arrive, which
+ * is well before the rerun's own data (Streamlit's round trip).  Python sends, with each rerun's data, the view's link
+ * and each filter widget's URL parameter and labels (data.filters, see filters.widget_words): the browser only builds
+ * the link of the new view, the server decides every row.  When the rerun's data arrive they are the same results
+ * (nothing is repainted) or, if anything differs, they are painted.  A keyboard choice, a date or a switch goes the
+ * rerun's way only.  Nothing here is needed: if Streamlit's markup changes, clicks simply wait for the rerun.
+ */
+function widgetKey(el) {
+  const holder = el && el.closest('[class*="st-key-"]');
+  const cls = holder && [...holder.classList].find((c) => c.startsWith('st-key-'));
+  return cls ? cls.slice('st-key-'.length) : null;
+}
+
+// The widget and the change a click makes: {key, add: [codes] | remove: code}, or null (not a filter's choice).
+function clickedChoice(target, widgets) {
+  const option = target.closest('[role=option]');
+  if (option) {
+    const list = option.closest('[role=listbox]');
+    const input = list && list.id && document.querySelector('input[aria-controls="' + CSS.escape(list.id) + '"]');
+    const key = widgetKey(input), w = key && widgets[key];
+    if (!w) return null;
+    if (option.getAttribute('data-key') === '__select_all__') return {key, add: w.codes};
+    const code = w.labels[option.textContent.trim()];
+    return code === undefined ? null : {key, add: [code]};
+  }
+  const remove = target.closest('[data-tag] button');
+  if (remove) {
+    const key = widgetKey(remove), w = key && widgets[key];
+    const code = w && w.labels[remove.closest('[data-tag]').getAttribute('aria-label')];
+    return code === undefined ? null : {key, remove: code};
+  }
+  return null;
+}
+
+function answerClicks() {
+  if (window.__smFastClicks) return;
+  window.__smFastClicks = true;
+  document.addEventListener('click', (ev) => {
+    const SM = window.SanctuaryMap, state = SM && SM._living;
+    const filters = state && state.filters;
+    if (!filters) return;
+    let change;
+    try { change = clickedChoice(ev.target, filters.widgets); } catch { return; }  // markup not as expected
+    if (!change) return;
+    const query = changedQuery(filters, change);
+    filters.query = query;  // a second click before the rerun builds on this one
+    const asked = state.asked = (state.asked || 0) + 1;
+    fetch(filters.url + '?' + queryString(query), {credentials: 'same-origin'})
+      .then((r) => (r.ok && r.headers.get('X-Dataset-Version') === filters.version ? r.json() : null))
+      .then((data) => {
+        // A later click or a rerun came first (its data are painted), or this is another map.
+        if (!data || asked !== state.asked || state.map !== SM.map) return;
+        state.fast = data;
+        update(state, data, false);
+        SM.fastPaints = (SM.fastPaints || 0) + 1;
+        // A click that chose nothing (no rerun follows): the last rerun's results again.
+        clearTimeout(state.fastTimer);
+        state.fastTimer = setTimeout(() => {
+          const idle = document.querySelector('[data-testid=stApp][data-test-script-state=notRunning]');
+          if (state.fast === data && idle && !same(data, state.last)) { state.fast = undefined; update(state, state.last, false); }
+        }, 5000);
+      })
+      .catch(() => {});  // the rerun paints it
+  }, true);
+}
+
+// A rerun's data: painted unless the API's answer to the same change already painted them.
+function rerun(state, data) {
+  state.filters = data.filters || null;
+  const fast = state.fast;
+  state.fast = undefined;
+  state.last = data;
+  state.asked = (state.asked || 0) + 1;  // an answer still on its way is older than this
+  if (fast !== undefined && same(fast, data)) return;
+  update(state, data, false);
 }
 
 export function mount(parentElement, data, setStateValue) {
@@ -295,8 +372,11 @@ export function mount(parentElement, data, setStateValue) {
     const first = window.__smInstant;
     if (!state && first && first.state && first.state.lang === data.lang) {
       state = host.__smState = adopt(host, setStateValue);
-      if (same(first.data, data)) return;  // the page's first view is this rerun's: nothing to repaint
-      update(state, data, false);
+      window.SanctuaryMap._living = state;
+      answerClicks();
+      // The page's first view is this rerun's: nothing to repaint.
+      if (same(first.data, data)) { state.last = data; state.filters = data.filters || null; return; }
+      rerun(state, data);
       return;
     }
     // Another language: the map is made again (its layer control, legend and details are in the old one); the
@@ -306,8 +386,15 @@ export function mount(parentElement, data, setStateValue) {
       state = host.__smState = null;
     }
     const fresh = !state;
-    if (fresh) { state = host.__smState = create(host, data); state.send = setStateValue; }
-    update(state, data, fresh);
+    if (fresh) {
+      state = host.__smState = create(host, data); state.send = setStateValue;
+      window.SanctuaryMap._living = state;
+      answerClicks();
+      update(state, data, true);
+      state.last = data; state.filters = data.filters || null;
+      return;
+    }
+    rerun(state, data);
   }).catch((err) => {
     host.textContent = t(data, 'loadFailed', {error: err.message});
   });

@@ -163,11 +163,17 @@ def test_a_filter_change_repaints_the_same_map_where_the_reader_left_it(server, 
     page.wait_for_function("() => location.search.includes('at=41.88')", timeout=10000)  # the viewport is in the URL
     paints = page.evaluate("SanctuaryMap.paints")
     page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.click()
-    page.get_by_role("option", name="Requires cooperation").click()
+    # The click itself asks the API for the new view's results (living.js), beside Streamlit's rerun.
+    with page.expect_request(lambda r: "/api/v1/map?" in r.url) as asked:
+        page.get_by_role("option", name="Requires cooperation").click()
+    assert "stance=requires_cooperation" in asked.value.url and "focus=" in asked.value.url
     page.keyboard.press("Escape")
     page.wait_for_function(f"() => SanctuaryMap.paints > {paints}", timeout=30000)
     wait_idle(page)
     assert page.evaluate("SanctuaryMap.map === window.__firstMap"), "the same Leaflet map, not a new one"
+    # Whichever came first (the API's answer or the rerun's data) was painted; the other held the same results.
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("SanctuaryMap.paints") == paints + 1
     lat, lon, zoom = page.evaluate("[SanctuaryMap.map.getCenter().lat, SanctuaryMap.map.getCenter().lng, SanctuaryMap.map.getZoom()]")
     assert abs(lat - 41.88) < 0.01 and abs(lon + 87.63) < 0.01 and zoom == 9
     assert page.evaluate("Object.keys(SanctuaryMap._cfg.lookup.place || {})") == ["0600002"] or \
