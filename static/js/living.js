@@ -283,7 +283,6 @@ function adopt(host, setStateValue) {
   return state;
 }
 
-
 /* ---------------------------------------------------------------- a filter change, answered at once
  * A click on an option of a sidebar filter (or on a chosen value's remove button) does two things: Streamlit reruns
  * the page, and this asks the API (/api/v1/map) for the new view's results and repaints as soon as they arrive, which
@@ -352,7 +351,8 @@ function answerClicks() {
   }, true);
 }
 
-// A rerun's data: painted unless the API's answer to the same change already painted them.
+// A rerun's data: painted unless what is painted (the API's answer to the same change, or the page's first view) holds
+// the same results.
 function rerun(state, data) {
   state.filters = data.filters || null;
   const fast = state.fast;
@@ -374,8 +374,7 @@ export function mount(parentElement, data, setStateValue) {
       state = host.__smState = adopt(host, setStateValue);
       window.SanctuaryMap._living = state;
       answerClicks();
-      // The page's first view is this rerun's: nothing to repaint.
-      if (same(first.data, data)) { state.last = data; state.filters = data.filters || null; return; }
+      state.fast = first.data;  // painted already: when it is this rerun's view, nothing is repainted
       rerun(state, data);
       return;
     }
