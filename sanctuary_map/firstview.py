@@ -31,7 +31,7 @@ MAP_HEIGHT = 560  # the Map page's map (app.py); the first view takes the same r
 CACHE_KEEP = 64
 _cache: dict[tuple, bytes] = {}
 _keys: dict[str, frozenset[str]] = {}  # dataset version -> the search's place keys
-_lock = threading.Lock()  # the selection caches behind living_payload are not meant for concurrent writers
+_lock = threading.Lock()  # guards _cache and _keys (selection.select is itself safe for concurrent callers)
 
 
 def payload(data: MapData, query: dict[str, list[str]], published: Published, *, root: str = "", basemap: str = "none",

@@ -49,7 +49,8 @@ PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
 
 class Source:
     """Where answers come from: the shipped data (:func:`api.shipped_data`, re-read when a file changes) or a
-    given loader (tests).  One lock: the selection caches the pages share are not meant for concurrent writers."""
+    given loader (tests).  One lock around loading and answering: every request shares the shipped-data reload and
+    the search-table cache (api._search_tables); ``selection.select`` alone would not need it."""
 
     def __init__(self, loader: Callable[[], MapData] | None = None):
         self.loader = loader or api.shipped_data
