@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 JSON = "application/json; charset=utf-8"
 MAX_AGE = 300
 METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
-CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, X-Dataset-Version"}
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, X-Dataset-Version, X-Data-Build"}
 PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
              "Access-Control-Allow-Headers": "Accept, If-None-Match", "Access-Control-Max-Age": "86400"}
 
@@ -118,7 +118,7 @@ def endpoint(source: Source, parse: Parse, answer: Answer, media_type: str = JSO
                     data = source.get()
                     etag = _etag(data, request, base)
                     headers = {**CORS, "ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE}",
-                               "X-Dataset-Version": data.version}
+                               "X-Dataset-Version": data.version, "X-Data-Build": api.data_version(data)}
                     if _not_modified(request.headers.get("if-none-match"), etag):
                         return Response(status_code=304, headers=headers)
                     if not slow:

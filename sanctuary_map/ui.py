@@ -575,7 +575,7 @@ def _filter_words(page: Page, view: View) -> dict | None:
     """What the living map needs to answer a click on a sidebar filter at once (static/js/living.js): the API's
     address for the view's results, the view's link, and each filter widget's URL parameter and labels.  None where
     the API would answer from other data (an upload) or there is no sidebar (an embed)."""
-    from .api import API_PREFIX
+    from .api import API_PREFIX, data_version
     from .filters import widget_words
     from .url_builder import site_path
 
@@ -583,7 +583,7 @@ def _filter_words(page: Page, view: View) -> dict | None:
         return None
     words = widget_words(_options(page.data, view.states))
     return {"url": site_path(st.get_option("server.baseUrlPath") or "", API_PREFIX + "/map"),
-            "version": page.data.version, "query": view.to_query(),
+            "build": data_version(page.data), "query": view.to_query(),
             "widgets": {FILTER_KEYS[name]: w for name, w in words.items()}}
 
 

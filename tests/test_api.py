@@ -519,6 +519,9 @@ def test_the_map_endpoint_answers_what_the_map_component_gets_for_that_view(clie
     view = View(stances=("requires_cooperation",), focus="unsd:0600010", lang="es")
     r = client.get("/api/v1/map", params=view.to_query())
     assert r.status_code == 200 and r.headers["x-dataset-version"] == world_data.version
+    # The tables' version and the boundary build they were joined to: the living map paints only an answer from its own.
+    assert r.headers["x-data-build"] == api.data_version(world_data)
+    assert "X-Data-Build" in r.headers["access-control-expose-headers"]
     assert "max-age=" in r.headers["cache-control"] and r.headers["access-control-allow-origin"] == "*"
     from sanctuary_map.settings import settings
 

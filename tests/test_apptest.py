@@ -63,6 +63,10 @@ def test_the_map_gets_the_words_to_answer_a_filter_click_at_once_and_the_link_of
     words = map_payload(at)["filters"]
     assert words["url"] == "/api/v1/map" and words["query"]["stance"] in ("limits_cooperation", ["limits_cooperation"])
     assert words["query"]["lang"] == "es" and words["query"]["focus"] == map_payload(at)["focus"]["key"]
+    # The answer must come from the same tables and boundary build (the API's X-Data-Build header), else it is not painted.
+    from sanctuary_map.api import data_version, shipped_data
+
+    assert words["build"] == data_version(shipped_data()) and len(words["build"]) > len(shipped_data().version)
     # Each filter widget by its key, with its URL parameter and the labels it shows (here in Spanish).
     direction = words["widgets"]["f_stances"]
     assert direction["param"] == "stance" and not direction["invert"]

@@ -333,7 +333,7 @@ function answerClicks() {
     filters.query = query;  // a second click before the rerun builds on this one
     const asked = state.asked = (state.asked || 0) + 1;
     fetch(filters.url + '?' + queryString(query), {credentials: 'same-origin'})
-      .then((r) => (r.ok && r.headers.get('X-Dataset-Version') === filters.version ? r.json() : null))
+      .then((r) => (r.ok && r.headers.get('X-Data-Build') === filters.build ? r.json() : null))
       .then((data) => {
         // A later click or a rerun came first (its data are painted), or this is another map.
         if (!data || asked !== state.asked || state.map !== SM.map) return;

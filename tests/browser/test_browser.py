@@ -164,9 +164,11 @@ def test_a_filter_change_repaints_the_same_map_where_the_reader_left_it(server, 
     paints = page.evaluate("SanctuaryMap.paints")
     page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.click()
     # The click itself asks the API for the new view's results (living.js), beside Streamlit's rerun.
-    with page.expect_request(lambda r: "/api/v1/map?" in r.url) as asked:
+    with page.expect_response(lambda r: "/api/v1/map?" in r.url) as answered:
         page.get_by_role("option", name="Requires cooperation").click()
-    assert "stance=requires_cooperation" in asked.value.url and "focus=" in asked.value.url
+    assert "stance=requires_cooperation" in answered.value.url and "focus=" in answered.value.url
+    # The answer is from the tables and boundary build the page shows, so the map may paint it (living.js checks this).
+    assert answered.value.ok and answered.value.headers["x-data-build"] == page.evaluate("SanctuaryMap._living.filters.build")
     page.keyboard.press("Escape")
     page.wait_for_function(f"() => SanctuaryMap.paints > {paints}", timeout=30000)
     wait_idle(page)
