@@ -25,7 +25,6 @@ import hashlib
 import json
 import math
 import re
-import threading
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -37,6 +36,7 @@ from . import settings as paths
 from .data import MapData, load_map_data
 from .events import KINDS
 from .filters import EARLIEST, FILTERS
+from .keep import Kept
 from .url_builder import Urls
 from .view import _FOCUS_RE, View, parse_query
 from .vocab import LAYERS, STATE_FIPS
@@ -65,9 +65,8 @@ class ApiError(Exception):
 
 
 # ---------------------------------------------------------------------------- the shipped data, once per process
-_shipped_lock = threading.Lock()
-_shipped: dict[str, MapData] = {}
 SHIPPED_KEEP = 2  # a rebuild: the new build, and the one running sessions finish on
+_shipped: Kept[MapData] = Kept(SHIPPED_KEEP)
 
 
 def _mtime(path: Path) -> float:
@@ -96,14 +95,7 @@ def shipped_data(key: str | None = None, geodata: Path | None = None) -> MapData
     cfg = paths.settings()
     geodata = geodata or active_dir(cfg.geodata)
     key = key or shipped_key(geodata)
-    with _shipped_lock:
-        hit = _shipped.pop(key, None)
-        if hit is None:
-            hit = load_map_data(cfg.policies, geodata, data_dir=cfg.data)
-        _shipped[key] = hit  # most recently used last
-        while len(_shipped) > SHIPPED_KEEP:
-            _shipped.pop(next(iter(_shipped)))
-        return hit
+    return _shipped.get(key, lambda: load_map_data(cfg.policies, geodata, data_dir=cfg.data))
 
 
 def data_version(data: MapData) -> str:
@@ -373,20 +365,13 @@ def place(data: MapData, q: PlaceQuery, base: str) -> dict:
 
 
 # ---------------------------------------------------------------------------- /api/v1/search
-_search_tables: dict[tuple[int, str], pd.DataFrame] = {}
+_search_tables: Kept[pd.DataFrame] = Kept(4)
 
 
 def _search_table(data: MapData) -> pd.DataFrame:
     from .search import search_table
 
-    key = (id(data), data.version)
-    table = _search_tables.get(key)
-    if table is None:
-        table = search_table(data)
-        if len(_search_tables) >= 4:
-            _search_tables.pop(next(iter(_search_tables)))
-        _search_tables[key] = table
-    return table
+    return _search_tables.get((id(data), data.version), lambda: search_table(data))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ chain everywhere, so what a user sees is what they download.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,8 +17,11 @@ from .agreements import AgreementTable
 from .boundaries import Boundaries, GeodataError, load_boundaries
 from .designations import DesignationTable
 from .join import JoinResult, join
+from .keep import Kept
 from .litigation import load_litigation
 from .policies import PolicyTable, Problem, load_policies
+
+SELECTIONS_KEPT = 64  # views of one dataset kept computed (each a few MB at most)
 
 
 @dataclass
@@ -34,8 +36,8 @@ class MapData:
     agreements: AgreementTable | None = None  # 287(g) agreements, when loaded
     designations: DesignationTable | None = None  # federal lists, when loaded
     searched: pd.DataFrame | None = None  # search records: "researched, none found" (data/searched.csv)
-    # Selections of this data by view (see selection.select): computed once per view, bounded.
-    selections: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
+    # Selections of this data by view (see selection.select): computed once per view, the last SELECTIONS_KEPT.
+    selections: Kept = field(default_factory=lambda: Kept(SELECTIONS_KEPT), repr=False, compare=False)
 
     @property
     def policies(self) -> pd.DataFrame:

@@ -15,13 +15,13 @@ import datetime as dt
 import html
 import json
 import logging
-import threading
 import urllib.parse
 
 from . import i18n
 from . import settings as paths
 from .api import markup_safe
 from .data import MapData
+from .keep import Kept
 from .mapping import DEFAULT_FOCUS, Assets, Published, living_payload
 from .search import search_table, shown_focus
 from .view import View, parse_query
@@ -29,20 +29,17 @@ from .view import View, parse_query
 log = logging.getLogger(__name__)
 MAP_HEIGHT = 560  # the Map page's map (app.py); the first view takes the same room
 CACHE_KEEP = 64
-_cache: dict[tuple, bytes] = {}
-_keys: dict[str, frozenset[str]] = {}  # dataset version -> the search's place keys
-_lock = threading.Lock()  # guards _cache and _keys (selection.select is itself safe for concurrent callers)
+_cache: Kept[bytes] = Kept(CACHE_KEEP)  # (data key, query, root, basemap, day) -> the <head> addition
+_keys: Kept[frozenset[str]] = Kept(2)  # dataset version -> the search's place keys
 
 
 def payload(data: MapData, query: dict[str, list[str]], published: Published, *, root: str = "", basemap: str = "none",
             today: dt.date | None = None) -> dict:
     """What the map component receives on the Map page's first run for a link with ``query``."""
     view, _notices = parse_query(query, today=today)
-    if data.version not in _keys:
-        _keys.clear()
-        _keys[data.version] = frozenset(search_table(data)["key"])
+    keys = _keys.get(data.version, lambda: frozenset(search_table(data)["key"]))
     # The page's search box starts on the link's place (else Los Angeles Unified) when it knows it, else the country.
-    view = view.with_focus(shown_focus(view.focus or DEFAULT_FOCUS, _keys[data.version]))
+    view = view.with_focus(shown_focus(view.focus or DEFAULT_FOCUS, keys))
     with i18n.using((query.get("lang") or [""])[0]):
         out = results(data, view, published, root=root, basemap=basemap)
     out["height"] = MAP_HEIGHT
@@ -69,19 +66,16 @@ def snippet(data: MapData, query_string: str, published: Published, *, key: str,
     today = today or dt.date.today()
     query = urllib.parse.parse_qs(query_string[:4000], keep_blank_values=True)
     cache_key = (key, tuple(sorted((k, tuple(v)) for k, v in query.items())), root, basemap, today)
-    with _lock:
-        hit = _cache.pop(cache_key, None)
-        if hit is None:
-            try:
-                first = payload(data, query, published, root=root, basemap=basemap, today=today)
-            except Exception:  # never a broken page: the component draws the map as before
-                log.exception("first view for ?%s", query_string[:200])
-                return b""
-            src = html.escape(Assets.first_view(base=root + paths.STATIC_URL), quote=True)
-            living = html.escape(first["living"], quote=True)
-            hit = (f'<script type="application/json" id="sm-first-view">{script_json(first)}</script>'
-                   f'<link rel="modulepreload" href="{living}"><script type="module" src="{src}"></script>').encode("utf-8")
-        _cache[cache_key] = hit
-        while len(_cache) > CACHE_KEEP:
-            _cache.pop(next(iter(_cache)))
-        return hit
+
+    def make() -> bytes:
+        first = payload(data, query, published, root=root, basemap=basemap, today=today)
+        src = html.escape(Assets.first_view(base=root + paths.STATIC_URL), quote=True)
+        living = html.escape(first["living"], quote=True)
+        return (f'<script type="application/json" id="sm-first-view">{script_json(first)}</script>'
+                f'<link rel="modulepreload" href="{living}"><script type="module" src="{src}"></script>').encode("utf-8")
+
+    try:
+        return _cache.get(cache_key, make)
+    except Exception:  # never a broken page: the component draws the map as before (and the next visit tries again)
+        log.exception("first view for ?%s", query_string[:200])
+        return b""

@@ -13,13 +13,13 @@ import base64
 import hashlib
 import json
 import math
-import threading
 from pathlib import Path
 
 from . import i18n, tiles
 from . import settings as paths
 from .boundaries import BORDER_FILE, ZONE_FILES
 from .data import MapData
+from .keep import Kept
 from .mapping import Published, details
 
 
@@ -50,23 +50,19 @@ def publish_boundaries(data: MapData, static_dir: Path = paths.STATIC_DIR) -> Pu
     return Published({"url": url} if url else None, None, overlays, layers=held)
 
 
-_served: dict[str, Published] = {}
-_served_lock = threading.Lock()
 SERVED_KEEP = 3
+_served: Kept[Published] = Kept(SERVED_KEEP)
 
 
 def served(data: MapData, key: str) -> Published:
     """What the served app's pages and the page head (:mod:`firstview`) share for the shipped data: its tiles,
     outlines and English details, published once per ``key`` (the shipped data's files and build); thread-safe."""
-    with _served_lock:
-        hit = _served.pop(key, None)
-        if hit is None:
-            hit = publish_boundaries(data)
-            hit.details_url = publish_details(data)
-        _served[key] = hit  # most recently used last
-        while len(_served) > SERVED_KEEP:
-            _served.pop(next(iter(_served)))
-        return hit
+    def make() -> Published:
+        published = publish_boundaries(data)
+        published.details_url = publish_details(data)
+        return published
+
+    return _served.get(key, make)
 
 
 def publish_details(data: MapData, static_dir: Path = paths.STATIC_DIR, lang: str = i18n.SOURCE) -> str:

@@ -12,8 +12,6 @@ any row.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -36,7 +34,6 @@ from .vocab import (
     ZONE_COLOUR,
 )
 
-CACHE_SIZE = 64
 STANCE_CODE = {"limits_cooperation": "L", "requires_cooperation": "R", "mixed": "M"}
 CODE_COLOUR = {code: STANCE_COLOUR[stance] for stance, code in STANCE_CODE.items()}
 CODE_LABEL = {code: STANCE_LABEL[stance] for stance, code in STANCE_CODE.items()}  # translated where shown
@@ -87,39 +84,17 @@ def cache_key(view: View) -> tuple:
     return (view.filters_key(), view.as_of_date(), view.hidden, i18n.normalise(view.lang or i18n.current()))
 
 
-_lock = threading.Lock()  # the caches are shared by every session's script thread and the API's threads
-_computing: dict[tuple, threading.Event] = {}  # (id of a cache, key) -> set when that selection is in the cache
-
-
 def select(data: MapData, view: View) -> Selection:
     """The view's selection, computed once per (dataset version, view) and then served from the cache.  Thread-safe:
     when two threads ask for the same new view at once (a filter change: the map's request to the API and the page's
-    rerun), one computes it and the other waits for it."""
-    cache: OrderedDict = data.selections
+    rerun), one computes it and the other waits for it (:class:`keep.Kept`)."""
     key = cache_key(view)
-    while True:
-        with _lock:
-            hit = cache.get(key)
-            if hit is not None:
-                cache.move_to_end(key)
-                return hit
-            busy = _computing.get((id(cache), key))
-            if busy is None:
-                done = _computing[(id(cache), key)] = threading.Event()
-                break
-        busy.wait()  # then read the cache again (a failed computation leaves it empty: this thread tries itself)
-    try:
+
+    def make() -> Selection:
         with i18n.using(key[-1]):
-            sel = _compute(data, replace(view, focus=""))
-        with _lock:
-            cache[key] = sel
-            while len(cache) > CACHE_SIZE:
-                cache.popitem(last=False)
-        return sel
-    finally:
-        with _lock:
-            del _computing[(id(cache), key)]
-        done.set()
+            return _compute(data, replace(view, focus=""))
+
+    return data.selections.get(key, make)
 
 
 def _compute(data: MapData, view: View) -> Selection:

@@ -89,7 +89,7 @@ def test_two_threads_asking_for_the_same_new_view_compute_it_once(world_data, mo
     for t in threads:
         t.join()
     assert len(computed) == 1 and len(got) == 2 and got[0] is got[1]
-    assert not selection._computing, "nothing is left waiting"
+    assert not world_data.selections._making, "nothing is left waiting"
 
 
 def test_a_failed_selection_is_not_cached_and_the_next_request_tries_again(world_data, monkeypatch):
@@ -104,7 +104,7 @@ def test_a_failed_selection_is_not_cached_and_the_next_request_tries_again(world
     else:
         raise AssertionError("the error reaches the caller")
     monkeypatch.setattr(selection, "_compute", real)
-    assert select(world_data, view).view.as_of == "2018-01-31" and not selection._computing
+    assert select(world_data, view).view.as_of == "2018-01-31" and not world_data.selections._making
 
 
 def test_hidden_layers_leave_the_legend_and_the_downloads(world_data):
