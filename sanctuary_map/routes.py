@@ -52,7 +52,7 @@ class Source:
     given loader (tests).  One lock: answers are made one at a time.  The caches they share are thread-safe
     (:mod:`keep`), but the answers are CPU-bound Python and pandas, so side by side they only contend for the GIL:
     14 different requests at once took 1.25 s in all (median answer 0.8 s) without the lock, 0.8 s (median 0.3 s)
-    with it (stop 37, 6 rounds).  A rendered image (``slow``) is made outside it."""
+    with it (stop 37, rounds 2-6 of 6).  A rendered image (``slow``) is made outside it."""
 
     def __init__(self, loader: Callable[[], MapData] | None = None):
         self.loader = loader or api.shipped_data
