@@ -50,7 +50,3 @@ class Kept(Generic[V]):
             with self._lock:
                 del self._making[key]
             done.set()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
