@@ -368,7 +368,8 @@ def place(data: MapData, q: PlaceQuery, base: str) -> dict:
 _search_tables: Kept[pd.DataFrame] = Kept(4)
 
 
-def _search_table(data: MapData) -> pd.DataFrame:
+def kept_search_table(data: MapData) -> pd.DataFrame:
+    """The search's table of places for ``data``, built once per loaded data (the API's search and the first view)."""
     from .search import search_table
 
     return _search_tables.get((id(data), data.version), lambda: search_table(data))
@@ -395,7 +396,7 @@ def search(data: MapData, q: SearchQuery, base: str) -> dict:
     from .profile import missing_layers
     from .search import answer
 
-    said = answer(q.q, _search_table(data), missing_layers=lambda s: missing_layers(data, s), limit=q.limit)
+    said = answer(q.q, kept_search_table(data), missing_layers=lambda s: missing_layers(data, s), limit=q.limit)
     hits = [{**asdict(h), "label": h.label(), "place": h.place(), "links": _links(base, h.key, "")} for h in said.hits]
     return plain({"api": API_VERSION, "dataset_version": data.version, "query": q.q, "selected": said.select or None,
                   "message": said.message, "hits": hits})

@@ -19,11 +19,11 @@ import urllib.parse
 
 from . import i18n
 from . import settings as paths
-from .api import markup_safe
+from .api import kept_search_table, markup_safe
 from .data import MapData
 from .keep import Kept
 from .mapping import DEFAULT_FOCUS, Assets, Published, living_payload
-from .search import search_table, shown_focus
+from .search import shown_focus
 from .view import View, parse_query
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def payload(data: MapData, query: dict[str, list[str]], published: Published, *,
             today: dt.date | None = None) -> dict:
     """What the map component receives on the Map page's first run for a link with ``query``."""
     view, _notices = parse_query(query, today=today)
-    keys = _keys.get(data.version, lambda: frozenset(search_table(data)["key"]))
+    keys = _keys.get(data.version, lambda: frozenset(kept_search_table(data)["key"]))
     # The page's search box starts on the link's place (else Los Angeles Unified) when it knows it, else the country.
     view = view.with_focus(shown_focus(view.focus or DEFAULT_FOCUS, keys))
     with i18n.using((query.get("lang") or [""])[0]):

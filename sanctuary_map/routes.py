@@ -82,9 +82,10 @@ def error_response(exc: api.ApiError, extra: dict[str, str] | None = None) -> Re
                     headers={**CORS, "Cache-Control": "no-store", **(extra or {})})
 
 
-def _etag(data: MapData, request: Request, base: str) -> str:
+def _etag(build: str, request: Request, base: str) -> str:
+    """The answer's ETag: the API revision, the data and boundary build (``api.data_version``), the day and the request."""
     query = sorted(request.query_params.multi_items())
-    key = "|".join([api.API_REVISION, api.data_version(data), dt.date.today().isoformat(), base, request.url.path,
+    key = "|".join([api.API_REVISION, build, dt.date.today().isoformat(), base, request.url.path,
                     urllib.parse.urlencode(query)])
     return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:20] + '"'
 
@@ -118,9 +119,10 @@ def endpoint(source: Source, parse: Parse, answer: Answer, media_type: str = JSO
                 base = site_base(request, prefix)
                 with source.lock:
                     data = source.get()
-                    etag = _etag(data, request, base)
+                    build = api.data_version(data)
+                    etag = _etag(build, request, base)
                     headers = {**CORS, "ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE}",
-                               "X-Dataset-Version": data.version, "X-Data-Build": api.data_version(data)}
+                               "X-Dataset-Version": data.version, "X-Data-Build": build}
                     if _not_modified(request.headers.get("if-none-match"), etag):
                         return Response(status_code=304, headers=headers)
                     if not slow:
