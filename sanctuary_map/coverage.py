@@ -10,7 +10,10 @@ from .vocab import LEVELS, STANCES
 
 # Press-release wires that reprint an office's release word for word: such a row counts as official when the page
 # names the office as author (the source title says so); the coverage report counts them apart so readers can judge.
-RELEASE_WIRES = ("einpresswire.com", "targetednews.com", "pubt.io", "redtowns.com", "prnewswire.com", "businesswire.com")
+# InsiderNJ is a news site, but its press-release section prints New Jersey offices' releases whole; only those pages
+# are cited as official, so the host is counted here with the wires.
+RELEASE_WIRES = ("einpresswire.com", "targetednews.com", "pubt.io", "redtowns.com", "prnewswire.com", "businesswire.com",
+                 "insidernj.com")
 
 
 def on_release_wire(url: str) -> bool:
