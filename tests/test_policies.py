@@ -230,6 +230,7 @@ def test_coverage_counts_rows_sourced_to_a_release_wire():
     from sanctuary_map.coverage import on_release_wire
 
     assert on_release_wire("https://www.einpresswire.com/article/1/x") and on_release_wire("https://targetednews.com/pr_disp.php?pr_id=1")
+    assert on_release_wire("https://www.insidernj.com/press-release/governor-x")  # releases reprinted whole
     assert not on_release_wire("https://gov.texas.gov/news/post/x") and not on_release_wire("https://notpubt.io.example.org/x")
 
 
